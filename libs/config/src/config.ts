@@ -1,0 +1,197 @@
+import { isAbsolute, resolve } from 'node:path';
+import { Settings, type SettingName, type SettingSpec } from './settings.js';
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface DatabaseTarget {
+  kind: 'sqlite' | 'mysql';
+  /** sqlite: absolute file path; mysql: the URL */
+  location: string;
+  /** mysql: database name */
+  database?: string;
+}
+
+/** The validated configuration, read once at boot. */
+export interface AppConfig {
+  dataDir: string;
+  database: DatabaseTarget;
+  registryDatabase: DatabaseTarget;
+  mqttUrl: string | undefined;
+  mqttEmbeddedPort: number;
+  topicPrefix: string;
+  jwtSecret: string;
+  secretsKey: string;
+  accessTokenTtlHours: number;
+  adminEmail: string;
+  adminPassword: string | undefined;
+  bindHost: string;
+  publicUrl: string;
+  ports: {
+    chat: number;
+    manager: number;
+    admin: number;
+    installer: number;
+    recorder: number;
+    videoToText: number;
+    storage: number;
+    notifier: number;
+    webdav: number;
+    ftp: number;
+  };
+  ftpPassiveHost: string;
+  ftpPassivePorts: { min: number; max: number };
+  storageUrl: string;
+  storageDir: string;
+  maxUploadBytes: number;
+  analysis: { fps: number; width: number; detectorInputSize: number; minConfidence: number };
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+function check(name: string, spec: SettingSpec, raw: string, problems: string[]): void {
+  const fail = (what: string) => problems.push(`${name} ${what} (got ${spec.secret ? 'a value' : JSON.stringify(raw)})`);
+  switch (spec.type) {
+    case 'port': {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1 || n > 65535) fail('must be a port number 1-65535');
+      break;
+    }
+    case 'int':
+    case 'number': {
+      const n = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(n) || (spec.type === 'int' && !Number.isInteger(n))) {
+        fail(`must be ${spec.type === 'int' ? 'a whole number' : 'a number'}`);
+      } else if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+        fail(`must be between ${spec.min ?? '-inf'} and ${spec.max ?? 'inf'}`);
+      }
+      break;
+    }
+    case 'bool':
+      if (!['true', 'false', '1', '0', 'yes', 'no'].includes(raw.toLowerCase())) fail('must be true or false');
+      break;
+    case 'email':
+      if (!EMAIL.test(raw)) fail('must be an email address');
+      break;
+    case 'url': {
+      const scheme = raw.split(':')[0]?.toLowerCase() ?? '';
+      if (spec.schemes && !spec.schemes.includes(scheme)) fail(`must start with ${spec.schemes.map((s) => `${s}:`).join(' or ')}`);
+      else if (scheme !== 'sqlite' && !URL.canParse(raw)) fail('must be a valid URL');
+      break;
+    }
+    case 'string':
+      break;
+  }
+}
+
+function parseDatabase(url: string, dataDir: string, cwd: string): DatabaseTarget {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    return { kind: 'sqlite', location: isAbsolute(file) ? file : resolve(cwd, file) };
+  }
+  const parsed = new URL(url);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  return { kind: 'mysql', location: url, database };
+}
+
+function registryFrom(platform: DatabaseTarget, dataDir: string): DatabaseTarget {
+  if (platform.kind === 'sqlite') return { kind: 'sqlite', location: resolve(dataDir, 'registry.sqlite') };
+  const url = new URL(platform.location);
+  const database = `${platform.database ?? 'cameramonit'}_registry`;
+  url.pathname = `/${database}`;
+  return { kind: 'mysql', location: url.toString(), database };
+}
+
+/** Validate the environment into a typed config; throws ConfigError naming every problem. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const problems: string[] = [];
+  const values = {} as Record<SettingName, string | undefined>;
+  for (const [name, spec] of Object.entries(Settings) as [SettingName, SettingSpec][]) {
+    const raw = env[name];
+    const value = raw === undefined || raw === '' ? spec.default : raw;
+    if (value !== undefined) check(name, spec, value, problems);
+    values[name] = value;
+  }
+  const jwtSecret = values.JWT_SECRET;
+  const secretsKey = values.SECRETS_KEY;
+  if (!jwtSecret) problems.push('JWT_SECRET is required (npm start generates one; set it when running an app on its own)');
+  else if (jwtSecret.length < 16) problems.push('JWT_SECRET must be at least 16 characters');
+  if (!secretsKey) problems.push('SECRETS_KEY is required (npm start generates one; set it when running an app on its own)');
+  const passivePorts = /^(\d+)-(\d+)$/.exec(values.FTP_PASSIVE_PORTS ?? '');
+  if (!passivePorts || Number(passivePorts[1]) > Number(passivePorts[2])) problems.push('FTP_PASSIVE_PORTS must be a range like 30000-30100');
+  const level = values.LOG_LEVEL ?? 'log';
+  if (!['error', 'warn', 'log', 'debug', 'verbose'].includes(level)) problems.push(`LOG_LEVEL must be error, warn, log, debug or verbose (got ${JSON.stringify(level)})`);
+  if (problems.length) throw new ConfigError(problems);
+
+  const dataDir = resolve(cwd, values.DATA_DIR ?? 'data');
+  const num = (name: SettingName) => Number(values[name]);
+  const database = parseDatabase(values.DATABASE_URL ?? 'sqlite:data/platform.sqlite', dataDir, cwd);
+  const registryDatabase = values.REGISTRY_DATABASE_URL
+    ? parseDatabase(values.REGISTRY_DATABASE_URL, dataDir, cwd)
+    : registryFrom(database, dataDir);
+  return {
+    dataDir,
+    database,
+    registryDatabase,
+    mqttUrl: values.MQTT_URL,
+    mqttEmbeddedPort: num('MQTT_EMBEDDED_PORT'),
+    topicPrefix: values.MQTT_TOPIC_PREFIX ?? 'cameramonit',
+    jwtSecret: jwtSecret as string,
+    secretsKey: secretsKey as string,
+    accessTokenTtlHours: num('ACCESS_TOKEN_TTL_HOURS'),
+    adminEmail: values.CAMERAMONIT_ADMIN_EMAIL as string,
+    adminPassword: values.CAMERAMONIT_ADMIN_PASSWORD,
+    bindHost: values.BIND_HOST as string,
+    publicUrl: (values.PUBLIC_URL as string).replace(/\/$/, ''),
+    ports: {
+      chat: num('CHAT_PORT'),
+      manager: num('MANAGER_PORT'),
+      admin: num('ADMIN_PORT'),
+      installer: num('INSTALLER_PORT'),
+      recorder: num('RECORDER_PORT'),
+      videoToText: num('VIDEO_TO_TEXT_PORT'),
+      storage: num('STORAGE_PORT'),
+      notifier: num('NOTIFIER_PORT'),
+      webdav: num('WEBDAV_PORT'),
+      ftp: num('FTP_PORT'),
+    },
+    ftpPassiveHost: values.FTP_PASSIVE_HOST as string,
+    ftpPassivePorts: { min: Number(passivePorts?.[1]), max: Number(passivePorts?.[2]) },
+    storageUrl: (values.STORAGE_URL as string).replace(/\/$/, ''),
+    storageDir: values.STORAGE_DIR ? resolve(cwd, values.STORAGE_DIR) : resolve(dataDir, 'storage'),
+    maxUploadBytes: num('MAX_UPLOAD_MB') * 1024 * 1024,
+    analysis: {
+      fps: num('ANALYSIS_FPS'),
+      width: num('ANALYSIS_WIDTH'),
+      detectorInputSize: num('DETECTOR_INPUT_SIZE'),
+      minConfidence: num('DETECTOR_MIN_CONFIDENCE'),
+    },
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM as string,
+    logLevel: level as AppConfig['logLevel'],
+  };
+}
+
+/** Names of the settings whose values must never be printed. */
+export const secretSettingNames: readonly string[] = Object.entries(Settings)
+  .filter(([, spec]) => 'secret' in spec && spec.secret)
+  .map(([name]) => name);
+
+/** Replace every secret value (and credentials in URLs) in a text, for logs. */
+export function redact(text: string, env: Env = process.env): string {
+  let out = text.replace(/(\w+:\/\/)([^:@/\s]+):([^@/\s]+)@/g, '$1$2:***@');
+  for (const name of secretSettingNames) {
+    const value = env[name];
+    if (value && value.length >= 4) out = out.split(value).join('***');
+  }
+  return out;
+}

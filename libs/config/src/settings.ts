@@ -1,0 +1,80 @@
+/**
+ * Every setting of the platform, in one place. The loader validates the environment against
+ * this list; `.env.example` and the README's settings table are generated from it
+ * (`npm run gen:settings`).
+ */
+export type SettingType = 'string' | 'url' | 'int' | 'port' | 'number' | 'bool' | 'email';
+
+export interface SettingSpec {
+  type: SettingType;
+  /** default as it would be written in the environment; undefined = no default (optional) */
+  default?: string;
+  /** a secret: never printed, never logged */
+  secret?: boolean;
+  description: string;
+  /** for url settings: the allowed schemes */
+  schemes?: readonly string[];
+  min?: number;
+  max?: number;
+}
+
+export const Settings = {
+  DATA_DIR: { type: 'string', default: 'data', description: 'Folder for the embedded databases, secrets file and local clip storage.' },
+  DATABASE_URL: {
+    type: 'url',
+    default: 'sqlite:data/platform.sqlite',
+    schemes: ['sqlite', 'mysql', 'mariadb'],
+    secret: true,
+    description: 'Platform database: `sqlite:<file>` (embedded) or `mysql://user:pass@host:3306/cameramonit` (MariaDB).',
+  },
+  REGISTRY_DATABASE_URL: {
+    type: 'url',
+    schemes: ['sqlite', 'mysql', 'mariadb'],
+    secret: true,
+    description: "The installer's camera registry database. Default: `sqlite:data/registry.sqlite`, or for MariaDB the platform database's server with `_registry` added to its name.",
+  },
+  MQTT_URL: {
+    type: 'url',
+    schemes: ['mqtt', 'mqtts', 'tcp', 'ws', 'wss'],
+    secret: true,
+    description: 'MQTT broker all apps talk through. Unset: `npm start` runs an embedded broker (aedes) on MQTT_EMBEDDED_PORT.',
+  },
+  MQTT_EMBEDDED_PORT: { type: 'port', default: '18830', description: 'Port of the embedded MQTT broker that `npm start` runs when MQTT_URL is unset.' },
+  MQTT_TOPIC_PREFIX: { type: 'string', default: 'cameramonit', description: 'First level of every bus topic, so several platforms can share one broker.' },
+  JWT_SECRET: { type: 'string', secret: true, description: 'Key that signs access tokens and media links. Unset: `npm start` generates one and keeps it in DATA_DIR/secrets.json.' },
+  SECRETS_KEY: { type: 'string', secret: true, description: 'Key (any length, hashed to 256 bits) that encrypts camera passwords and tokens at rest. Unset: generated like JWT_SECRET.' },
+  ACCESS_TOKEN_TTL_HOURS: { type: 'int', default: '12', min: 1, max: 24 * 90, description: 'How long a login stays valid.' },
+  CAMERAMONIT_ADMIN_EMAIL: { type: 'email', default: 'admin@cameramonit.local', description: 'Email of the first admin, created on first start.' },
+  CAMERAMONIT_ADMIN_PASSWORD: { type: 'string', secret: true, description: 'Password of the first admin. Unset: a random one is generated and printed once.' },
+  BIND_HOST: { type: 'string', default: '127.0.0.1', description: 'Address every server listens on (0.0.0.0 in containers).' },
+  PUBLIC_URL: { type: 'url', default: 'http://localhost:3000', schemes: ['http', 'https'], description: 'Address people open the chat at; used in links in emails and messages.' },
+  CHAT_PORT: { type: 'port', default: '3000', description: 'Chat app: web UI, REST API (/api, /api/docs), socket.io.' },
+  MANAGER_PORT: { type: 'port', default: '3001', description: 'Manager app: users and login.' },
+  ADMIN_PORT: { type: 'port', default: '3002', description: 'Admin app: projects and cameras.' },
+  INSTALLER_PORT: { type: 'port', default: '3003', description: 'Installer app: camera registry.' },
+  RECORDER_PORT: { type: 'port', default: '3004', description: 'Recorder app: health and ingest status.' },
+  VIDEO_TO_TEXT_PORT: { type: 'port', default: '3005', description: 'Video-to-text worker: health and progress.' },
+  STORAGE_PORT: { type: 'port', default: '3006', description: 'Storage app: HTTP file API with range requests.' },
+  NOTIFIER_PORT: { type: 'port', default: '3007', description: 'Notifier app: health and delivery ledger.' },
+  WEBDAV_PORT: { type: 'port', default: '3080', description: 'Storage app: WebDAV server.' },
+  FTP_PORT: { type: 'port', default: '2121', description: 'Storage app: FTP server.' },
+  FTP_PASSIVE_HOST: { type: 'string', default: '127.0.0.1', description: 'Address the FTP server announces for passive data connections.' },
+  FTP_PASSIVE_PORTS: { type: 'string', default: '30000-30100', description: 'Port range for FTP passive data connections.' },
+  STORAGE_URL: { type: 'url', default: 'http://127.0.0.1:3006', schemes: ['http', 'https'], description: "Where the other apps reach the storage app's HTTP file API." },
+  STORAGE_DIR: { type: 'string', description: 'Folder of the clip store. Default: DATA_DIR/storage.' },
+  MAX_UPLOAD_MB: { type: 'int', default: '2048', min: 1, description: 'Largest video accepted by upload (web, WebDAV, FTP); larger ones get 413 / 552.' },
+  ANALYSIS_FPS: { type: 'number', default: '5', min: 0.5, max: 30, description: 'Frames per second the analysis looks at.' },
+  ANALYSIS_WIDTH: { type: 'int', default: '640', min: 160, max: 1920, description: 'Width (px) frames are scaled to for analysis.' },
+  DETECTOR_INPUT_SIZE: { type: 'int', default: '384', min: 128, max: 512, description: 'Working size of the object detector (multiple of 32; smaller is faster, 512 is the model default).' },
+  DETECTOR_MIN_CONFIDENCE: { type: 'number', default: '0.4', min: 0.05, max: 0.99, description: 'Detections below this confidence are ignored.' },
+  SMTP_URL: {
+    type: 'url',
+    schemes: ['smtp', 'smtps'],
+    secret: true,
+    description: 'SMTP server for email notifications, e.g. `smtp://user:pass@mail.example.com:587`. Unset: emails are written to the log.',
+  },
+  MAIL_FROM: { type: 'string', default: 'Cameramonit <cameramonit@localhost>', description: 'Sender of notification emails.' },
+  LOG_LEVEL: { type: 'string', default: 'log', description: 'Lowest level logged: error, warn, log, debug or verbose.' },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof Settings;

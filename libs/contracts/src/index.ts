@@ -1,0 +1,3 @@
+export * from './topics.js';
+export * from './analysis.js';
+export * from './errors.js';

@@ -1,0 +1,86 @@
+/**
+ * Bus topics. MQTT topic names, also the Nest message patterns. Every payload is plain JSON
+ * (see the payload types below), so Home Assistant / Node-RED can subscribe to them as they are.
+ */
+export const Topics = {
+  /** storage -> *: a clip is complete in storage and registered (row in `clips`). */
+  clipStored: 'cameramonit/clip/stored',
+  /** storage -> chat: an upload was refused (not a video, corrupt, too large...). */
+  uploadRejected: 'cameramonit/upload/rejected',
+  /** video-to-text -> *: an event was written to the database. */
+  eventCreated: 'cameramonit/event/created',
+  /** video-to-text -> chat: analysing a clip failed. */
+  analysisFailed: 'cameramonit/analysis/failed',
+  /** video-to-text -> chat: analysis progress of a clip (0..1). */
+  analysisProgress: 'cameramonit/analysis/progress',
+  /** request/reply, manager: check an email + password, answer the user or null. */
+  authVerifyPassword: 'cameramonit/auth/verify-password',
+  /** request/reply, manager: log in, answer an access token. */
+  authLogin: 'cameramonit/auth/login',
+  /** request/reply, installer: list registry cameras. */
+  registryListCameras: 'cameramonit/registry/cameras/list',
+} as const;
+export type Topic = (typeof Topics)[keyof typeof Topics];
+
+export interface ClipStoredPayload {
+  clipId: string;
+  cameraId: string;
+  projectSlug: string;
+  cameraSlug: string;
+  /** path inside the clip store, e.g. `demo/demo/clips/2026-11-22/<clipId>.avi` */
+  path: string;
+  source: ClipSource;
+  originalName: string | null;
+  uploadedBy: string | null;
+}
+
+export interface UploadRejectedPayload {
+  cameraId: string | null;
+  projectSlug: string;
+  cameraSlug: string;
+  originalName: string;
+  code: string;
+  message: string;
+  uploadedBy: string | null;
+}
+
+export interface EventCreatedPayload {
+  eventId: string;
+  cameraId: string;
+  clipId: string;
+}
+
+export interface AnalysisFailedPayload {
+  clipId: string;
+  cameraId: string;
+  originalName: string | null;
+  code: string;
+  message: string;
+}
+
+export interface AnalysisProgressPayload {
+  clipId: string;
+  cameraId: string;
+  /** 0..1 */
+  progress: number;
+  stage: 'queued' | 'analysing' | 'writing' | 'done';
+}
+
+export interface VerifyPasswordRequest {
+  email: string;
+  password: string;
+}
+export interface VerifiedUser {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+}
+export interface LoginReply {
+  accessToken: string;
+  user: VerifiedUser;
+}
+
+export type ClipSource = 'upload' | 'recording';
+export type Role = 'admin' | 'installer' | 'manager' | 'supervisor' | 'customer' | 'service';
+export const Roles: readonly Role[] = ['admin', 'installer', 'manager', 'supervisor', 'customer', 'service'];

@@ -1,0 +1,57 @@
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// Tests import libs by package name; point those names at the sources so no build is needed.
+const alias = Object.fromEntries(
+  readdirSync(resolve(import.meta.dirname, 'libs')).map((lib) => [
+    `@cameramonit/${lib}`,
+    resolve(import.meta.dirname, 'libs', lib, 'src', 'index.ts'),
+  ]),
+);
+
+// SWC keeps decorator metadata, which Nest's dependency injection needs (esbuild drops it).
+const plugins = [
+  swc.vite({
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+  }),
+];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins,
+        resolve: { alias },
+        test: { name: 'unit', include: ['{libs,apps}/*/src/**/*.spec.ts'], testTimeout: 30_000 },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['{libs,apps}/*/src/**/*.integration-spec.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.e2e-spec.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DataSource } from 'typeorm';
+import type { DatabaseTarget } from '@cameramonit/config';
+import { EventEntity, UserEntity } from './entities/platform.entities.js';
+import { openPlatformDatabase, openRegistryDatabase } from './data-source.js';
+
+const MARIADB_URL = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
+const tmp = mkdtempSync(join(tmpdir(), 'cm-db-'));
+const created: string[] = [];
+
+function targets(): [string, () => DatabaseTarget][] {
+  return [
+    ['sqlite', () => ({ kind: 'sqlite', location: join(tmp, `${randomUUID()}.sqlite`) })],
+    [
+      'mariadb',
+      () => {
+        const database = `cm_test_${randomUUID().slice(0, 8)}`;
+        created.push(database);
+        return { kind: 'mysql', location: `${MARIADB_URL}/${database}`, database };
+      },
+    ],
+  ];
+}
+
+afterAll(async () => {
+  rmSync(tmp, { recursive: true, force: true });
+  if (!created.length) return;
+  const admin = new DataSource({ type: 'mysql', url: MARIADB_URL });
+  await admin.initialize();
+  for (const name of created) await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  await admin.destroy();
+});
+
+describe.each(targets())('platform database on %s', (_name, makeTarget) => {
+  it('migrates from nothing to a schema that matches the entities exactly, and back down', async () => {
+    const target = makeTarget();
+    const ds = await openPlatformDatabase(target);
+    try {
+      const pending = await ds.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+      // opening again (another app booting) runs nothing and keeps data
+      await ds.getRepository(UserEntity).save({ email: 'a@b.c', displayName: 'A', role: 'admin', passwordHash: 'x' });
+      const again = await openPlatformDatabase(target);
+      expect(await again.getRepository(UserEntity).count()).toBe(1);
+      await again.destroy();
+      // every migration is reversible
+      await ds.undoLastMigration();
+      expect(await ds.createQueryRunner().hasTable('users')).toBe(false);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('stores millisecond UTC timestamps', async () => {
+    const ds = await openPlatformDatabase(makeTarget());
+    try {
+      const startedAt = new Date('2026-11-22T22:15:30.123Z');
+      const saved = await ds.getRepository(EventEntity).save({
+        cameraId: randomUUID(), clipId: randomUUID(), kind: 'object', label: 'person', count: 2, startedAt, endedAt: new Date(startedAt.getTime() + 4000),
+        startSec: 1.5, endSec: 5.5, confidence: 0.71, direction: 'right-to-left', summary: '2 people walked from right to left', summaryPl: '2 osoby przeszły z prawej do lewej',
+        snapshotPath: null, animationPath: null,
+      });
+      const read = await ds.getRepository(EventEntity).findOneByOrFail({ id: saved.id });
+      expect(read.startedAt.toISOString()).toBe('2026-11-22T22:15:30.123Z');
+      expect(read.createdAt).toBeInstanceOf(Date);
+      expect(Math.abs(read.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('lets several apps boot at once without racing migrations', async () => {
+    const target = makeTarget();
+    const all = await Promise.all([openPlatformDatabase(target), openPlatformDatabase(target), openPlatformDatabase(target)]);
+    const [{ count }] = (await all[0].query('SELECT COUNT(*) AS count FROM migrations')) as { count: number | string }[];
+    expect(Number(count)).toBe(1);
+    await Promise.all(all.map((ds) => ds.destroy()));
+  });
+});
+
+describe.each(targets())('registry database on %s', (_name, makeTarget) => {
+  it('migrates to a schema matching its entities', async () => {
+    const ds = await openRegistryDatabase(makeTarget());
+    const pending = await ds.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    await ds.destroy();
+  });
+});

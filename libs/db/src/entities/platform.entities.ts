@@ -1,0 +1,349 @@
+import { Column, Entity, Index } from 'typeorm';
+import type { ClipSource, Direction, EventKind, Role } from '@cameramonit/contracts';
+import { BaseEntity, timestamp } from './columns.js';
+
+/** Owned by the manager app: people who log in. */
+@Entity('users')
+export class UserEntity extends BaseEntity {
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 254 })
+  email: string;
+
+  @Column({ type: 'varchar', length: 120 })
+  displayName: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  role: Role;
+
+  /** scrypt$N$r$p$salt$hash */
+  @Column({ type: 'varchar', length: 255 })
+  passwordHash: string;
+}
+
+/** Owned by the manager app: which user may see which camera (admins see all). */
+@Entity('camera_grants')
+@Index(['userId', 'cameraId'], { unique: true })
+export class CameraGrantEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  userId: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  cameraId: string;
+}
+
+/** Owned by the admin app. */
+@Entity('projects')
+export class ProjectEntity extends BaseEntity {
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 63 })
+  slug: string;
+
+  @Column({ type: 'varchar', length: 120 })
+  name: string;
+}
+
+/** Owned by the admin app: a camera of a project and its recording settings. */
+@Entity('cameras')
+@Index(['projectId', 'slug'], { unique: true })
+export class CameraEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  projectId: string;
+
+  @Column({ type: 'varchar', length: 63 })
+  slug: string;
+
+  @Column({ type: 'varchar', length: 120 })
+  name: string;
+
+  /** the installer registry entry it was built from, if any */
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  registryCameraId: string | null;
+
+  @Column({ type: 'integer', default: 5 })
+  bufferSeconds: number;
+
+  @Column({ type: 'integer', default: 60 })
+  maxRecordMinutes: number;
+
+  @Column({ type: 'integer', default: 4 })
+  animationSeconds: number;
+
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+}
+
+/** Owned by the storage app: a complete video in the clip store. */
+@Entity('clips')
+@Index(['cameraId', 'startedAt'])
+export class ClipEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  cameraId: string;
+
+  /** path inside the clip store */
+  @Column({ type: 'varchar', length: 1024 })
+  path: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  source: ClipSource;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  originalName: string | null;
+
+  @Column({ type: 'bigint' })
+  sizeBytes: string;
+
+  @Column({ type: 'double' })
+  durationSec: number;
+
+  @Column({ type: 'integer' })
+  width: number;
+
+  @Column({ type: 'integer' })
+  height: number;
+
+  /** wall-clock time of the clip's first frame */
+  @Column(timestamp)
+  startedAt: Date;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  uploadedBy: string | null;
+}
+
+export type AnalysisStatus = 'queued' | 'analysing' | 'done' | 'failed';
+
+/** Owned by video-to-text: the analysis of one clip (one row per clip). */
+@Entity('analyses')
+export class AnalysisEntity extends BaseEntity {
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 36 })
+  clipId: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  cameraId: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  status: AnalysisStatus;
+
+  @Column({ type: 'double', default: 0 })
+  progress: number;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  errorCode: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  /** browser-playable copy (H.264 MP4) when the original is not */
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  playablePath: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ ...timestamp, nullable: true })
+  finishedAt: Date | null;
+
+  @Column(timestamp)
+  updatedAt: Date;
+}
+
+/** Owned by video-to-text: something that happened, in words. */
+@Entity('events')
+@Index(['cameraId', 'startedAt'])
+export class EventEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  cameraId: string;
+
+  @Index()
+  @Column({ type: 'varchar', length: 36 })
+  clipId: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  kind: EventKind;
+
+  @Column({ type: 'varchar', length: 40 })
+  label: string;
+
+  @Column({ type: 'integer' })
+  count: number;
+
+  @Column(timestamp)
+  startedAt: Date;
+
+  @Column(timestamp)
+  endedAt: Date;
+
+  /** offset of the event in its clip */
+  @Column({ type: 'double' })
+  startSec: number;
+
+  @Column({ type: 'double' })
+  endSec: number;
+
+  @Column({ type: 'double' })
+  confidence: number;
+
+  @Column({ type: 'varchar', length: 20 })
+  direction: Direction;
+
+  @Column({ type: 'text' })
+  summary: string;
+
+  @Column({ type: 'text' })
+  summaryPl: string;
+
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  snapshotPath: string | null;
+
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  animationPath: string | null;
+}
+
+/** Owned by video-to-text: one object followed through a clip (a track). */
+@Entity('objects')
+@Index(['clipId'])
+export class DetectedObjectEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  cameraId: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  clipId: string;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  eventId: string | null;
+
+  @Column({ type: 'integer' })
+  trackNo: number;
+
+  @Column({ type: 'varchar', length: 40 })
+  label: string;
+
+  @Column({ type: 'double' })
+  confidence: number;
+
+  @Column({ type: 'double' })
+  firstSec: number;
+
+  @Column({ type: 'double' })
+  lastSec: number;
+
+  @Column({ type: 'boolean' })
+  stationary: boolean;
+
+  /** best box as JSON {x,y,width,height} in analysis-frame pixels */
+  @Column({ type: 'text' })
+  box: string;
+}
+
+export type MessageKind = 'question' | 'answer' | 'system' | 'error';
+
+/** Owned by the chat app: what people and the system said in a camera's thread (events are read from `events`). */
+@Entity('chat_messages')
+@Index(['cameraId', 'createdAt'])
+export class ChatMessageEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  cameraId: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  kind: MessageKind;
+
+  @Column({ type: 'text' })
+  text: string;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  authorId: string | null;
+
+  @Column({ type: 'varchar', length: 120, nullable: true })
+  authorName: string | null;
+
+  /** JSON array of event ids an answer refers to */
+  @Column({ type: 'text', nullable: true })
+  eventIds: string | null;
+
+  /** what the message is about (a clip id for analysis errors), to avoid duplicates */
+  @Column({ type: 'varchar', length: 80, nullable: true })
+  @Index({ unique: true })
+  dedupeKey: string | null;
+}
+
+export type Channel = 'email' | 'telegram' | 'whatsapp' | 'webhook';
+
+/** Owned by the notifier: who gets pushes of a camera's events, and where. */
+@Entity('subscriptions')
+@Index(['cameraId'])
+export class SubscriptionEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  cameraId: string;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  userId: string | null;
+
+  @Column({ type: 'varchar', length: 20 })
+  channel: Channel;
+
+  @Column({ type: 'varchar', length: 254 })
+  address: string;
+
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+}
+
+export type DeliveryStatus = 'pending' | 'sent' | 'failed';
+
+/** Owned by the notifier: the delivery ledger; one row per event and subscription, so nothing is sent twice. */
+@Entity('deliveries')
+@Index(['eventId', 'subscriptionId'], { unique: true })
+export class DeliveryEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  eventId: string;
+
+  @Column({ type: 'varchar', length: 36 })
+  subscriptionId: string;
+
+  @Column({ type: 'varchar', length: 20 })
+  channel: Channel;
+
+  @Column({ type: 'varchar', length: 20 })
+  status: DeliveryStatus;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ ...timestamp, nullable: true })
+  sentAt: Date | null;
+}
+
+/** Written by every producer in the same transaction as its data; the bus relay publishes it. */
+@Entity('outbox')
+@Index(['publishedAt', 'createdAt'])
+export class OutboxEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 40 })
+  producer: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  topic: string;
+
+  @Column({ type: 'text' })
+  payload: string;
+
+  @Column({ ...timestamp, nullable: true })
+  publishedAt: Date | null;
+}
+
+export const platformEntities = [
+  UserEntity,
+  CameraGrantEntity,
+  ProjectEntity,
+  CameraEntity,
+  ClipEntity,
+  AnalysisEntity,
+  EventEntity,
+  DetectedObjectEntity,
+  ChatMessageEntity,
+  SubscriptionEntity,
+  DeliveryEntity,
+  OutboxEntity,
+];

@@ -1,0 +1,4 @@
+export * from './server.module.js';
+export * from './error.filter.js';
+export * from './logger.js';
+export * from './bootstrap.js';

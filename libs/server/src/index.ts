@@ -2,3 +2,4 @@ export * from './server.module.js';
 export * from './error.filter.js';
 export * from './logger.js';
 export * from './bootstrap.js';
+export * from './storage.client.js';

@@ -1,0 +1,50 @@
+import { Controller, Logger } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ClipEntity, EventEntity } from '@cameramonit/db';
+import { Topics, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
+import { CamerasService } from './cameras.service.js';
+import { ChatGateway } from './chat.gateway.js';
+import { MessagesService } from './messages.service.js';
+
+/** What the chat hears on the bus; the database is read for the details. */
+@Controller()
+export class ChatBusHandlers {
+  private readonly logger = new Logger(ChatBusHandlers.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly cameras: CamerasService,
+    private readonly messages: MessagesService,
+    private readonly gateway: ChatGateway,
+  ) {}
+
+  @EventPattern(Topics.eventCreated)
+  async eventCreated(@Payload() payload: EventCreatedPayload): Promise<void> {
+    const event = await this.db.getRepository(EventEntity).findOneBy({ id: String(payload?.eventId) });
+    if (!event) return this.logger.warn(`event.created for unknown event ${payload?.eventId}`);
+    const [view] = await this.cameras.eventViews([event]);
+    if (view) this.gateway.message(event.cameraId, this.cameras.eventMessage(view));
+  }
+
+  @EventPattern(Topics.analysisFailed)
+  async analysisFailed(@Payload() payload: AnalysisFailedPayload): Promise<void> {
+    if (!payload?.cameraId) return;
+    const name = payload.originalName ? `"${payload.originalName}"` : 'a clip';
+    await this.messages.post(payload.cameraId, 'error', `Could not analyse ${name}: ${payload.message}`, `analysis-failed:${payload.clipId}`);
+  }
+
+  @EventPattern(Topics.uploadRejected)
+  async uploadRejected(@Payload() payload: UploadRejectedPayload): Promise<void> {
+    if (!payload?.cameraId) return;
+    await this.messages.post(payload.cameraId, 'error', `Upload of "${payload.originalName}" refused: ${payload.message}`);
+  }
+
+  @EventPattern(Topics.analysisProgress)
+  async analysisProgress(@Payload() payload: AnalysisProgressPayload): Promise<void> {
+    if (!payload?.cameraId) return;
+    const clip = await this.db.getRepository(ClipEntity).findOneBy({ id: payload.clipId });
+    this.gateway.progress(payload.cameraId, { clipId: payload.clipId, progress: payload.progress, stage: payload.stage, originalName: clip?.originalName ?? null });
+  }
+}

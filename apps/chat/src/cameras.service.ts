@@ -1,0 +1,165 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, In, type DataSource } from 'typeorm';
+import { can, Permission, TokenService, type AuthUser } from '@cameramonit/auth';
+import { AnalysisEntity, CameraEntity, CameraGrantEntity, ChatMessageEntity, ClipEntity, EventEntity, ProjectEntity } from '@cameramonit/db';
+import { storeUrlPath } from '@cameramonit/server';
+import type { CameraView, EventView, MessageView } from './chat.types.js';
+
+export interface EventQuery {
+  from?: Date | null;
+  to?: Date | null;
+  labels?: string[];
+  limit?: number;
+}
+
+/** What a user may see: cameras (all for admins/managers, else granted ones), their events and threads. */
+@Injectable()
+export class CamerasService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async visibleCameraIds(user: AuthUser): Promise<string[]> {
+    if (can(user.role, Permission.camerasReadAll)) {
+      return (await this.db.getRepository(CameraEntity).find({ select: { id: true } })).map((c) => c.id);
+    }
+    return (await this.db.getRepository(CameraGrantEntity).find({ where: { userId: user.id } })).map((g) => g.cameraId);
+  }
+
+  async list(user: AuthUser): Promise<CameraView[]> {
+    const ids = await this.visibleCameraIds(user);
+    if (!ids.length) return [];
+    const cameras = await this.db.getRepository(CameraEntity).find({ where: { id: In(ids) }, order: { name: 'ASC' } });
+    const projects = new Map((await this.db.getRepository(ProjectEntity).find()).map((p) => [p.id, p]));
+    const last = (await this.db
+      .getRepository(EventEntity)
+      .createQueryBuilder('e')
+      .select('e.cameraId', 'cameraId')
+      .addSelect('MAX(e.startedAt)', 'lastAt')
+      .where('e.cameraId IN (:...ids)', { ids })
+      .groupBy('e.cameraId')
+      .getRawMany()) as { cameraId: string; lastAt: string | Date | null }[];
+    const lastByCamera = new Map(last.map((row) => [row.cameraId, row.lastAt]));
+    return cameras.map((camera) => {
+      const project = projects.get(camera.projectId);
+      const lastAt = lastByCamera.get(camera.id);
+      return {
+        id: camera.id,
+        name: camera.name,
+        slug: camera.slug,
+        projectName: project?.name ?? '',
+        projectSlug: project?.slug ?? '',
+        lastEventAt: lastAt ? toUtcDate(lastAt).toISOString() : null,
+      };
+    });
+  }
+
+  /** The camera and its project, or 404 when it does not exist or the user may not see it. */
+  async visible(user: AuthUser, cameraId: string): Promise<{ camera: CameraEntity; project: ProjectEntity }> {
+    const ids = await this.visibleCameraIds(user);
+    const camera = ids.includes(cameraId) ? await this.db.getRepository(CameraEntity).findOneBy({ id: cameraId }) : null;
+    const project = camera ? await this.db.getRepository(ProjectEntity).findOneBy({ id: camera.projectId }) : null;
+    if (!camera || !project) throw new NotFoundException(`No camera ${cameraId} that you may see`);
+    return { camera, project };
+  }
+
+  async events(cameraId: string, query: EventQuery): Promise<EventEntity[]> {
+    const qb = this.db.getRepository(EventEntity).createQueryBuilder('e').where('e.cameraId = :cameraId', { cameraId });
+    if (query.from) qb.andWhere('e.endedAt >= :from', { from: query.from });
+    if (query.to) qb.andWhere('e.startedAt <= :to', { to: query.to });
+    if (query.labels?.length) qb.andWhere('e.label IN (:...labels)', { labels: query.labels });
+    return qb.orderBy('e.startedAt', 'DESC').limit(Math.min(query.limit ?? 100, 500)).getMany();
+  }
+
+  async eventsByIds(ids: string[]): Promise<EventEntity[]> {
+    return ids.length ? this.db.getRepository(EventEntity).findBy({ id: In(ids) }) : [];
+  }
+
+  async eventViews(events: EventEntity[]): Promise<EventView[]> {
+    const clipIds = [...new Set(events.map((e) => e.clipId))];
+    const clips = clipIds.length ? await this.db.getRepository(ClipEntity).findBy({ id: In(clipIds) }) : [];
+    const analyses = clipIds.length ? await this.db.getRepository(AnalysisEntity).findBy({ clipId: In(clipIds) }) : [];
+    const clipPath = new Map(clips.map((c) => [c.id, c.path]));
+    for (const a of analyses) if (a.playablePath) clipPath.set(a.clipId, a.playablePath);
+    return events.map((e) => ({
+      id: e.id,
+      cameraId: e.cameraId,
+      label: e.label,
+      kind: e.kind,
+      count: e.count,
+      direction: e.direction,
+      confidence: e.confidence,
+      startedAt: e.startedAt.toISOString(),
+      endedAt: e.endedAt.toISOString(),
+      summary: e.summary,
+      summaryPl: e.summaryPl,
+      snapshotUrl: this.mediaUrl(e.snapshotPath),
+      animationUrl: this.mediaUrl(e.animationPath),
+      clipUrl: this.mediaUrl(clipPath.get(e.clipId) ?? null),
+      clipOffsetSec: Math.max(0, e.startSec - 1),
+    }));
+  }
+
+  /** The camera's thread: events and messages merged in time order, oldest first. */
+  async thread(cameraId: string, before: Date | null, limit: number): Promise<MessageView[]> {
+    const eventsQb = this.db.getRepository(EventEntity).createQueryBuilder('e').where('e.cameraId = :cameraId', { cameraId });
+    const messagesQb = this.db.getRepository(ChatMessageEntity).createQueryBuilder('m').where('m.cameraId = :cameraId', { cameraId });
+    if (before) {
+      eventsQb.andWhere('e.startedAt < :before', { before });
+      messagesQb.andWhere(new Brackets((w) => w.where('m.createdAt < :before', { before })));
+    }
+    const [events, messages] = await Promise.all([
+      eventsQb.orderBy('e.startedAt', 'DESC').limit(limit).getMany(),
+      messagesQb.orderBy('m.createdAt', 'DESC').limit(limit).getMany(),
+    ]);
+    const referenced = messages.flatMap((m) => parseIds(m.eventIds));
+    const allEvents = new Map((await this.eventViews([...events, ...(await this.eventsByIds(referenced.filter((id) => !events.some((e) => e.id === id))))])).map((v) => [v.id, v]));
+    const views: MessageView[] = [
+      ...events.map((e) => this.eventMessage(allEvents.get(e.id) as EventView)),
+      ...messages.map((m) => this.messageView(m, allEvents)),
+    ];
+    return views.sort((a, b) => a.createdAt.localeCompare(b.createdAt)).slice(-limit);
+  }
+
+  eventMessage(event: EventView): MessageView {
+    return { id: `event:${event.id}`, kind: 'event', createdAt: event.startedAt, text: event.summary, author: null, event };
+  }
+
+  messageView(message: ChatMessageEntity, events: Map<string, EventView>): MessageView {
+    const eventIds = parseIds(message.eventIds);
+    return {
+      id: message.id,
+      kind: message.kind,
+      createdAt: message.createdAt.toISOString(),
+      text: message.text,
+      author: message.authorName,
+      ...(eventIds.length ? { eventIds, events: eventIds.map((id) => events.get(id)).filter((v): v is EventView => !!v) } : {}),
+    };
+  }
+
+  /** A browser-loadable link to a stored file: signed, expiring, served by /media. */
+  mediaUrl(storePath: string | null): string | null {
+    if (!storePath) return null;
+    const path = storeUrlPath(storePath);
+    const { exp, sig } = this.tokens.signMedia(path);
+    return `/media/${path}?exp=${exp}&sig=${sig}`;
+  }
+}
+
+function parseIds(json: string | null): string[] {
+  if (!json) return [];
+  try {
+    const ids = JSON.parse(json) as unknown;
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** MAX() over a datetime comes back as a string without zone on some drivers; it is UTC. */
+function toUtcDate(value: string | Date): Date {
+  if (value instanceof Date) return value;
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value.replace(' ', 'T')}Z`);
+}

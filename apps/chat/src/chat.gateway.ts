@@ -1,0 +1,50 @@
+import { Logger } from '@nestjs/common';
+import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { TokenService } from '@cameramonit/auth';
+import { CamerasService } from './cameras.service.js';
+import type { MessageView } from './chat.types.js';
+
+const room = (cameraId: string) => `camera:${cameraId}`;
+
+/**
+ * Live side of the chat: a socket joins one room per camera its user may see;
+ * new messages (events, answers, errors) and analysis progress go to the camera's room.
+ */
+@WebSocketGateway({ cors: { origin: true } })
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
+  private readonly logger = new Logger(ChatGateway.name);
+  @WebSocketServer() server: Server;
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly cameras: CamerasService,
+  ) {}
+
+  afterInit(server: Server): void {
+    server.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown })?.token;
+      const user = typeof token === 'string' ? this.tokens.verify(token) : null;
+      if (!user) return next(new Error('unauthorized'));
+      (socket.data as { user?: unknown }).user = user;
+      next();
+    });
+  }
+
+  async handleConnection(socket: Socket): Promise<void> {
+    const user = (socket.data as { user?: Parameters<CamerasService['visibleCameraIds']>[0] }).user;
+    if (!user) return void socket.disconnect(true);
+    const ids = await this.cameras.visibleCameraIds(user);
+    await socket.join(ids.map(room));
+    this.logger.debug(`${user.email} connected, ${ids.length} camera(s)`);
+  }
+
+  message(cameraId: string, message: MessageView): void {
+    this.server.to(room(cameraId)).emit('message', { cameraId, message });
+  }
+
+  progress(cameraId: string, payload: object): void {
+    this.server.to(room(cameraId)).emit('progress', { cameraId, ...payload });
+  }
+
+}

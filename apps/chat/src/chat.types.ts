@@ -1,0 +1,38 @@
+/** What the chat API and socket send to the web UI (apps/chat/public/app.js). */
+export interface EventView {
+  id: string;
+  cameraId: string;
+  label: string;
+  kind: string;
+  count: number;
+  direction: string;
+  confidence: number;
+  startedAt: string;
+  endedAt: string;
+  summary: string;
+  summaryPl: string;
+  snapshotUrl: string | null;
+  animationUrl: string | null;
+  clipUrl: string | null;
+  clipOffsetSec: number;
+}
+
+export interface MessageView {
+  id: string;
+  kind: 'event' | 'question' | 'answer' | 'system' | 'error';
+  createdAt: string;
+  text: string;
+  author: string | null;
+  event?: EventView;
+  eventIds?: string[];
+  events?: EventView[];
+}
+
+export interface CameraView {
+  id: string;
+  name: string;
+  slug: string;
+  projectName: string;
+  projectSlug: string;
+  lastEventAt: string | null;
+}

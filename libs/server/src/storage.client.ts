@@ -1,0 +1,57 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { CameramonitError } from '@cameramonit/contracts';
+import type { TokenService } from '@cameramonit/auth';
+
+/** Encode each segment of a store path for a URL. */
+export function storeUrlPath(storePath: string): string {
+  return storePath.split('/').filter(Boolean).map(encodeURIComponent).join('/');
+}
+
+/**
+ * The storage app's HTTP file API, as the other apps use it (storage may be on another host):
+ * GET/PUT /files/<path> with a service token; uploads on behalf of a user.
+ */
+export class StorageClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly tokens: TokenService,
+    private readonly service: string,
+  ) {}
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { authorization: `Bearer ${this.tokens.serviceToken(this.service, 600)}`, ...extra };
+  }
+
+  /** GET a stored file (optionally a byte range) as a fetch Response; callers stream its body. */
+  async get(storePath: string, range?: string): Promise<Response> {
+    return fetch(`${this.baseUrl}/files/${storeUrlPath(storePath)}`, { headers: this.headers(range ? { range } : {}) });
+  }
+
+  async download(storePath: string, toFile: string): Promise<void> {
+    const response = await this.get(storePath);
+    if (!response.ok || !response.body) throw new CameramonitError('STORAGE_READ_FAILED', `Storage answered ${response.status} for ${storePath}`, 502);
+    await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), createWriteStream(toFile));
+  }
+
+  async getBuffer(storePath: string): Promise<Buffer> {
+    const response = await this.get(storePath);
+    if (!response.ok) throw new CameramonitError('STORAGE_READ_FAILED', `Storage answered ${response.status} for ${storePath}`, 502);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  /** Write a file (artifact) atomically into the store. */
+  async putFile(storePath: string, fromFile: string, contentType = 'application/octet-stream'): Promise<void> {
+    const size = (await stat(fromFile)).size;
+    const response = await fetch(`${this.baseUrl}/files/${storeUrlPath(storePath)}`, {
+      method: 'PUT',
+      headers: this.headers({ 'content-type': contentType, 'content-length': String(size) }),
+      body: Readable.toWeb(createReadStream(fromFile)) as ReadableStream<Uint8Array>,
+      duplex: 'half',
+    } as RequestInit);
+    if (!response.ok) throw new CameramonitError('STORAGE_WRITE_FAILED', `Storage answered ${response.status} writing ${storePath}: ${await response.text()}`, 502);
+  }
+}

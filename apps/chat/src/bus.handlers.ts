@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ClipEntity, EventEntity } from '@cameramonit/db';
-import { Topics, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
+import { Topics, type AnalysisCompletedPayload, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
 import { CamerasService } from './cameras.service.js';
 import { ChatGateway } from './chat.gateway.js';
 import { MessagesService } from './messages.service.js';
@@ -33,6 +33,16 @@ export class ChatBusHandlers {
     if (!payload?.cameraId) return;
     const name = payload.originalName ? `"${payload.originalName}"` : 'a clip';
     await this.messages.post(payload.cameraId, 'error', `Could not analyse ${name}: ${payload.message}`, `analysis-failed:${payload.clipId}`);
+  }
+
+  @EventPattern(Topics.analysisCompleted)
+  async analysisCompleted(@Payload() payload: AnalysisCompletedPayload): Promise<void> {
+    if (!payload?.cameraId) return;
+    const name = payload.originalName ? `"${payload.originalName}"` : 'a clip';
+    const minutes = Math.floor(payload.durationSec / 60);
+    const length = minutes ? `${minutes} min ${Math.round(payload.durationSec % 60)} s` : `${Math.round(payload.durationSec)} s`;
+    const found = payload.eventCount === 0 ? 'nothing to report' : payload.eventCount === 1 ? '1 event' : `${payload.eventCount} events`;
+    await this.messages.post(payload.cameraId, 'system', `Analysed ${name} (${length}): ${found}.`, `analysis-done:${payload.clipId}`);
   }
 
   @EventPattern(Topics.uploadRejected)

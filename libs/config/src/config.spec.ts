@@ -14,6 +14,13 @@ describe('loadConfig', () => {
     expect(config.maxUploadBytes).toBe(2048 * 1024 * 1024);
   });
 
+  it('keeps the embedded databases in DATA_DIR', () => {
+    const config = loadConfig({ ...base, DATA_DIR: '/var/lib/cm' }, '/srv/app');
+    expect(config.database.location).toBe('/var/lib/cm/platform.sqlite');
+    expect(config.registryDatabase.location).toBe('/var/lib/cm/registry.sqlite');
+    expect(config.storageDir).toBe('/var/lib/cm/storage');
+  });
+
   it('derives the registry database on the same MariaDB server', () => {
     const config = loadConfig({ ...base, DATABASE_URL: 'mysql://root:pw@db:3306/cm' }, '/srv');
     expect(config.database).toMatchObject({ kind: 'mysql', database: 'cm' });

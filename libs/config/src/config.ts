@@ -134,7 +134,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
 
   const dataDir = resolve(cwd, values.DATA_DIR ?? 'data');
   const num = (name: SettingName) => Number(values[name]);
-  const database = parseDatabase(values.DATABASE_URL ?? 'sqlite:data/platform.sqlite', dataDir, cwd);
+  const database: DatabaseTarget = values.DATABASE_URL
+    ? parseDatabase(values.DATABASE_URL, dataDir, cwd)
+    : { kind: 'sqlite', location: resolve(dataDir, 'platform.sqlite') };
   const registryDatabase = values.REGISTRY_DATABASE_URL
     ? parseDatabase(values.REGISTRY_DATABASE_URL, dataDir, cwd)
     : registryFrom(database, dataDir);

@@ -22,10 +22,9 @@ export const Settings = {
   DATA_DIR: { type: 'string', default: 'data', description: 'Folder for the embedded databases, secrets file and local clip storage.' },
   DATABASE_URL: {
     type: 'url',
-    default: 'sqlite:data/platform.sqlite',
     schemes: ['sqlite', 'mysql', 'mariadb'],
     secret: true,
-    description: 'Platform database: `sqlite:<file>` (embedded) or `mysql://user:pass@host:3306/cameramonit` (MariaDB).',
+    description: 'Platform database: `mysql://user:pass@host:3306/cameramonit` (MariaDB) or `sqlite:<file>`. Default: `sqlite:` DATA_DIR/platform.sqlite.',
   },
   REGISTRY_DATABASE_URL: {
     type: 'url',

@@ -11,6 +11,8 @@ export const Topics = {
   eventCreated: 'cameramonit/event/created',
   /** video-to-text -> chat: analysing a clip failed. */
   analysisFailed: 'cameramonit/analysis/failed',
+  /** video-to-text -> chat: a clip was analysed (with how many events). */
+  analysisCompleted: 'cameramonit/analysis/completed',
   /** video-to-text -> chat: analysis progress of a clip (0..1). */
   analysisProgress: 'cameramonit/analysis/progress',
   /** request/reply, manager: check an email + password, answer the user or null. */
@@ -56,6 +58,16 @@ export interface AnalysisFailedPayload {
   originalName: string | null;
   code: string;
   message: string;
+}
+
+export interface AnalysisCompletedPayload {
+  clipId: string;
+  cameraId: string;
+  originalName: string | null;
+  durationSec: number;
+  eventCount: number;
+  /** seconds of video analysed per second of work */
+  speedVsRealtime: number;
 }
 
 export interface AnalysisProgressPayload {

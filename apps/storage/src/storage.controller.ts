@@ -1,0 +1,67 @@
+import { All, Controller, Inject, Param, Put, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentUser, Permission, RequirePermission, type AuthUser } from '@cameramonit/auth';
+import { CameramonitError } from '@cameramonit/contracts';
+import type { AppConfig } from '@cameramonit/config';
+import { APP_CONFIG } from '@cameramonit/server';
+import { ClipIngestService } from './clip-ingest.service.js';
+import { ClipStore, createHttpFileHandler, discardRequestBody, receiveRequestBody, sendHttpError, UPLOAD_FOLDER_NAME, type HttpFileHandler } from './file-servers/index.js';
+import { CameraUploadPolicy } from './platform-access.js';
+
+@ApiTags('storage')
+@ApiBearerAuth()
+@Controller()
+export class StorageController {
+  private readonly files: HttpFileHandler;
+
+  constructor(
+    private readonly store: ClipStore,
+    private readonly ingest: ClipIngestService,
+    private readonly uploadPolicy: CameraUploadPolicy,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.files = createHttpFileHandler({ store, mountPath: '/files', allowPut: true });
+  }
+
+  /** Service access to every stored file: GET/HEAD with ranges, PUT of artifacts (atomic). */
+  @RequirePermission(Permission.storageAll)
+  @All('files/*path')
+  @ApiOperation({ summary: 'GET/HEAD (with Range) or PUT a stored file; services only' })
+  files_(@Req() request: Request, @Res() response: Response): Promise<void> {
+    return this.files(request, response);
+  }
+
+  /** A user's upload of a video to a camera (the chat's drag and drop goes through here). */
+  @RequirePermission(Permission.videosUpload)
+  @Put('uploads/:project/:camera/:name')
+  @ApiOperation({ summary: 'Upload a video (raw body) to a camera; it is checked, stored as a clip and analysed' })
+  async upload(
+    @CurrentUser() user: AuthUser,
+    @Param('project') project: string,
+    @Param('camera') camera: string,
+    @Param('name') name: string,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const storePath = `/${project}/${camera}/${UPLOAD_FOLDER_NAME}/${name}`;
+    try {
+      const account = { id: user.id, email: user.email, role: user.role };
+      if (!(await this.uploadPolicy.canUpload(account, project, camera))) {
+        throw new CameramonitError('UPLOAD_FORBIDDEN', `You may not upload to ${project}/${camera}`, 403);
+      }
+      const declared = Number(request.headers['content-length'] ?? NaN);
+      const limit = this.config.maxUploadBytes;
+      if (declared > limit) throw new CameramonitError('UPLOAD_TOO_LARGE', `The file is larger than the limit of ${Math.round(limit / 1048576)} MB`, 413);
+      const writer = await this.store.createWriteStream(storePath, { maxBytes: limit, overwrite: true });
+      await receiveRequestBody(request, response, writer);
+      const stored = writer.stored;
+      if (!stored) throw new CameramonitError('UPLOAD_INCOMPLETE', 'The upload did not complete', 400);
+      const clip = await this.ingest.ingest({ user: account, projectSlug: project, cameraSlug: camera, fileName: name, storePath: stored.storePath, sizeBytes: stored.sizeBytes });
+      response.status(202).json({ clipId: clip.id, message: `Received ${name}; analysing it now` });
+    } catch (error) {
+      sendHttpError(response, error);
+      discardRequestBody(request);
+    }
+  }
+}

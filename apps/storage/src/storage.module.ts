@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import type { AppConfig } from '@cameramonit/config';
+import { APP_CONFIG } from '@cameramonit/server';
+import { ClipIngestService } from './clip-ingest.service.js';
+import { ClipStore } from './file-servers/index.js';
+import { FileServersService } from './file-servers.service.js';
+import { BusCredentialsVerifier, CameraAccessPolicy, CameraUploadPolicy } from './platform-access.js';
+import { StorageController } from './storage.controller.js';
+
+@Module({
+  controllers: [StorageController],
+  providers: [
+    { provide: ClipStore, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ClipStore({ root: config.storageDir }) },
+    { provide: CameraUploadPolicy, inject: [APP_CONFIG, CameraAccessPolicy], useFactory: (config: AppConfig, access: CameraAccessPolicy) => new CameraUploadPolicy(config.maxUploadBytes, access) },
+    CameraAccessPolicy,
+    BusCredentialsVerifier,
+    ClipIngestService,
+    FileServersService,
+  ],
+})
+export class StorageModule {}

@@ -1,0 +1,30 @@
+import { Controller, Get } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { DataSource } from 'typeorm';
+import { Permission, RequirePermission } from '@cameramonit/auth';
+import { Topics, type ClipStoredPayload } from '@cameramonit/contracts';
+import { AnalysisEntity } from '@cameramonit/db';
+import { ClipAnalysisService } from './clip-analysis.service.js';
+
+@ApiTags('video-to-text')
+@ApiBearerAuth()
+@Controller()
+export class VideoToTextController {
+  constructor(
+    private readonly analysis: ClipAnalysisService,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  @EventPattern(Topics.clipStored)
+  clipStored(@Payload() payload: ClipStoredPayload): void {
+    if (typeof payload?.clipId === 'string') this.analysis.enqueue(payload.clipId);
+  }
+
+  @RequirePermission(Permission.projectsManage)
+  @Get('api/analyses')
+  recent(): Promise<AnalysisEntity[]> {
+    return this.db.getRepository(AnalysisEntity).find({ order: { createdAt: 'DESC' }, take: 100 });
+  }
+}

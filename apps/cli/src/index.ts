@@ -1,0 +1,3 @@
+export * from './cli.js';
+export * from './event.formatter.js';
+export * from './progress.reporter.js';

@@ -1,0 +1,249 @@
+/**
+ * Pure builders of ffmpeg / ffprobe command lines. Nothing here spawns anything, so unit tests can
+ * assert the exact arguments. FfmpegDriver is the only place that runs them.
+ */
+import { MediaErrorCode, mediaError } from './media.errors.js';
+import type {
+  AnimationOptions,
+  FrameReaderOptions,
+  Mp4TranscodeOptions,
+  OverlayBox,
+  SnapshotOptions,
+} from './media.types.js';
+
+const commonArgs = ['-hide_banner', '-nostdin', '-v', 'error'];
+
+/** Seconds as ffmpeg likes them: plain decimal, at most millisecond precision, no exponent. */
+export function formatSeconds(sec: number): string {
+  const rounded = Math.round(Math.max(0, sec) * 1000) / 1000;
+  return rounded.toFixed(3).replace(/\.?0+$/, '') || '0';
+}
+
+/** A number for filter arguments: up to 6 decimals, trailing zeros dropped. */
+function formatNumber(value: number): string {
+  const text = value.toFixed(6).replace(/\.?0+$/, '');
+  return text === '-0' || text === '' ? '0' : text;
+}
+
+function requirePositive(name: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw mediaError(MediaErrorCode.invalidArgument, `${name} must be a positive number, got ${value}`);
+  }
+}
+
+function requireEvenSize(name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 2) {
+    throw mediaError(MediaErrorCode.invalidArgument, `${name} must be an integer of at least 2 pixels, got ${value}`);
+  }
+}
+
+export function buildProbeArgs(file: string): string[] {
+  return ['-hide_banner', '-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file];
+}
+
+/** Decode the first video frame into a 16x16 gray thumbnail (256 bytes on stdout): proves the video decodes. */
+export function buildDecodeCheckArgs(file: string): string[] {
+  return [
+    ...commonArgs,
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-frames:v',
+    '1',
+    '-vf',
+    'scale=16:16',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'gray',
+    'pipe:1',
+  ];
+}
+export const decodeCheckBytes = 16 * 16;
+
+/** Raw RGB frames at a fixed rate and size on stdout, exactly width*height*3 bytes each. */
+export function buildFrameReaderArgs(file: string, options: FrameReaderOptions): string[] {
+  requirePositive('fps', options.fps);
+  requireEvenSize('width', options.width);
+  requireEvenSize('height', options.height);
+  const seek = options.startSec && options.startSec > 0 ? ['-ss', formatSeconds(options.startSec)] : [];
+  const limit = options.durationSec !== undefined ? ['-t', formatSeconds(options.durationSec)] : [];
+  return [
+    ...commonArgs,
+    ...seek,
+    ...limit,
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-vf',
+    `fps=${formatNumber(options.fps)},scale=${options.width}:${options.height}:flags=area`,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ];
+}
+
+/**
+ * A drawbox filter for a box given in the pixels of another frame size: the position is written
+ * relative to the input size (iw/ih), so it is right whatever the video's real resolution is.
+ */
+export function buildDrawboxFilter(overlay: OverlayBox, thickness = 3): string {
+  const { box, frameWidth, frameHeight } = overlay;
+  requirePositive('frameWidth', frameWidth);
+  requirePositive('frameHeight', frameHeight);
+  const x = Math.max(0, box.x) / frameWidth;
+  const y = Math.max(0, box.y) / frameHeight;
+  const w = Math.max(0, Math.min(box.width, frameWidth - Math.max(0, box.x))) / frameWidth;
+  const h = Math.max(0, Math.min(box.height, frameHeight - Math.max(0, box.y))) / frameHeight;
+  const color = overlay.color ?? 'red';
+  return (
+    `drawbox=x=iw*${formatNumber(x)}:y=ih*${formatNumber(y)}` +
+    `:w=iw*${formatNumber(w)}:h=ih*${formatNumber(h)}:color=${color}:t=${thickness}`
+  );
+}
+
+/** One JPEG frame at a time, optionally scaled and with boxes drawn. */
+export function buildSnapshotArgs(file: string, outputFile: string, options: SnapshotOptions): string[] {
+  const filters: string[] = [];
+  if (options.width !== undefined) {
+    requireEvenSize('width', options.width);
+    filters.push(`scale=${options.width}:-2`);
+  }
+  for (const overlay of options.boxes ?? []) filters.push(buildDrawboxFilter(overlay));
+  const quality = Math.min(31, Math.max(2, Math.round(options.quality ?? 3)));
+  return [
+    ...commonArgs,
+    '-ss',
+    formatSeconds(options.atSec),
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-frames:v',
+    '1',
+    ...(filters.length > 0 ? ['-vf', filters.join(',')] : []),
+    '-c:v',
+    'mjpeg',
+    '-q:v',
+    String(quality),
+    '-f',
+    'image2',
+    '-update',
+    '1',
+    '-y',
+    outputFile,
+  ];
+}
+
+/** A looping animation (GIF with its own palette, or animated WebP) small enough for a chat message. */
+export function buildAnimationArgs(file: string, outputFile: string, options: AnimationOptions): string[] {
+  requirePositive('durationSec', options.durationSec);
+  const width = options.width ?? 320;
+  requireEvenSize('width', width);
+  const fps = options.fps ?? 8;
+  requirePositive('fps', fps);
+  const input = [
+    ...commonArgs,
+    '-ss',
+    formatSeconds(options.startSec),
+    '-t',
+    formatSeconds(options.durationSec),
+    '-i',
+    file,
+  ];
+  const resize = `fps=${formatNumber(fps)},scale=${width}:-2:flags=lanczos`;
+  if ((options.format ?? 'gif') === 'webp') {
+    const quality = Math.min(100, Math.max(0, Math.round(options.webpQuality ?? 60)));
+    return [
+      ...input,
+      '-map',
+      '0:v:0',
+      '-an',
+      '-vf',
+      resize,
+      '-c:v',
+      'libwebp',
+      '-lossless',
+      '0',
+      '-q:v',
+      String(quality),
+      '-loop',
+      '0',
+      '-f',
+      'webp',
+      '-y',
+      outputFile,
+    ];
+  }
+  const maxColors = Math.min(256, Math.max(2, Math.round(options.maxColors ?? 128)));
+  return [
+    ...input,
+    '-filter_complex',
+    `[0:v:0]${resize},split[frames][paletteinput];` +
+      `[paletteinput]palettegen=max_colors=${maxColors}:stats_mode=diff[palette];` +
+      `[frames][palette]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle`,
+    '-an',
+    '-loop',
+    '0',
+    '-f',
+    'gif',
+    '-y',
+    outputFile,
+  ];
+}
+
+/** A browser-playable H.264/AAC MP4 with the index at the front (+faststart); progress on stdout. */
+export function buildMp4TranscodeArgs(file: string, outputFile: string, options: Mp4TranscodeOptions = {}): string[] {
+  const seek = options.startSec && options.startSec > 0 ? ['-ss', formatSeconds(options.startSec)] : [];
+  const limit = options.durationSec !== undefined ? ['-t', formatSeconds(options.durationSec)] : [];
+  let scale = 'scale=trunc(iw/2)*2:trunc(ih/2)*2';
+  if (options.maxWidth !== undefined) {
+    requireEvenSize('maxWidth', options.maxWidth);
+    // the comma inside min() must be escaped for the filter-graph parser
+    scale = `scale=w=trunc(min(iw\\,${options.maxWidth})/2)*2:h=-2`;
+  }
+  const audio = options.keepAudio === false ? ['-an'] : ['-map', '0:a:0?', '-c:a', 'aac', '-b:a', '128k'];
+  return [
+    ...commonArgs,
+    ...seek,
+    ...limit,
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    ...audio,
+    '-vf',
+    scale,
+    '-c:v',
+    'libx264',
+    '-preset',
+    options.preset ?? 'veryfast',
+    '-crf',
+    String(options.crf ?? 23),
+    '-pix_fmt',
+    'yuv420p',
+    '-movflags',
+    '+faststart',
+    '-progress',
+    'pipe:1',
+    '-nostats',
+    '-f',
+    'mp4',
+    '-y',
+    outputFile,
+  ];
+}
+
+/** Reads one line of `-progress pipe:1` output; returns the processed seconds, or null for other keys. */
+export function parseProgressLine(line: string): number | null {
+  const match = /^out_time_(?:us|ms)=(\d+)\s*$/.exec(line.trim());
+  if (!match) return null;
+  // ffmpeg writes microseconds under both keys (out_time_ms is misnamed)
+  return Number(match[1]) / 1_000_000;
+}

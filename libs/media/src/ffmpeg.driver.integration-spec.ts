@@ -1,0 +1,166 @@
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FfmpegDriver } from './ffmpeg.driver.js';
+import type { MediaProgress } from './media.types.js';
+
+const vtest = resolve(import.meta.dirname, '../../../fixtures/vtest.avi');
+const driver = new FfmpegDriver();
+let workDir = '';
+
+async function codeOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return { code: (error as { code: string }).code, message: (error as Error).message };
+  }
+  return { code: 'NO_ERROR', message: '' };
+}
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'cameramonit-media-'));
+});
+afterAll(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('FfmpegDriver.probe', () => {
+  it('describes vtest.avi', async () => {
+    const info = await driver.probe(vtest);
+    expect(info).toMatchObject({ width: 768, height: 576, fps: 10, codec: 'msmpeg4v3', hasVideoStream: true, hasAudioStream: false });
+    expect(info.durationSec).toBeCloseTo(79.5, 1);
+  });
+
+  it('says EMPTY_FILE for a 0-byte file', async () => {
+    const file = join(workDir, 'empty.mp4');
+    await writeFile(file, '');
+    expect((await codeOf(driver.probe(file))).code).toBe('EMPTY_FILE');
+  });
+
+  it('says NOT_VIDEO for a text file renamed .mp4, with the reason', async () => {
+    const file = join(workDir, 'notes.mp4');
+    await writeFile(file, 'hello, this is not a video at all\n');
+    const { code, message } = await codeOf(driver.probe(file));
+    expect(code).toBe('NOT_VIDEO');
+    expect(message).toMatch(/not a video/);
+  });
+
+  it('says NOT_VIDEO for a .txt file (ffmpeg would read it as ANSI art)', async () => {
+    const file = join(workDir, 'notes.txt');
+    await writeFile(file, 'hello, this is not a video at all\n'.repeat(20));
+    expect((await codeOf(driver.probe(file))).code).toBe('NOT_VIDEO');
+  });
+
+  it('says CORRUPT_VIDEO for a truncated copy of vtest.avi', async () => {
+    const file = join(workDir, 'truncated.avi');
+    await writeFile(file, (await readFile(vtest)).subarray(0, 300_000));
+    const { code, message } = await codeOf(driver.probe(file));
+    expect(code).toBe('CORRUPT_VIDEO');
+    expect(message).toMatch(/truncated/);
+  });
+
+  it('says CORRUPT_VIDEO for an MP4 cut before its index', async () => {
+    const mp4 = join(workDir, 'clip.mp4');
+    await driver.transcodeToMp4(vtest, mp4, { durationSec: 3, keepAudio: false });
+    const cut = join(workDir, 'cut.mp4');
+    await writeFile(cut, (await readFile(mp4)).subarray(0, 20_000));
+    expect((await codeOf(driver.probe(cut))).code).toBe('CORRUPT_VIDEO');
+  });
+
+  it('says NO_VIDEO_STREAM for audio only, FILE_NOT_FOUND for a missing file', async () => {
+    const audio = join(workDir, 'tone.m4a');
+    const ffmpeg = new FfmpegDriver();
+    // make an audio-only file with ffmpeg itself (lavfi sine source) through the transcoder's sibling: plain spawn
+    const { spawnSync } = await import('node:child_process');
+    spawnSync(ffmpeg.binaries.ffmpegPath, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=d=1', '-y', audio]);
+    expect((await codeOf(driver.probe(audio))).code).toBe('NO_VIDEO_STREAM');
+    expect((await codeOf(driver.probe(join(workDir, 'missing.avi')))).code).toBe('FILE_NOT_FOUND');
+  });
+});
+
+describe('FfmpegDriver.readFrames', () => {
+  it('yields exact-size RGB frames at the asked fps', async () => {
+    const frames = [];
+    for await (const frame of driver.readFrames(vtest, { fps: 5, width: 256, height: 192, durationSec: 2 })) {
+      frames.push({ index: frame.index, sec: frame.sec, bytes: frame.rgb.length });
+    }
+    expect(frames).toHaveLength(10);
+    expect(frames[0]).toEqual({ index: 0, sec: 0, bytes: 256 * 192 * 3 });
+    expect(frames[9].sec).toBeCloseTo(1.8, 5);
+  });
+
+  it('kills ffmpeg when the consumer stops early', async () => {
+    let count = 0;
+    for await (const frame of driver.readFrames(vtest, { fps: 10, width: 128, height: 96 })) {
+      count = frame.index + 1;
+      if (count === 3) break;
+    }
+    expect(count).toBe(3);
+  });
+
+  it('reads the whole fixture at 5 fps', async () => {
+    let last = -1;
+    for await (const frame of driver.readFrames(vtest, { fps: 5, width: 128, height: 96 })) last = frame.index;
+    expect(last + 1).toBeGreaterThanOrEqual(396);
+    expect(last + 1).toBeLessThanOrEqual(399);
+  });
+});
+
+describe('FfmpegDriver writers', () => {
+  it('writes a JPEG snapshot with a box', async () => {
+    const out = join(workDir, 'snap.jpg');
+    const written = await driver.writeSnapshot(vtest, out, {
+      atSec: 10,
+      width: 640,
+      boxes: [{ box: { x: 100, y: 100, width: 50, height: 80 }, frameWidth: 512, frameHeight: 384 }],
+    });
+    const bytes = await readFile(out);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    expect(written.sizeBytes).toBe(bytes.length);
+    const info = await driver.probe(out).catch((error: unknown) => error);
+    expect((info as { code?: string }).code).toBe('NOT_VIDEO'); // a still image is not a video
+  });
+
+  it('writes a small looping GIF of 4 s', async () => {
+    const out = join(workDir, 'anim.gif');
+    const written = await driver.writeAnimation(vtest, out, { startSec: 5, durationSec: 4 });
+    const bytes = await readFile(out);
+    expect(bytes.subarray(0, 6).toString('latin1')).toBe('GIF89a');
+    expect(bytes.readUInt16LE(6)).toBe(320);
+    expect(written.sizeBytes).toBeLessThan(1.5 * 1024 * 1024);
+  });
+
+  it('writes an animated WebP', async () => {
+    const out = join(workDir, 'anim.webp');
+    await driver.writeAnimation(vtest, out, { startSec: 5, durationSec: 3, format: 'webp' });
+    const bytes = await readFile(out);
+    expect(bytes.subarray(0, 4).toString('latin1')).toBe('RIFF');
+    expect(bytes.subarray(8, 12).toString('latin1')).toBe('WEBP');
+  });
+
+  it('transcodes a clip to H.264 MP4 with progress, playable (probe) and of the right length', async () => {
+    const out = join(workDir, 'clip-h264.mp4');
+    const progress: MediaProgress[] = [];
+    await driver.transcodeToMp4(vtest, out, { startSec: 10, durationSec: 8 }, { onProgress: (p) => progress.push(p) });
+    const info = await driver.probe(out);
+    expect(info.codec).toBe('h264');
+    expect(info.durationSec).toBeGreaterThan(7.5);
+    expect(info.durationSec).toBeLessThan(8.5);
+    expect(progress.at(-1)?.fraction).toBe(1);
+    const head = await readFile(out);
+    // +faststart: the index (moov) comes before the media data (mdat)
+    expect(head.indexOf('moov')).toBeLessThan(head.indexOf('mdat'));
+  });
+
+  it('fails with a clear error for a time outside the video', async () => {
+    const { code } = await codeOf(driver.writeSnapshot(vtest, join(workDir, 'late.jpg'), { atSec: 500 }));
+    expect(code).toBe('FFMPEG_FAILED');
+  });
+
+  it('copies are independent of the source name', async () => {
+    const copy = join(workDir, 'copy with spaces.avi');
+    await copyFile(vtest, copy);
+    expect((await driver.probe(copy)).width).toBe(768);
+  });
+});

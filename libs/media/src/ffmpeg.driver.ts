@@ -1,0 +1,390 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { CameramonitError } from '@cameramonit/contracts';
+import {
+  buildAnimationArgs,
+  buildDecodeCheckArgs,
+  buildFrameReaderArgs,
+  buildMp4TranscodeArgs,
+  buildProbeArgs,
+  buildSnapshotArgs,
+  decodeCheckBytes,
+  parseProgressLine,
+} from './ffmpeg-args.builder.js';
+import { locateFfmpegBinaries, type FfmpegBinaries } from './ffmpeg-binaries.locator.js';
+import { MediaErrorCode, mediaError } from './media.errors.js';
+import type {
+  AnimationOptions,
+  FrameReaderOptions,
+  MediaProgressListener,
+  Mp4TranscodeOptions,
+  SnapshotOptions,
+  VideoFrame,
+  VideoInfo,
+} from './media.types.js';
+import { interpretProbeOutput, lastStderrLine, looksLikeVideoContainer } from './probe-result.parser.js';
+
+export interface FfmpegDriverOptions {
+  /** explicit binaries; default: FFMPEG_PATH / FFPROBE_PATH, else PATH (looked up on first use) */
+  binaries?: FfmpegBinaries;
+  /** ffprobe + first-frame decode check (default 30 s) */
+  probeTimeoutMs?: number;
+}
+
+export interface RunControl {
+  /** kill ffmpeg and fail with FFMPEG_TIMEOUT after this long */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: MediaProgressListener;
+}
+
+export interface WrittenFile {
+  file: string;
+  sizeBytes: number;
+}
+
+interface ToolRun {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+  timedOut: boolean;
+  aborted: boolean;
+}
+
+interface ToolRunOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** keep at most this many stdout bytes (default 8 MiB) */
+  maxStdoutBytes?: number;
+  onStdoutLine?: (line: string) => void;
+}
+
+const maxStderrChars = 16 * 1024;
+
+/** Children still running, killed if this process exits, so no ffmpeg outlives us. */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const running of liveChildren) running.kill('SIGKILL');
+    });
+  }
+  liveChildren.add(child);
+  child.once('close', () => liveChildren.delete(child));
+}
+
+function kill(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+/** Resolves when the child is gone: its exit code, or the spawn error (ENOENT...). Never rejects. */
+function waitForClose(child: ChildProcess): Promise<{ code: number | null; spawnError: Error | null }> {
+  return new Promise((resolve) => {
+    child.once('error', (error) => resolve({ code: null, spawnError: error }));
+    child.once('close', (code) => resolve({ code, spawnError: null }));
+  });
+}
+
+function appendBounded(current: string, chunk: Buffer | string): string {
+  const next = current + chunk.toString();
+  return next.length > maxStderrChars ? next.slice(next.length - maxStderrChars) : next;
+}
+
+/**
+ * The only class that runs ffmpeg and ffprobe: probing, frame reading and writing snapshots,
+ * animations and MP4 clips. Every child is killed on timeout, on abort and when the caller stops early.
+ */
+export class FfmpegDriver {
+  private resolvedBinaries: FfmpegBinaries | undefined;
+  private readonly probeTimeoutMs: number;
+
+  constructor(options: FfmpegDriverOptions = {}) {
+    this.resolvedBinaries = options.binaries;
+    this.probeTimeoutMs = options.probeTimeoutMs ?? 30_000;
+  }
+
+  get binaries(): FfmpegBinaries {
+    this.resolvedBinaries ??= locateFfmpegBinaries();
+    return this.resolvedBinaries;
+  }
+
+  /**
+   * Checks that `file` is a complete, decodable video and describes it. Throws CameramonitError:
+   * FILE_NOT_FOUND, EMPTY_FILE, NOT_VIDEO, CORRUPT_VIDEO, NO_VIDEO_STREAM, FFMPEG_TIMEOUT.
+   */
+  async probe(file: string): Promise<VideoInfo> {
+    const sizeBytes = await this.regularFileSize(file);
+    if (sizeBytes === 0) throw mediaError(MediaErrorCode.emptyFile, `${file} is empty (0 bytes); upload the video again.`);
+    const head = await readHead(file, 512);
+
+    const probed = await this.runTool(this.binaries.ffprobePath, buildProbeArgs(file), {
+      timeoutMs: this.probeTimeoutMs,
+    });
+    if (probed.timedOut) {
+      throw mediaError(MediaErrorCode.timeout, `ffprobe needed more than ${this.probeTimeoutMs / 1000} s to read ${file}; the file is probably damaged.`);
+    }
+    if (probed.code !== 0 || probed.stdout.length === 0) {
+      const reason = lastStderrLine(probed.stderr) || `ffprobe exit code ${probed.code}`;
+      if (looksLikeVideoContainer(head)) {
+        throw mediaError(MediaErrorCode.corruptVideo, `${file} is a damaged or truncated video (${reason}); upload the complete file again.`);
+      }
+      throw mediaError(MediaErrorCode.notVideo, `${file} is not a video file ffmpeg can read (${reason}).`);
+    }
+    const info = interpretProbeOutput(file, sizeBytes, probed.stdout.toString('utf8'));
+
+    const decoded = await this.runTool(this.binaries.ffmpegPath, buildDecodeCheckArgs(file), {
+      timeoutMs: this.probeTimeoutMs,
+    });
+    if (decoded.timedOut) {
+      throw mediaError(MediaErrorCode.timeout, `ffmpeg needed more than ${this.probeTimeoutMs / 1000} s to decode the first frame of ${file}.`);
+    }
+    if (decoded.stdout.length < decodeCheckBytes) {
+      const reason = lastStderrLine(decoded.stderr) || 'no frame decoded';
+      throw mediaError(MediaErrorCode.corruptVideo, `${file}: the first video frame cannot be decoded (${reason}); the file is damaged.`);
+    }
+    return info;
+  }
+
+  /**
+   * Decoded frames at `options.fps`, scaled to exactly width x height, as packed RGB. Reads exactly
+   * one frame's bytes at a time, so a slow consumer pauses ffmpeg (pipe backpressure). Breaking out of
+   * the loop kills ffmpeg. Throws CORRUPT_VIDEO if ffmpeg fails, FFMPEG_TIMEOUT if it stalls.
+   */
+  async *readFrames(file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
+    const args = buildFrameReaderArgs(file, options);
+    const { width, height, fps } = options;
+    const startSec = options.startSec ?? 0;
+    const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+    const frameBytes = width * height * 3;
+
+    const child = spawn(this.binaries.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    track(child);
+    const closed = waitForClose(child);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = appendBounded(stderr, chunk);
+    });
+    const onAbort = () => kill(child);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const stdout = child.stdout;
+    if (!stdout) throw mediaError(MediaErrorCode.ffmpegFailed, 'ffmpeg started without a stdout pipe');
+    const chunks = stdout[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let frame = new Uint8Array(frameBytes);
+    let filled = 0;
+    let index = 0;
+    try {
+      for (;;) {
+        const next = await nextWithin(chunks, idleTimeoutMs);
+        if (next === 'timeout') {
+          kill(child);
+          throw mediaError(MediaErrorCode.timeout, `ffmpeg sent no frame of ${file} for ${idleTimeoutMs / 1000} s; stopped it.`);
+        }
+        if (next.done) break;
+        const chunk = next.value;
+        let offset = 0;
+        while (offset < chunk.length) {
+          const take = Math.min(frameBytes - filled, chunk.length - offset);
+          frame.set(chunk.subarray(offset, offset + take), filled);
+          filled += take;
+          offset += take;
+          if (filled === frameBytes) {
+            yield { index, sec: startSec + index / fps, width, height, rgb: frame };
+            index += 1;
+            frame = new Uint8Array(frameBytes);
+            filled = 0;
+          }
+        }
+      }
+      const { code, spawnError } = await closed;
+      if (spawnError) throw this.spawnFailure(spawnError);
+      if (options.signal?.aborted) throw mediaError(MediaErrorCode.ffmpegFailed, `reading frames of ${file} was aborted`);
+      if (code !== 0) {
+        const reason = lastStderrLine(stderr) || `exit code ${code}`;
+        throw mediaError(MediaErrorCode.corruptVideo, `ffmpeg could not decode ${file} after ${index} frames (${reason}).`);
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      kill(child);
+      stdout.destroy();
+      await closed;
+    }
+  }
+
+  /** One JPEG at `options.atSec`, optionally scaled and with boxes drawn. */
+  async writeSnapshot(file: string, outputFile: string, options: SnapshotOptions, control: RunControl = {}): Promise<WrittenFile> {
+    return this.writeWith(file, outputFile, buildSnapshotArgs(file, outputFile, options), control, 30_000, 0);
+  }
+
+  /** A looping GIF (own palette) or animated WebP of a few seconds, ~320 px wide, for chat messages. */
+  async writeAnimation(file: string, outputFile: string, options: AnimationOptions, control: RunControl = {}): Promise<WrittenFile> {
+    return this.writeWith(file, outputFile, buildAnimationArgs(file, outputFile, options), control, 120_000, 0);
+  }
+
+  /** A browser-playable H.264 MP4 (+faststart) of the whole video or of a part of it; reports progress. */
+  async transcodeToMp4(
+    file: string,
+    outputFile: string,
+    options: Mp4TranscodeOptions = {},
+    control: RunControl = {},
+  ): Promise<WrittenFile> {
+    const info = await this.probe(file);
+    const startSec = Math.min(options.startSec ?? 0, info.durationSec);
+    const totalSec = Math.max(0, Math.min(options.durationSec ?? Infinity, info.durationSec - startSec));
+    const defaultTimeoutMs = Math.max(120_000, totalSec * 4_000);
+    return this.writeWith(file, outputFile, buildMp4TranscodeArgs(file, outputFile, options), control, defaultTimeoutMs, totalSec);
+  }
+
+  private async writeWith(
+    file: string,
+    outputFile: string,
+    args: string[],
+    control: RunControl,
+    defaultTimeoutMs: number,
+    totalSec: number,
+  ): Promise<WrittenFile> {
+    await this.regularFileSize(file);
+    await mkdir(dirname(outputFile), { recursive: true });
+    const timeoutMs = control.timeoutMs ?? defaultTimeoutMs;
+    const onProgress = control.onProgress;
+    const run = await this.runTool(this.binaries.ffmpegPath, args, {
+      timeoutMs,
+      signal: control.signal,
+      maxStdoutBytes: 64 * 1024,
+      onStdoutLine:
+        onProgress && totalSec > 0
+          ? (line) => {
+              const processedSec = parseProgressLine(line);
+              if (processedSec === null) return;
+              const clamped = Math.min(totalSec, processedSec);
+              onProgress({ fraction: clamped / totalSec, processedSec: clamped, totalSec });
+            }
+          : undefined,
+    });
+    if (run.timedOut) {
+      throw mediaError(MediaErrorCode.timeout, `ffmpeg needed more than ${Math.round(timeoutMs / 1000)} s writing ${outputFile}; stopped it.`);
+    }
+    if (run.aborted) throw mediaError(MediaErrorCode.ffmpegFailed, `writing ${outputFile} was aborted`);
+    if (run.code !== 0) {
+      const reason = lastStderrLine(run.stderr) || `exit code ${run.code}`;
+      throw mediaError(MediaErrorCode.ffmpegFailed, `ffmpeg could not write ${outputFile} from ${file}: ${reason}`);
+    }
+    const sizeBytes = await stat(outputFile).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (sizeBytes === 0) {
+      throw mediaError(MediaErrorCode.ffmpegFailed, `ffmpeg wrote nothing to ${outputFile}; is the time inside the video?`);
+    }
+    if (onProgress && totalSec > 0) onProgress({ fraction: 1, processedSec: totalSec, totalSec });
+    return { file: outputFile, sizeBytes };
+  }
+
+  private async regularFileSize(file: string): Promise<number> {
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) throw mediaError(MediaErrorCode.notVideo, `${file} is not a regular file.`);
+      return info.size;
+    } catch (error) {
+      if (error instanceof CameramonitError) throw error;
+      throw mediaError(MediaErrorCode.fileNotFound, `${file} does not exist or cannot be read.`);
+    }
+  }
+
+  private spawnFailure(error: Error): CameramonitError {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES') {
+      return mediaError(MediaErrorCode.ffmpegNotFound, `cannot run ffmpeg (${error.message}); install ffmpeg or set FFMPEG_PATH / FFPROBE_PATH.`);
+    }
+    return mediaError(MediaErrorCode.ffmpegFailed, `cannot run ffmpeg: ${error.message}`);
+  }
+
+  private async runTool(path: string, args: string[], options: ToolRunOptions): Promise<ToolRun> {
+    const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    track(child);
+    const closed = waitForClose(child);
+    const maxStdoutBytes = options.maxStdoutBytes ?? 8 * 1024 * 1024;
+    const stdoutChunks: Buffer[] = [];
+    let stdoutBytes = 0;
+    let pendingLine = '';
+    let stderr = '';
+    let timedOut = false;
+    let aborted = false;
+
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (stdoutBytes < maxStdoutBytes) {
+        stdoutChunks.push(chunk);
+        stdoutBytes += chunk.length;
+      }
+      if (options.onStdoutLine) {
+        const lines = (pendingLine + chunk.toString('utf8')).split('\n');
+        pendingLine = lines.pop() ?? '';
+        for (const line of lines) options.onStdoutLine(line);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = appendBounded(stderr, chunk);
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill(child);
+    }, options.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      kill(child);
+    };
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const { code, spawnError } = await closed;
+      if (spawnError) throw this.spawnFailure(spawnError);
+      return { code, stdout: Buffer.concat(stdoutChunks), stderr, timedOut, aborted };
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      kill(child);
+    }
+  }
+}
+
+/** The next chunk, or 'timeout' if none arrives within `ms` (the pending read is left to the stream's end). */
+async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number): Promise<IteratorResult<T> | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  try {
+    return await Promise.race([iterator.next(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readHead(file: string, bytes: number): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = new Uint8Array(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Shorthand for `new FfmpegDriver().probe(file)`. */
+export function probeVideo(file: string, driver: FfmpegDriver = new FfmpegDriver()): Promise<VideoInfo> {
+  return driver.probe(file);
+}
+
+/**
+ * The analysis frame size for a video: at most `maxWidth` wide (never upscaled), aspect kept,
+ * both sides even (what ffmpeg's scalers and the rawvideo pipe expect).
+ */
+export function fitFrameSize(videoWidth: number, videoHeight: number, maxWidth: number): { width: number; height: number } {
+  const width = Math.max(2, Math.floor(Math.min(videoWidth, maxWidth) / 2) * 2);
+  const height = Math.max(2, Math.round((videoHeight * width) / videoWidth / 2) * 2);
+  return { width, height };
+}

@@ -1,0 +1,100 @@
+import type { Box } from '@cameramonit/contracts';
+
+/** What ffprobe tells about a video file, checked and normalised. */
+export interface VideoInfo {
+  file: string;
+  sizeBytes: number;
+  /** container, as ffprobe names it (e.g. "avi", "mov,mp4,m4a,3gp,3g2,mj2") */
+  formatName: string;
+  durationSec: number;
+  width: number;
+  height: number;
+  /** average frame rate of the first video stream; 0 when unknown */
+  fps: number;
+  /** codec of the first video stream (e.g. "h264", "msmpeg4v3") */
+  codec: string;
+  hasVideoStream: boolean;
+  hasAudioStream: boolean;
+}
+
+/** One decoded frame, packed RGB (3 bytes per pixel, rows top to bottom). */
+export interface VideoFrame {
+  /** 0-based index among the frames read (at the reader's fps) */
+  index: number;
+  /** time of the frame in seconds from the clip start */
+  sec: number;
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+}
+
+export interface FrameReaderOptions {
+  /** frames per second to sample (ffmpeg `fps` filter) */
+  fps: number;
+  /** output size in pixels (each frame is scaled to exactly this size) */
+  width: number;
+  height: number;
+  /** start reading at this second (default 0) */
+  startSec?: number;
+  /** read at most this many seconds */
+  durationSec?: number;
+  /** stop with FFMPEG_TIMEOUT when ffmpeg sends nothing for this long while we wait (default 60 s) */
+  idleTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** A box to draw, in the pixels of a frame of size `frameWidth` x `frameHeight` (e.g. the analysis frame). */
+export interface OverlayBox {
+  box: Box;
+  frameWidth: number;
+  frameHeight: number;
+  /** ffmpeg colour name or 0xRRGGBB (default "red") */
+  color?: string;
+}
+
+export interface SnapshotOptions {
+  atSec: number;
+  /** output width in pixels, height keeps the aspect ratio (default: the video's width) */
+  width?: number;
+  boxes?: OverlayBox[];
+  /** mjpeg quality 2 (best) .. 31 (default 3) */
+  quality?: number;
+}
+
+export type AnimationFormat = 'gif' | 'webp';
+
+export interface AnimationOptions {
+  startSec: number;
+  durationSec: number;
+  format?: AnimationFormat;
+  /** output width in pixels (default 320) */
+  width?: number;
+  /** animation frame rate (default 8) */
+  fps?: number;
+  /** GIF palette size 2..256 (default 128) */
+  maxColors?: number;
+  /** WebP quality 0..100 (default 60) */
+  webpQuality?: number;
+}
+
+export interface Mp4TranscodeOptions {
+  startSec?: number;
+  durationSec?: number;
+  /** scale down to at most this width (never up) */
+  maxWidth?: number;
+  /** x264 constant rate factor (default 23) */
+  crf?: number;
+  /** x264 preset (default "veryfast") */
+  preset?: string;
+  /** keep the audio track, as AAC (default true) */
+  keepAudio?: boolean;
+}
+
+/** Progress of a long ffmpeg job. */
+export interface MediaProgress {
+  /** 0..1 */
+  fraction: number;
+  processedSec: number;
+  totalSec: number;
+}
+export type MediaProgressListener = (progress: MediaProgress) => void;

@@ -1,0 +1,66 @@
+import type { Detection } from '@cameramonit/contracts';
+
+/** Finds objects in one RGB frame (packed, 3 bytes per pixel). Boxes are in that frame's pixels. */
+export interface ObjectDetector {
+  detect(rgb: Uint8Array, width: number, height: number): Promise<Detection[]>;
+  /** frees the model; the detector cannot be used afterwards */
+  dispose(): Promise<void>;
+}
+
+/** What a camera watching a gate, a yard or a street cares about, out of the 80 COCO classes. */
+export const defaultDetectedClasses: readonly string[] = [
+  'person',
+  'bicycle',
+  'car',
+  'motorcycle',
+  'bus',
+  'truck',
+  'dog',
+  'cat',
+  'horse',
+];
+
+/** Labels other COCO-trained models use for the same classes (VOC and older exports). */
+const cocoAliases: Record<string, string> = {
+  motorbike: 'motorcycle',
+  aeroplane: 'airplane',
+  sofa: 'couch',
+  tvmonitor: 'tv',
+  pottedplant: 'potted plant',
+  diningtable: 'dining table',
+  people: 'person',
+  pedestrian: 'person',
+  van: 'truck',
+};
+
+/** The COCO name for a detector's label ("Motorbike" -> "motorcycle"). */
+export function toCocoLabel(label: string): string {
+  const normalised = label.trim().toLowerCase().replace(/_/g, ' ');
+  return cocoAliases[normalised] ?? normalised;
+}
+
+export interface DetectionFilter {
+  minConfidence: number;
+  /** COCO labels to keep; null keeps every class */
+  classes: readonly string[] | null;
+  frameWidth: number;
+  frameHeight: number;
+}
+
+/** COCO labels, confidence and class filter, boxes clipped to the frame; the most confident first. */
+export function filterDetections(detections: Detection[], filter: DetectionFilter): Detection[] {
+  const wanted = filter.classes ? new Set(filter.classes.map(toCocoLabel)) : null;
+  const kept: Detection[] = [];
+  for (const detection of detections) {
+    const label = toCocoLabel(detection.label);
+    if (detection.confidence < filter.minConfidence) continue;
+    if (wanted && !wanted.has(label)) continue;
+    const x = Math.max(0, detection.box.x);
+    const y = Math.max(0, detection.box.y);
+    const width = Math.min(filter.frameWidth, detection.box.x + detection.box.width) - x;
+    const height = Math.min(filter.frameHeight, detection.box.y + detection.box.height) - y;
+    if (width <= 1 || height <= 1) continue;
+    kept.push({ label, confidence: detection.confidence, box: { x, y, width, height } });
+  }
+  return kept.sort((a, b) => b.confidence - a.confidence);
+}

@@ -1,0 +1,157 @@
+import type { Box, Detection, Track } from '@cameramonit/contracts';
+import { boxCentre, intersectionOverUnion, roundBox } from './box-geometry.js';
+
+export interface ObjectTrackerOptions {
+  /** a track not matched for this long is closed; a detection after that starts a new track (default 2 s) */
+  maxMissedSec?: number;
+  /** a detection continues a track when the IoU with the track's predicted box is at least this (default 0.1)... */
+  minIou?: number;
+  /** ...or when the centres are closer than this many box sizes (max side) (default 1) */
+  maxCentreDistance?: number;
+  /** boxes whose areas differ more than this factor are never the same object (default 4) */
+  maxAreaRatio?: number;
+  /** a track whose centre moved less than this many box sizes over its life is stationary (default 0.6) */
+  stationaryMaxTravel?: number;
+}
+
+interface TrackState {
+  track: Track;
+  lastBox: Box;
+  lastSec: number;
+  velocityX: number;
+  velocityY: number;
+  sizeSum: number;
+}
+
+/**
+ * Follows detections across frames: same label, matched greedily by IoU with a constant-velocity
+ * prediction or by centre distance, kept through a few missed frames. finish() returns every track
+ * with its best detection, its path and whether it stayed put (a parked car).
+ */
+export class ObjectTracker {
+  private readonly maxMissedSec: number;
+  private readonly minIou: number;
+  private readonly maxCentreDistance: number;
+  private readonly maxAreaRatio: number;
+  private readonly stationaryMaxTravel: number;
+  private readonly states: TrackState[] = [];
+  private nextId = 1;
+
+  constructor(options: ObjectTrackerOptions = {}) {
+    this.maxMissedSec = options.maxMissedSec ?? 2;
+    this.minIou = options.minIou ?? 0.1;
+    this.maxCentreDistance = options.maxCentreDistance ?? 1;
+    this.maxAreaRatio = options.maxAreaRatio ?? 4;
+    this.stationaryMaxTravel = options.stationaryMaxTravel ?? 0.6;
+  }
+
+  /** Feed the detections of the frame at `sec` (call in time order). */
+  update(sec: number, detections: readonly Detection[]): void {
+    const open = this.states.filter((state) => sec - state.lastSec <= this.maxMissedSec && sec > state.lastSec);
+    const pairs: { state: TrackState; detection: Detection; score: number }[] = [];
+    for (const detection of detections) {
+      for (const state of open) {
+        if (state.track.label !== detection.label) continue;
+        const score = this.matchScore(state, detection.box, sec);
+        if (score > 0) pairs.push({ state, detection, score });
+      }
+    }
+    pairs.sort((a, b) => b.score - a.score);
+    const usedStates = new Set<TrackState>();
+    const usedDetections = new Set<Detection>();
+    for (const { state, detection } of pairs) {
+      if (usedStates.has(state) || usedDetections.has(detection)) continue;
+      usedStates.add(state);
+      usedDetections.add(detection);
+      this.extend(state, detection, sec);
+    }
+    for (const detection of detections) {
+      if (!usedDetections.has(detection)) this.start(detection, sec);
+    }
+  }
+
+  /** All tracks so far, in order of appearance, with the stationary flag computed. */
+  finish(): Track[] {
+    return this.states.map((state) => ({
+      ...state.track,
+      path: state.track.path.map((point) => ({ ...point })),
+      stationary: this.isStationary(state),
+    }));
+  }
+
+  /** > 0 when the detection may continue the track; higher is a better match. */
+  private matchScore(state: TrackState, box: Box, sec: number): number {
+    const areaA = state.lastBox.width * state.lastBox.height;
+    const areaB = box.width * box.height;
+    if (Math.max(areaA, areaB) > this.maxAreaRatio * Math.max(1, Math.min(areaA, areaB))) return 0;
+    const dt = Math.min(sec - state.lastSec, 1); // do not extrapolate far
+    const predicted: Box = {
+      ...state.lastBox,
+      x: state.lastBox.x + state.velocityX * dt,
+      y: state.lastBox.y + state.velocityY * dt,
+    };
+    const iou = intersectionOverUnion(predicted, box);
+    const a = boxCentre(predicted);
+    const b = boxCentre(box);
+    const size = (Math.max(predicted.width, predicted.height) + Math.max(box.width, box.height)) / 2;
+    const distance = Math.hypot(a.cx - b.cx, a.cy - b.cy) / Math.max(1, size);
+    if (iou < this.minIou && distance > this.maxCentreDistance) return 0;
+    return iou + Math.max(0, 1 - distance / this.maxCentreDistance) * 0.5 + 0.001;
+  }
+
+  private start(detection: Detection, sec: number): void {
+    const { cx, cy } = boxCentre(detection.box);
+    this.states.push({
+      track: {
+        id: this.nextId++,
+        label: detection.label,
+        firstSec: sec,
+        lastSec: sec,
+        bestConfidence: detection.confidence,
+        bestSec: sec,
+        bestBox: roundBox(detection.box),
+        path: [{ sec, cx: Math.round(cx), cy: Math.round(cy) }],
+        stationary: true,
+      },
+      lastBox: detection.box,
+      lastSec: sec,
+      velocityX: 0,
+      velocityY: 0,
+      sizeSum: Math.max(detection.box.width, detection.box.height),
+    });
+  }
+
+  private extend(state: TrackState, detection: Detection, sec: number): void {
+    const before = boxCentre(state.lastBox);
+    const after = boxCentre(detection.box);
+    const dt = sec - state.lastSec;
+    const measuredX = (after.cx - before.cx) / dt;
+    const measuredY = (after.cy - before.cy) / dt;
+    const first = state.track.path.length === 1;
+    state.velocityX = first ? measuredX : 0.5 * state.velocityX + 0.5 * measuredX;
+    state.velocityY = first ? measuredY : 0.5 * state.velocityY + 0.5 * measuredY;
+    state.lastBox = detection.box;
+    state.lastSec = sec;
+    state.sizeSum += Math.max(detection.box.width, detection.box.height);
+    const track = state.track;
+    track.lastSec = sec;
+    track.path.push({ sec, cx: Math.round(after.cx), cy: Math.round(after.cy) });
+    if (detection.confidence > track.bestConfidence) {
+      track.bestConfidence = detection.confidence;
+      track.bestSec = sec;
+      track.bestBox = roundBox(detection.box);
+    }
+  }
+
+  private isStationary(state: TrackState): boolean {
+    const path = state.track.path;
+    const meanSize = state.sizeSum / path.length;
+    const xs = path.map((point) => point.cx).sort((a, b) => a - b);
+    const ys = path.map((point) => point.cy).sort((a, b) => a - b);
+    // spread between the 10th and 90th percentile of the centres: one bad box does not make a parked car move
+    const low = Math.floor((path.length - 1) * 0.1);
+    const high = Math.ceil((path.length - 1) * 0.9);
+    const travel = Math.hypot(xs[high] - xs[low], ys[high] - ys[low]);
+    return travel < this.stationaryMaxTravel * meanSize;
+  }
+}

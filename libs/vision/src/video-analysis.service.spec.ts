@@ -1,0 +1,110 @@
+import type { AnalysisProgress, Detection } from '@cameramonit/contracts';
+import { FfmpegDriver, type FrameReaderOptions, type VideoFrame, type VideoInfo } from '@cameramonit/media';
+import { describe, expect, it } from 'vitest';
+import type { ObjectDetector } from './object-detector.js';
+import { renderFrame, sceneGray } from './synthetic-frames.testing.js';
+import { analyseVideo } from './video-analysis.service.js';
+
+const durationSec = 10;
+const squareAt = (sec: number) => ({ x: Math.round(20 + sec * 25), y: 100, size: 30, value: 250 });
+const visible = (sec: number) => sec >= 1 && sec <= 9;
+
+/** An FfmpegDriver that spawns nothing: a 640x480 "video" of a square crossing a textured scene. */
+class SyntheticVideoDriver extends FfmpegDriver {
+  readonly frameOptions: FrameReaderOptions[] = [];
+
+  override async probe(file: string): Promise<VideoInfo> {
+    return { file, sizeBytes: 1, formatName: 'synthetic', durationSec, width: 640, height: 480, fps: 25, codec: 'raw', hasVideoStream: true, hasAudioStream: false };
+  }
+
+  override async *readFrames(_file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
+    this.frameOptions.push(options);
+    const base = sceneGray(options.width, options.height);
+    for (let index = 0; index < durationSec * options.fps; index++) {
+      const sec = index / options.fps;
+      const rgb = renderFrame(base, options.width, options.height, { square: visible(sec) ? squareAt(sec) : undefined, noise: 2, noiseSeed: index });
+      yield { index, sec, width: options.width, height: options.height, rgb };
+    }
+  }
+}
+
+/** Finds nothing; remembers its calls. */
+class EmptyDetector implements ObjectDetector {
+  readonly calls: number[] = [];
+  disposed = false;
+
+  async detect(_rgb: Uint8Array, _width: number, _height: number): Promise<Detection[]> {
+    this.calls.push(this.calls.length);
+    return [];
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+}
+
+/** Reports the bright square as a person (found in the pixels), a parked car always, and a class nobody asked for. */
+class SquareAsPersonDetector extends EmptyDetector {
+  override async detect(rgb: Uint8Array, width: number, height: number): Promise<Detection[]> {
+    await super.detect(rgb, width, height);
+    const detections: Detection[] = [
+      { label: 'car', confidence: 0.45, box: { x: 200 + (this.calls.length % 2), y: 10, width: 60, height: 30 } },
+      { label: 'skis', confidence: 0.9, box: { x: 0, y: 200, width: 10, height: 5 } },
+    ];
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (let i = 0; i < rgb.length; i += 3) {
+      if (rgb[i] < 250) continue;
+      const pixel = i / 3;
+      const x = pixel % width;
+      const y = Math.floor(pixel / width);
+      minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+    }
+    if (maxX >= minX) detections.push({ label: 'person', confidence: 0.7, box: { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 } });
+    return detections;
+  }
+}
+
+describe('analyseVideo (synthetic video, scripted detector)', () => {
+  it('finds the person walking left to right and does not announce the parked car', async () => {
+    const ffmpeg = new SyntheticVideoDriver();
+    const detector = new SquareAsPersonDetector();
+    const progress: AnalysisProgress[] = [];
+    const result = await analyseVideo('synthetic.avi', { ffmpeg, detector, width: 320 }, (p) => progress.push(p));
+
+    expect(ffmpeg.frameOptions[0]).toMatchObject({ fps: 5, width: 320, height: 240 });
+    expect(result).toMatchObject({ durationSec: 10, frameWidth: 320, frameHeight: 240, analysedFrames: 50, fps: 5 });
+    expect(result.events).toHaveLength(1);
+    const [event] = result.events;
+    expect(event).toMatchObject({ kind: 'object', label: 'person', count: 1, direction: 'left-to-right' });
+    expect(event.startSec).toBeGreaterThanOrEqual(0.8);
+    expect(event.startSec).toBeLessThanOrEqual(1.6);
+    expect(event.endSec).toBeGreaterThanOrEqual(8);
+    expect(event.summary).toEqual({ en: 'A person walked from left to right', pl: 'Osoba przeszła z lewej do prawej' });
+
+    const car = result.tracks.find((track) => track.label === 'car');
+    expect(car?.stationary).toBe(true);
+    expect(result.tracks.some((track) => track.label === 'skis')).toBe(false); // not in the default classes
+
+    // the detector ran on moving frames only, at most every 0.4 s: far fewer calls than frames
+    expect(detector.calls.length).toBeLessThan(35);
+    expect(detector.disposed).toBe(false); // injected: the caller owns it
+    expect(progress.at(-1)?.fraction).toBe(1);
+    expect(progress.every((p, i) => i === 0 || p.fraction >= progress[i - 1].fraction)).toBe(true);
+  });
+
+  it('reports motion-only events when asked and no detector finds anything', async () => {
+    const result = await analyseVideo('synthetic.avi', {
+      ffmpeg: new SyntheticVideoDriver(),
+      detector: new EmptyDetector(),
+      width: 320,
+      motionEvents: true,
+    });
+    expect(result.events.map((event) => event.kind)).toEqual(['motion']);
+    expect(result.events[0].startSec).toBeLessThanOrEqual(1.4);
+    expect(result.events[0].summary.pl).toBe('Wykryto ruch, bez rozpoznanego obiektu');
+  });
+
+  it('refuses nonsense options with a clear error', async () => {
+    await expect(analyseVideo('x.avi', { fps: 0, ffmpeg: new SyntheticVideoDriver(), detector: new EmptyDetector() })).rejects.toThrow(/fps/);
+  });
+});

@@ -24,6 +24,8 @@ const plugins = [
 
 export default defineConfig({
   test: {
+    // the JSON report lets CI print one "N passed, N failed" line
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     projects: [
       {
         plugins,

@@ -25,7 +25,6 @@ export interface AppConfig {
   registryDatabase: DatabaseTarget;
   mqttUrl: string | undefined;
   mqttEmbeddedPort: number;
-  topicPrefix: string;
   jwtSecret: string;
   secretsKey: string;
   accessTokenTtlHours: number;
@@ -146,7 +145,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     registryDatabase,
     mqttUrl: values.MQTT_URL,
     mqttEmbeddedPort: num('MQTT_EMBEDDED_PORT'),
-    topicPrefix: values.MQTT_TOPIC_PREFIX ?? 'cameramonit',
     jwtSecret: jwtSecret as string,
     secretsKey: secretsKey as string,
     accessTokenTtlHours: num('ACCESS_TOKEN_TTL_HOURS'),

@@ -39,7 +39,6 @@ export const Settings = {
     description: 'MQTT broker all apps talk through. Unset: `npm start` runs an embedded broker (aedes) on MQTT_EMBEDDED_PORT.',
   },
   MQTT_EMBEDDED_PORT: { type: 'port', default: '18830', description: 'Port of the embedded MQTT broker that `npm start` runs when MQTT_URL is unset.' },
-  MQTT_TOPIC_PREFIX: { type: 'string', default: 'cameramonit', description: 'First level of every bus topic, so several platforms can share one broker.' },
   JWT_SECRET: { type: 'string', secret: true, description: 'Key that signs access tokens and media links. Unset: `npm start` generates one and keeps it in DATA_DIR/secrets.json.' },
   SECRETS_KEY: { type: 'string', secret: true, description: 'Key (any length, hashed to 256 bits) that encrypts camera passwords and tokens at rest. Unset: generated like JWT_SECRET.' },
   ACCESS_TOKEN_TTL_HOURS: { type: 'int', default: '12', min: 1, max: 24 * 90, description: 'How long a login stays valid.' },

@@ -8,7 +8,7 @@ import type { DatabaseTarget } from '@cameramonit/config';
 import { EventEntity, UserEntity } from './entities/platform.entities.js';
 import { openPlatformDatabase, openRegistryDatabase } from './data-source.js';
 
-const MARIADB_URL = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
+const MARIADB_URL = process.env.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306';
 const tmp = mkdtempSync(join(tmpdir(), 'cm-db-'));
 const created: string[] = [];
 

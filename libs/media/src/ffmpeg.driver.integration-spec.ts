@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -70,10 +71,8 @@ describe('FfmpegDriver.probe', () => {
 
   it('says NO_VIDEO_STREAM for audio only, FILE_NOT_FOUND for a missing file', async () => {
     const audio = join(workDir, 'tone.m4a');
-    const ffmpeg = new FfmpegDriver();
-    // make an audio-only file with ffmpeg itself (lavfi sine source) through the transcoder's sibling: plain spawn
-    const { spawnSync } = await import('node:child_process');
-    spawnSync(ffmpeg.binaries.ffmpegPath, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=d=1', '-y', audio]);
+    // an audio-only file: one second of a sine tone from ffmpeg's lavfi source
+    spawnSync(driver.binaries.ffmpegPath, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=d=1', '-y', audio]);
     expect((await codeOf(driver.probe(audio))).code).toBe('NO_VIDEO_STREAM');
     expect((await codeOf(driver.probe(join(workDir, 'missing.avi')))).code).toBe('FILE_NOT_FOUND');
   });

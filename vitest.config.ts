@@ -30,7 +30,7 @@ export default defineConfig({
       {
         plugins,
         resolve: { alias },
-        test: { name: 'unit', include: ['{libs,apps}/*/src/**/*.spec.ts'], testTimeout: 30_000 },
+        test: { name: 'unit', include: ['{libs,apps}/*/src/**/*.spec.ts', 'test/**/*.spec.ts'], testTimeout: 30_000 },
       },
       {
         plugins,

@@ -43,11 +43,12 @@ export function forwardMultipartUpload(
       } as RequestInit)
         .then(async (response) => {
           const text = await response.text();
-          let body: unknown = text;
+          let body: unknown;
           try {
             body = JSON.parse(text);
           } catch {
-            // not JSON
+            // storage's file handlers answer errors as plain text
+            body = { statusCode: response.status, message: text.trim() };
           }
           resolve({ status: response.status, body });
         })

@@ -44,7 +44,9 @@ export class ClipIngestService implements UploadSink {
       info = await this.ffmpeg.probe(absolutePath);
     } catch (error) {
       await this.store.delete(upload.storePath).catch(() => undefined);
-      const refused = error instanceof CameramonitError ? error : new CameramonitError('NOT_VIDEO', `The file could not be read as a video: ${(error as Error).message}`, 415);
+      const known = error instanceof CameramonitError ? error : new CameramonitError('NOT_VIDEO', `The file could not be read as a video: ${(error as Error).message}`, 415);
+      // people see the name they uploaded, never the server's paths
+      const refused = new CameramonitError(known.code, known.message.split(absolutePath).join(`"${upload.fileName}"`), known.httpStatus);
       this.logger.warn(`Refused ${upload.storePath} from ${upload.user.email}: ${refused.code} ${refused.message}`);
       const payload: UploadRejectedPayload = {
         cameraId: found?.camera.id ?? null,

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { allRoutes } from './support/routes.js';
+
+describe('every route of every app', () => {
+  it('is either public or declares the permission it needs', () => {
+    const routes = allRoutes();
+    expect(routes.length).toBeGreaterThan(15);
+    const undeclared = routes.filter((r) => !r.isPublic && !r.permission).map((r) => `${r.app} ${r.method} ${r.path}`);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('keeps the public ones to login and signed media', () => {
+    const open = allRoutes().filter((r) => r.isPublic).map((r) => `${r.app} ${r.method} ${r.path}`);
+    expect(open.sort()).toEqual(['chat GET /media/*path', 'chat POST /api/auth/login', 'manager POST /api/auth/login']);
+  });
+});

@@ -25,7 +25,7 @@ const plugins = [
 export default defineConfig({
   test: {
     // the JSON report lets CI print one "N passed, N failed" line
-    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }], ['junit', { outputFile: 'test-results/junit.xml' }]],
     projects: [
       {
         plugins,

@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join } from 'node:path';
 import { MediaErrorCode, mediaError } from './media.errors.js';
 
 export interface FfmpegBinaries {
@@ -30,7 +31,7 @@ export function findOnPath(name: string, pathVariable: string | undefined, platf
   return null;
 }
 
-function locate(name: 'ffmpeg' | 'ffprobe', envName: string, env: NodeJS.ProcessEnv): string {
+function locate(name: 'ffmpeg' | 'ffprobe', envName: string, env: NodeJS.ProcessEnv, packaged: PackagedBinaryFinder): string {
   const configured = env[envName];
   if (configured) {
     if (!isExecutableFile(configured)) {
@@ -41,17 +42,34 @@ function locate(name: 'ffmpeg' | 'ffprobe', envName: string, env: NodeJS.Process
     }
     return configured;
   }
-  const found = findOnPath(name, env.PATH);
+  const found = findOnPath(name, env.PATH) ?? packaged(name);
   if (!found) {
     throw mediaError(
       MediaErrorCode.ffmpegNotFound,
-      `${name} was not found on PATH. Install ffmpeg (e.g. "apt install ffmpeg") or set ${envName} to the ${name} binary.`,
+      `${name} was not found on PATH nor in the npm package @${name}-installer/${process.platform}-${process.arch}. Install ffmpeg (e.g. "apt install ffmpeg") or set ${envName} to the ${name} binary.`,
     );
   }
   return found;
 }
 
-/** ffmpeg and ffprobe: FFMPEG_PATH / FFPROBE_PATH when set, else the first on PATH. */
-export function locateFfmpegBinaries(env: NodeJS.ProcessEnv = process.env): FfmpegBinaries {
-  return { ffmpegPath: locate('ffmpeg', 'FFMPEG_PATH', env), ffprobePath: locate('ffprobe', 'FFPROBE_PATH', env) };
+export type PackagedBinaryFinder = (name: 'ffmpeg' | 'ffprobe') => string | null;
+
+/**
+ * The static binary an optional npm package ships (@ffmpeg-installer/<platform>-<arch>,
+ * @ffprobe-installer/<platform>-<arch>), for machines without a system ffmpeg; null when absent.
+ */
+export function findInNpmPackage(name: 'ffmpeg' | 'ffprobe', platform = process.platform, arch = process.arch): string | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const packageJson = require.resolve(`@${name}-installer/${platform}-${arch}/package.json`);
+    const binary = join(dirname(packageJson), platform === 'win32' ? `${name}.exe` : name);
+    return isExecutableFile(binary) ? binary : null;
+  } catch {
+    return null;
+  }
+}
+
+/** ffmpeg and ffprobe: FFMPEG_PATH / FFPROBE_PATH when set, else the first on PATH, else the npm-shipped one. */
+export function locateFfmpegBinaries(env: NodeJS.ProcessEnv = process.env, packaged: PackagedBinaryFinder = findInNpmPackage): FfmpegBinaries {
+  return { ffmpegPath: locate('ffmpeg', 'FFMPEG_PATH', env, packaged), ffprobePath: locate('ffprobe', 'FFPROBE_PATH', env, packaged) };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -7,14 +8,32 @@ import { Topics, type Role, type VerifiedUser, type VerifyPasswordRequest } from
 import { CameraEntity, CameraGrantEntity, ProjectEntity } from '@cameramonit/db';
 import type { CredentialsVerifier, FileServerUser, ReadPolicy, UploadPolicy } from './file-servers/index.js';
 
-/** FTP/WebDAV logins are platform accounts, checked by the manager app over the bus. */
+const CACHE_MS = 60_000;
+
+/**
+ * FTP/WebDAV logins are platform accounts, checked by the manager app over the bus. WebDAV
+ * clients send their credentials with every request, so a success is remembered for a minute
+ * (keyed by a hash, never the password); failures are always asked again.
+ */
 @Injectable()
 export class BusCredentialsVerifier implements CredentialsVerifier {
+  private readonly cache = new Map<string, { user: FileServerUser; until: number }>();
+
   constructor(private readonly bus: BusClient) {}
 
   async verify(email: string, password: string): Promise<FileServerUser | null> {
-    const user = await this.bus.request<VerifiedUser | null, VerifyPasswordRequest>(Topics.authVerifyPassword, { email, password });
-    return user ? { id: user.id, email: user.email, role: user.role } : null;
+    const key = createHash('sha256').update(`${email}\n${password}`).digest('base64');
+    const hit = this.cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.user;
+    const verified = await this.bus.request<VerifiedUser | null, VerifyPasswordRequest>(Topics.authVerifyPassword, { email, password });
+    if (!verified) {
+      this.cache.delete(key);
+      return null;
+    }
+    const user = { id: verified.id, email: verified.email, role: verified.role };
+    if (this.cache.size > 1000) this.cache.clear();
+    this.cache.set(key, { user, until: Date.now() + CACHE_MS });
+    return user;
   }
 }
 

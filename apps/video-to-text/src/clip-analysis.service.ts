@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { extname, join, posix } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -42,6 +42,8 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
   private readonly queued = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
+  /** this worker; the same after a restart, so it takes back what it left half-done */
+  private readonly workerId = `${hostname()}:${process.env.INSTANCE_ID ?? 'main'}`.slice(0, 80);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -80,7 +82,10 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
       .limit(100)
       .getMany();
     const stale = await this.db.getRepository(AnalysisEntity).find({
-      where: { status: In(['queued', 'analysing']), updatedAt: LessThan(new Date(Date.now() - STALE_MS)) },
+      where: [
+        { status: In(['queued', 'analysing']), updatedAt: LessThan(new Date(Date.now() - STALE_MS)) },
+        { status: In(['queued', 'analysing']), workerId: this.workerId },
+      ],
       take: 100,
     });
     for (const id of [...clips.map((c) => c.id), ...stale.map((a) => a.clipId)]) this.enqueue(id);
@@ -101,15 +106,22 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
     const existing = await analyses.findOneBy({ clipId: clip.id });
     if (!existing) {
       try {
-        return await analyses.save({ clipId: clip.id, cameraId: clip.cameraId, status: 'analysing', progress: 0, attempts: 1, errorCode: null, error: null, playablePath: null, finishedAt: null });
+        return await analyses.save({ clipId: clip.id, cameraId: clip.cameraId, status: 'analysing', progress: 0, attempts: 1, workerId: this.workerId, errorCode: null, error: null, playablePath: null, finishedAt: null });
       } catch {
         return null; // another worker inserted it first
       }
     }
-    const stale = existing.updatedAt.getTime() < Date.now() - STALE_MS;
-    if (existing.status === 'done' || existing.status === 'failed' || (existing.status === 'analysing' && !stale) || existing.attempts >= MAX_ATTEMPTS) return null;
-    const result = await analyses.update({ id: existing.id, updatedAt: existing.updatedAt }, { status: 'analysing', attempts: existing.attempts + 1, progress: 0 });
-    return result.affected ? { ...existing, status: 'analysing', attempts: existing.attempts + 1 } : null;
+    // an analysis of this worker that is not running now was left by its previous process
+    const abandoned = existing.updatedAt.getTime() < Date.now() - STALE_MS || existing.workerId === this.workerId;
+    if (existing.status === 'done' || existing.status === 'failed' || (existing.status === 'analysing' && !abandoned)) return null;
+    if (existing.attempts >= MAX_ATTEMPTS) {
+      // it was tried often enough (a clip that keeps killing the worker): say so and stop
+      const gaveUp = { ...existing, attempts: MAX_ATTEMPTS };
+      await this.fail(clip, gaveUp, new CameramonitError('ANALYSIS_GAVE_UP', `The analysis stopped ${MAX_ATTEMPTS} times without finishing; the clip may be damaged`, 500));
+      return null;
+    }
+    const result = await analyses.update({ id: existing.id, updatedAt: existing.updatedAt }, { status: 'analysing', attempts: existing.attempts + 1, progress: 0, workerId: this.workerId });
+    return result.affected ? { ...existing, status: 'analysing', attempts: existing.attempts + 1, workerId: this.workerId } : null;
   }
 
   private async analyse(clipId: string): Promise<void> {

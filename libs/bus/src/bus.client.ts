@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, ServiceUnavailableException, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientMqtt, MqttRecordBuilder } from '@nestjs/microservices';
+import type { MqttClient } from 'mqtt';
 import { firstValueFrom, timeout } from 'rxjs';
 import type { Topic } from '@cameramonit/contracts';
 import { BUS_OPTIONS, type BusOptions } from './bus.options.js';
@@ -19,13 +20,25 @@ export class BusClient implements OnApplicationShutdown {
     });
   }
 
+  private replies: Promise<void> | null = null;
+
+  /**
+   * Connect, and keep one subscription to every reply topic for the life of the connection.
+   * Nest subscribes to a reply topic per request and unsubscribes when none is pending; a reply
+   * that comes while that subscription is being renewed was seen lost (test: bus.integration-spec).
+   * The wildcard filters below are not touched by Nest's unsubscribe of the exact topic.
+   */
   async connect(): Promise<void> {
     await this.client.connect();
+    this.replies ??= new Promise<void>((resolve, reject) => {
+      this.client.unwrap<MqttClient>().subscribe(['cameramonit/+/+/reply', 'cameramonit/+/+/+/reply'], { qos: 0 }, (error) => (error ? reject(error) : resolve()));
+    });
+    await this.replies;
   }
 
   /** Resolves once the broker has the message (QoS 1). */
   async publish<T extends object>(topic: Topic, payload: T): Promise<void> {
-    await this.client.connect();
+    await this.connect();
     const record = new MqttRecordBuilder(payload).setQoS(1).build();
     await firstValueFrom(this.client.emit(topic, record), { defaultValue: undefined });
   }
@@ -33,7 +46,7 @@ export class BusClient implements OnApplicationShutdown {
   /** Request/reply over the bus; a clear 503 when nobody answers in time. */
   async request<TReply, TRequest extends object = object>(topic: Topic, payload: TRequest, timeoutMs = 5000): Promise<TReply> {
     try {
-      await this.client.connect();
+      await this.connect();
       return await firstValueFrom(this.client.send<TReply, TRequest>(topic, payload).pipe(timeout(timeoutMs)));
     } catch (error) {
       this.logger.warn(`No answer on ${topic}: ${(error as Error).message ?? String(error)}`);

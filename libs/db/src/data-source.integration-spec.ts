@@ -48,7 +48,7 @@ describe.each(targets())('platform database on %s', (_name, makeTarget) => {
       expect(await again.getRepository(UserEntity).count()).toBe(1);
       await again.destroy();
       // every migration is reversible
-      await ds.undoLastMigration();
+      for (let i = 0; i < ds.migrations.length; i++) await ds.undoLastMigration();
       expect(await ds.createQueryRunner().hasTable('users')).toBe(false);
     } finally {
       await ds.destroy();
@@ -77,7 +77,7 @@ describe.each(targets())('platform database on %s', (_name, makeTarget) => {
     const target = makeTarget();
     const all = await Promise.all([openPlatformDatabase(target), openPlatformDatabase(target), openPlatformDatabase(target)]);
     const [{ count }] = (await all[0].query('SELECT COUNT(*) AS count FROM migrations')) as { count: number | string }[];
-    expect(Number(count)).toBe(1);
+    expect(Number(count)).toBe(all[0].migrations.length);
     await Promise.all(all.map((ds) => ds.destroy()));
   });
 });

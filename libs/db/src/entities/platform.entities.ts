@@ -140,6 +140,10 @@ export class AnalysisEntity extends BaseEntity {
   @Column({ type: 'integer', default: 0 })
   attempts: number;
 
+  /** the worker (INSTANCE_ID) that holds it while analysing */
+  @Column({ type: 'varchar', length: 80, nullable: true })
+  workerId: string | null;
+
   @Column({ ...timestamp, nullable: true })
   finishedAt: Date | null;
 

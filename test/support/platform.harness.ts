@@ -154,8 +154,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     databaseKind: mariadb ? 'mariadb' : 'sqlite',
     output,
     async killApp(name: string) {
-      const { execSync } = await import('node:child_process');
-      execSync(`pkill -f -- "${join(repoRoot, 'apps', name, 'dist', 'main.js')}" || true`);
+      const { execFileSync } = await import('node:child_process');
+      // no shell: pkill -f would match the shell's own command line
+      execFileSync('pkill', ['-KILL', '-f', join(repoRoot, 'apps', name, 'dist', 'main.js')]);
     },
     async stop() {
       if (child.exitCode === null) {

@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createClient } from 'webdav';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +115,42 @@ describe('upload a video, read it in the chat, get an email', () => {
     expect(polish.answer).toMatch(/\d+ os(oba|oby|ób)/);
     expect(polish.events.length).toBeGreaterThan(0);
     await page.close();
+  });
+
+  it('takes a video dropped onto the thread, shows upload progress and reports the analysis', async () => {
+    const short = join(mkdtempSync(join(tmpdir(), 'cm-drop-')), 'dropped.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-ss', '20', '-i', fixture('vtest.avi'), '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', short]);
+    const page = await browser.newPage();
+    await page.goto(platform.urls.chat);
+    await page.getByTestId('login-email').fill(platform.adminEmail);
+    await page.getByTestId('login-password').fill(platform.adminPassword);
+    await page.getByTestId('login-submit').click();
+    await page.locator('[data-testid="camera-item"][data-camera-name="demo"]').click();
+    await page.getByTestId('thread').waitFor();
+    const dataTransfer = await page.evaluateHandle((base64: string) => {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'dropped.mp4', { type: 'video/mp4' }));
+      return transfer;
+    }, readFileSync(short).toString('base64'));
+    for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('#thread-wrap', type, { dataTransfer });
+    await expect.poll(() => page.getByTestId('upload-progress').textContent(), { timeout: 30_000 }).toMatch(/dropped\.mp4/);
+    await page.locator('[data-testid="message"]', { hasText: /Analysed "dropped\.mp4"/ }).waitFor({ timeout: 120_000 });
+    await page.close();
+  });
+
+  it('documents the API in OpenAPI', async () => {
+    const spec = (await (await fetch(`${platform.urls.chat}/api/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    for (const [path, method] of [
+      ['/api/auth/login', 'post'],
+      ['/api/cameras', 'get'],
+      ['/api/cameras/{id}/events', 'get'],
+      ['/api/cameras/{id}/questions', 'post'],
+      ['/api/cameras/{id}/uploads', 'post'],
+    ] as const) {
+      expect(spec.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+    }
+    expect((await fetch(`${platform.urls.chat}/api/docs`)).status).toBe(200);
   });
 
   it('emails the subscriber with the snapshot and a link to the event in the chat', async () => {

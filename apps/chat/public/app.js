@@ -71,6 +71,8 @@ const state = {
   events: new Map(),
   socket: null,
   loadSeq: 0,
+  /** the open thread is scrolled to its end */
+  stick: true,
 };
 
 function readJson(text) {
@@ -146,6 +148,13 @@ function stamp(d) {
   const ago = daysAgo(d);
   if (ago === 0) return clock(d, true);
   return `${ago === 1 ? t('yesterday').toLowerCase() : shortDate(d)} ${clock(d, true)}`;
+}
+
+/** HH:MM today, else a short date and HH:MM. */
+function shortStamp(d) {
+  const ago = daysAgo(d);
+  if (ago === 0) return clock(d);
+  return `${ago === 1 ? t('yesterday').toLowerCase() : shortDate(d)} ${clock(d)}`;
 }
 
 /** Camera list: HH:MM today, "Yesterday", else a date. */
@@ -256,6 +265,7 @@ function applyLanguage() {
   for (const node of document.querySelectorAll('[data-i18n-title]')) node.title = t(node.dataset.i18nTitle);
   for (const button of document.querySelectorAll('[data-lang]')) button.setAttribute('aria-pressed', String(button.dataset.lang === state.lang));
   setConnection(state.socket?.connected ?? false);
+  if (!state.selectedId) el.threadTitle.textContent = t('pickCamera');
 }
 
 for (const button of document.querySelectorAll('[data-lang]')) {
@@ -471,9 +481,7 @@ async function loadOlder(cameraId) {
   }
   if (state.selectedId !== cameraId) return;
   renderThread({ keepScroll: true });
-  el.thread.style.scrollBehavior = 'auto';
   el.thread.scrollTop = previousTop + (el.thread.scrollHeight - previousHeight);
-  el.thread.style.scrollBehavior = '';
 }
 
 function renderThread({ keepScroll = false } = {}) {
@@ -498,9 +506,8 @@ function renderThread({ keepScroll = false } = {}) {
   for (const progress of state.progress.get(cameraId)?.values() ?? []) nodes.push(renderProgress(progress));
   if (nodes.length === 0) nodes.push(h('p', { class: 'thread__empty', text: t('emptyThread') }));
   el.thread.replaceChildren(...nodes);
-  el.thread.style.scrollBehavior = 'auto';
   el.thread.scrollTop = keepScroll ? scrollTop : el.thread.scrollHeight;
-  el.thread.style.scrollBehavior = '';
+  if (!keepScroll) state.stick = true;
 }
 
 function nearBottom() {
@@ -509,11 +516,20 @@ function nearBottom() {
 
 function scrollToBottom() {
   el.thread.scrollTop = el.thread.scrollHeight;
+  state.stick = true;
 }
+
+// Keep the newest message in view while images above it load, unless the reader scrolled up.
+el.thread.addEventListener('scroll', () => {
+  state.stick = nearBottom();
+}, { passive: true });
+el.thread.addEventListener('load', (e) => {
+  if (e.target instanceof HTMLImageElement && state.stick) el.thread.scrollTop = el.thread.scrollHeight;
+}, true);
 
 /** Appends one node in the open thread, with a day divider when the day changes. */
 function appendNode(node, createdAt) {
-  const stick = nearBottom();
+  const stick = state.stick || nearBottom();
   el.thread.querySelector('.thread__empty')?.remove();
   const firstTransient = el.thread.querySelector('[data-transient]');
   if (createdAt) {
@@ -636,6 +652,7 @@ function togglePlayer(event, container, button) {
   if (existing) {
     existing.pause();
     container.replaceChildren();
+    container.parentElement?.classList.remove('is-playing');
     if (button) {
       button.textContent = t('play');
       button.setAttribute('aria-expanded', 'false');
@@ -650,6 +667,7 @@ function togglePlayer(event, container, button) {
     video.play().catch(() => {});
   }, { once: true });
   container.replaceChildren(video);
+  if (button) container.parentElement?.classList.add('is-playing');
   if (button) {
     button.textContent = t('hideClip');
     button.setAttribute('aria-expanded', 'true');
@@ -745,19 +763,23 @@ function renderAnswer(message) {
       events.map((event) => {
         const item = h(
           'button',
-          { type: 'button', class: 'strip__item', role: 'listitem', title: summaryText(event), 'data-event-id': event.id },
+          { type: 'button', class: 'strip__item', role: 'listitem', 'aria-pressed': 'false', title: summaryText(event), 'data-event-id': event.id },
           animationImage(event),
-          h('span', { class: 'strip__time', text: `${stamp(new Date(event.startedAt))}${event.clipUrl ? ' ▶' : ''}` }),
+          h('span', { class: 'strip__time', text: `${event.clipUrl ? '▶ ' : ''}${shortStamp(new Date(event.startedAt))}` }),
         );
         item.addEventListener('click', () => {
           const playing = player.querySelector('video');
+          for (const other of strip.querySelectorAll('.strip__item')) other.setAttribute('aria-pressed', 'false');
           if (playing && player.dataset.eventId === event.id) {
             togglePlayer(event, player, null);
             return;
           }
           player.replaceChildren();
           player.dataset.eventId = event.id;
-          if (event.clipUrl) togglePlayer(event, player, null);
+          if (event.clipUrl) {
+            togglePlayer(event, player, null);
+            item.setAttribute('aria-pressed', 'true');
+          }
         });
         return item;
       }),

@@ -43,7 +43,7 @@ export async function startSmtpCapture(): Promise<{ port: number; mails: Capture
 }
 
 export interface PlatformOptions {
-  /** first port; the apps take base+0 .. base+9 */
+  /** first port (plus E2E_PORT_OFFSET); the apps take base+0 .. base+10, FTP passive base+20 .. base+60 */
   portBase: number;
   env?: Record<string, string>;
 }
@@ -68,7 +68,8 @@ export interface RunningPlatform {
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cm-e2e-'));
-  const b = options.portBase;
+  // E2E_PORT_OFFSET lets two checkouts run their end-to-end tests on one machine at once
+  const b = options.portBase + Number(process.env.E2E_PORT_OFFSET ?? 0);
   const ports = { chat: b, manager: b + 1, admin: b + 2, installer: b + 3, recorder: b + 4, videoToText: b + 5, storage: b + 6, notifier: b + 7, webdav: b + 8, ftp: b + 9, mqtt: b + 10 };
   const adminPassword = `e2e-${randomUUID().slice(0, 8)}`;
   const env: Record<string, string> = {

@@ -26,6 +26,12 @@ const event: AnalysedEvent = {
   bestBox: { x: 1, y: 2, width: 3, height: 4 },
   trackIds: [1, 2],
   summary: { en: '2 people walked from right to left', pl: '2 osoby przeszły z prawej do lewej' },
+  zones: [],
+  dwellSec: 72.05,
+  speedPxPerSec: 40,
+  key: 'track-1',
+  continued: false,
+  open: false,
 };
 
 describe('cli usage', () => {

@@ -31,11 +31,16 @@ export interface Track {
   path: { sec: number; cx: number; cy: number }[];
   /** true when the object barely moved over its life (a parked car) */
   stationary: boolean;
+  /** median speed of its centre, in analysis-frame pixels per second */
+  speedPxPerSec: number;
+  /** names of the zones its centre was in, in the order it entered them (empty without zones) */
+  zones: string[];
 }
 
 export type Direction = 'left-to-right' | 'right-to-left' | 'top-to-bottom' | 'bottom-to-top' | 'none';
 
-export type EventKind = 'object' | 'motion';
+/** object: something moved through; loitering: it stayed in a zone longer than the zone allows; motion: movement no object explains */
+export type EventKind = 'object' | 'motion' | 'loitering';
 
 export interface AnalysedEvent {
   kind: EventKind;
@@ -53,6 +58,18 @@ export interface AnalysedEvent {
   bestBox: Box | null;
   trackIds: number[];
   summary: { en: string; pl: string };
+  /** zones its objects were in, the main one first (empty without zones) */
+  zones: string[];
+  /** longest time one of its objects was in view (loitering: in the zone), seconds */
+  dwellSec: number;
+  /** median speed of its objects, analysis-frame pixels per second */
+  speedPxPerSec: number;
+  /** identity of the event in the camera's scene; the same when it goes on in the camera's next clip */
+  key: string;
+  /** it began in an earlier clip of the camera: update that event instead of creating one */
+  continued: boolean;
+  /** its objects were still in view when the clip ended: it may go on in the next clip */
+  open: boolean;
 }
 
 export interface AnalysisResult {

@@ -1,3 +1,4 @@
 export * from './topics.js';
 export * from './analysis.js';
 export * from './errors.js';
+export * from './analysis-settings.js';

@@ -9,6 +9,8 @@ export const Topics = {
   uploadRejected: 'cameramonit/upload/rejected',
   /** video-to-text -> *: an event was written to the database. */
   eventCreated: 'cameramonit/event/created',
+  /** video-to-text -> chat, notifier: an event changed in place (a description arrived, it went on in the next clip, it was re-analysed). */
+  eventUpdated: 'cameramonit/event/updated',
   /** video-to-text -> chat: analysing a clip failed. */
   analysisFailed: 'cameramonit/analysis/failed',
   /** video-to-text -> chat: a clip was analysed (with how many events). */
@@ -50,6 +52,13 @@ export interface EventCreatedPayload {
   eventId: string;
   cameraId: string;
   clipId: string;
+}
+
+export interface EventUpdatedPayload {
+  eventId: string;
+  cameraId: string;
+  /** what changed: a model's description arrived, the event went on in the next clip, or a re-analysis changed it */
+  reason: 'described' | 'continued' | 'reanalysed';
 }
 
 export interface AnalysisFailedPayload {

@@ -19,6 +19,8 @@ function track(label: string, fromSec: number, toSec: number, fromX: number, toX
     bestBox: { x: fromX, y: 80, width: 20, height: 40 },
     path,
     stationary: false,
+    speedPxPerSec: Math.abs(toX - fromX) / Math.max(0.001, toSec - fromSec),
+    zones: [],
     ...options,
   };
 }

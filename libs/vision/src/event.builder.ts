@@ -132,6 +132,12 @@ export class EventBuilder {
       bestSec: round(best.bestSec),
       bestBox: best.bestBox,
       trackIds: draft.tracks.map((track) => track.id),
+      zones: [...new Set(draft.tracks.flatMap((track) => track.zones))],
+      dwellSec: round(Math.max(...draft.tracks.map((track) => track.lastSec - track.firstSec))),
+      speedPxPerSec: median(draft.tracks.map((track) => track.speedPxPerSec)),
+      key: `track-${Math.min(...draft.tracks.map((track) => track.id))}`,
+      continued: false,
+      open: false,
     };
     return { ...event, summary: this.describer.describe(event) };
   }
@@ -170,6 +176,12 @@ export class EventBuilder {
         bestSec: round(peak.sec),
         bestBox: peak.box,
         trackIds: [],
+        zones: [],
+        dwellSec: round(endSec - startSec),
+        speedPxPerSec: 0,
+        key: `motion-${round(startSec)}`,
+        continued: false,
+        open: false,
       };
       events.push({ ...event, summary: this.describer.describe(event) });
     }
@@ -179,4 +191,11 @@ export class EventBuilder {
 
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }

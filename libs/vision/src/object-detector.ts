@@ -7,18 +7,7 @@ export interface ObjectDetector {
   dispose(): Promise<void>;
 }
 
-/** What a camera watching a gate, a yard or a street cares about, out of the 80 COCO classes. */
-export const defaultDetectedClasses: readonly string[] = [
-  'person',
-  'bicycle',
-  'car',
-  'motorcycle',
-  'bus',
-  'truck',
-  'dog',
-  'cat',
-  'horse',
-];
+export { defaultDetectedClasses } from '@cameramonit/contracts';
 
 /** Labels other COCO-trained models use for the same classes (VOC and older exports). */
 const cocoAliases: Record<string, string> = {

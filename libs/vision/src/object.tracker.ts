@@ -76,6 +76,8 @@ export class ObjectTracker {
       ...state.track,
       path: state.track.path.map((point) => ({ ...point })),
       stationary: this.isStationary(state),
+      speedPxPerSec: medianSpeed(state.track.path),
+      zones: [],
     }));
   }
 
@@ -112,6 +114,8 @@ export class ObjectTracker {
         bestBox: roundBox(detection.box),
         path: [{ sec, cx: Math.round(cx), cy: Math.round(cy) }],
         stationary: true,
+        speedPxPerSec: 0,
+        zones: [],
       },
       lastBox: detection.box,
       lastSec: sec,
@@ -154,4 +158,18 @@ export class ObjectTracker {
     const travel = Math.hypot(xs[high] - xs[low], ys[high] - ys[low]);
     return travel < this.stationaryMaxTravel * meanSize;
   }
+}
+
+/** Median of the centre's speed between consecutive path points, pixels per second. */
+export function medianSpeed(path: Track['path']): number {
+  const speeds: number[] = [];
+  for (let i = 1; i < path.length; i++) {
+    const dt = path[i].sec - path[i - 1].sec;
+    if (dt > 0) speeds.push(Math.hypot(path[i].cx - path[i - 1].cx, path[i].cy - path[i - 1].cy) / dt);
+  }
+  if (speeds.length === 0) return 0;
+  speeds.sort((a, b) => a - b);
+  const middle = Math.floor(speeds.length / 2);
+  const median = speeds.length % 2 ? speeds[middle] : (speeds[middle - 1] + speeds[middle]) / 2;
+  return Math.round(median * 10) / 10;
 }

@@ -5,4 +5,5 @@ export * from './human-object-detector.driver.js';
 export * from './object.tracker.js';
 export * from './event.describer.js';
 export * from './event.builder.js';
+export * from './scene.tracker.js';
 export * from './video-analysis.service.js';

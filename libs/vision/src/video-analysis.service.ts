@@ -1,11 +1,12 @@
 import type { AnalysisProgress, AnalysisResult } from '@cameramonit/contracts';
 import { CameramonitError } from '@cameramonit/contracts';
 import { FfmpegDriver, fitFrameSize } from '@cameramonit/media';
-import { EventBuilder, type EventBuilderOptions, type MotionSample } from './event.builder.js';
+import type { EventBuilderOptions, MotionSample } from './event.builder.js';
 import { HumanObjectDetector } from './human-object-detector.driver.js';
 import { MotionDetector, type MotionDetectorOptions } from './motion-detector.js';
 import { defaultDetectedClasses, type ObjectDetector } from './object-detector.js';
-import { ObjectTracker, type ObjectTrackerOptions } from './object.tracker.js';
+import type { ObjectTrackerOptions } from './object.tracker.js';
+import { SceneTracker } from './scene.tracker.js';
 
 export interface AnalyseVideoOptions {
   /** frames analysed per second of video (default 5) */
@@ -104,7 +105,7 @@ export async function analyseVideoWithStats(
   }
 
   const motionDetector = new MotionDetector(options.motion);
-  const tracker = new ObjectTracker(options.tracker);
+  const scene = new SceneTracker({ tracker: options.tracker, events: { ...options.events, motionEvents: options.motionEvents ?? false } });
   const motionSamples: MotionSample[] = [];
   let framesRead = 0;
   let framesWithMotion = 0;
@@ -130,7 +131,7 @@ export async function analyseVideoWithStats(
         detectorMsTotal += performance.now() - detectStarted;
         detectorRuns++;
         lastDetectionSec = frame.sec;
-        tracker.update(
+        scene.update(
           frame.sec,
           detections.filter((detection) => detection.confidence >= minConfidence && wanted(classes, detection.label)),
         );
@@ -144,8 +145,7 @@ export async function analyseVideoWithStats(
     if (ownsDetector) await detector.dispose();
   }
 
-  const tracks = tracker.finish();
-  const events = new EventBuilder({ ...options.events, motionEvents: options.motionEvents ?? false }).build(tracks, motionSamples);
+  const { tracks, events } = scene.finish(motionSamples);
   if (onProgress) onProgress({ fraction: 1, processedSec: durationSec, durationSec });
 
   const wallMs = performance.now() - started;

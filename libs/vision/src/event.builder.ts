@@ -42,6 +42,26 @@ export function pathDirection(path: Track['path'], minTravelPx: number): Directi
   return dy > 0 ? 'top-to-bottom' : 'bottom-to-top';
 }
 
+/** An event that was still going when the previous clip ended (times shifted to this clip: negative = before it). */
+export interface CarriedEvent {
+  key: string;
+  trackIds: number[];
+  startSec: number;
+}
+
+/** Where the clip sits in the camera's scene: for event keys and for events that go on across clips. */
+export interface EventContext {
+  /** makes keys unique in the camera's scene (the scene id) */
+  keyPrefix: string;
+  /** events open at the end of the previous clip */
+  carriedEvents: readonly CarriedEvent[];
+  /** the clip's end (seconds); an event with a track seen within `openWithinSec` of it is open */
+  endSec: number;
+  openWithinSec: number;
+}
+
+const noContext: EventContext = { keyPrefix: '', carriedEvents: [], endSec: Infinity, openWithinSec: 0 };
+
 interface EventDraft {
   label: string;
   direction: Direction;
@@ -90,7 +110,7 @@ export class EventBuilder {
     return pathDirection(track.path, this.minDirectionTravel * size);
   }
 
-  build(tracks: readonly Track[], motion: readonly MotionSample[] = []): AnalysedEvent[] {
+  build(tracks: readonly Track[], motion: readonly MotionSample[] = [], context: EventContext = noContext): AnalysedEvent[] {
     const groups = new Map<string, Track[]>();
     for (const track of tracks) {
       if (!this.isEventTrack(track)) continue;
@@ -114,36 +134,41 @@ export class EventBuilder {
         }
       }
     }
-    const events = drafts.map((draft) => this.objectEvent(draft));
-    if (this.motionEvents) events.push(...this.motionOnlyEvents(motion, events));
+    const events = drafts.map((draft) => this.objectEvent(draft, context));
+    if (this.motionEvents) events.push(...this.motionOnlyEvents(motion, events, context));
     return events.sort((a, b) => a.startSec - b.startSec || b.count - a.count);
   }
 
-  private objectEvent(draft: EventDraft): AnalysedEvent {
+  private objectEvent(draft: EventDraft, context: EventContext): AnalysedEvent {
     const best = draft.tracks.reduce((a, b) => (b.bestConfidence > a.bestConfidence ? b : a));
+    const ownIds = draft.tracks.map((track) => track.id);
+    // an event open at the end of the previous clip goes on when one of its tracks does
+    const carried = context.carriedEvents.find((event) => event.trackIds.some((id) => ownIds.includes(id)));
+    const trackIds = carried ? [...new Set([...carried.trackIds, ...ownIds])].sort((a, b) => a - b) : ownIds;
+    const startSec = carried ? Math.min(carried.startSec, draft.startSec) : draft.startSec;
     const event: Omit<AnalysedEvent, 'summary'> = {
       kind: 'object',
       label: draft.label,
-      count: draft.tracks.length,
-      startSec: round(draft.startSec),
+      count: trackIds.length,
+      startSec: round(startSec),
       endSec: round(draft.endSec),
       confidence: round(best.bestConfidence),
       direction: draft.direction,
       bestSec: round(best.bestSec),
       bestBox: best.bestBox,
-      trackIds: draft.tracks.map((track) => track.id),
+      trackIds,
       zones: [...new Set(draft.tracks.flatMap((track) => track.zones))],
       dwellSec: round(Math.max(...draft.tracks.map((track) => track.lastSec - track.firstSec))),
       speedPxPerSec: median(draft.tracks.map((track) => track.speedPxPerSec)),
-      key: `track-${Math.min(...draft.tracks.map((track) => track.id))}`,
-      continued: false,
-      open: false,
+      key: carried?.key ?? `${context.keyPrefix}track-${Math.min(...ownIds)}`,
+      continued: carried !== undefined,
+      open: draft.tracks.some((track) => context.endSec - track.lastSec <= context.openWithinSec),
     };
     return { ...event, summary: this.describer.describe(event) };
   }
 
   /** Runs of frames with motion (gaps up to mergeGapSec bridged) that no object event overlaps. */
-  private motionOnlyEvents(samples: readonly MotionSample[], objectEvents: readonly AnalysedEvent[]): AnalysedEvent[] {
+  private motionOnlyEvents(samples: readonly MotionSample[], objectEvents: readonly AnalysedEvent[], context: EventContext): AnalysedEvent[] {
     const runs: MotionSample[][] = [];
     let run: MotionSample[] = [];
     for (const sample of samples) {
@@ -179,7 +204,7 @@ export class EventBuilder {
         zones: [],
         dwellSec: round(endSec - startSec),
         speedPxPerSec: 0,
-        key: `motion-${round(startSec)}`,
+        key: `${context.keyPrefix}motion-${round(startSec)}`,
         continued: false,
         open: false,
       };

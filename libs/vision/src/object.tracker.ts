@@ -23,6 +23,27 @@ interface TrackState {
   sizeSum: number;
 }
 
+/** A track still open when a clip ended, as JSON: times are seconds from that clip's start. */
+export interface CarriedTrack {
+  track: Track;
+  lastBox: Box;
+  velocityX: number;
+  velocityY: number;
+  sizeSum: number;
+}
+
+/** What the tracker hands to the analysis of the camera's next clip. */
+export interface TrackerState {
+  nextId: number;
+  tracks: CarriedTrack[];
+}
+
+export interface TrackerCarryIn {
+  state: TrackerState;
+  /** seconds from the start of the clip the state was taken in to the start of this clip (its duration + the gap) */
+  offsetSec: number;
+}
+
 /**
  * Follows detections across frames: same label, matched greedily by IoU with a constant-velocity
  * prediction or by centre distance, kept through a few missed frames. finish() returns every track
@@ -35,14 +56,68 @@ export class ObjectTracker {
   private readonly maxAreaRatio: number;
   private readonly stationaryMaxTravel: number;
   private readonly states: TrackState[] = [];
+  private readonly carried = new Set<number>();
   private nextId = 1;
 
-  constructor(options: ObjectTrackerOptions = {}) {
+  constructor(options: ObjectTrackerOptions = {}, carryIn: TrackerCarryIn | null = null) {
     this.maxMissedSec = options.maxMissedSec ?? 2;
     this.minIou = options.minIou ?? 0.1;
     this.maxCentreDistance = options.maxCentreDistance ?? 1;
     this.maxAreaRatio = options.maxAreaRatio ?? 4;
     this.stationaryMaxTravel = options.stationaryMaxTravel ?? 0.6;
+    if (carryIn) this.restore(carryIn);
+  }
+
+  /** Seconds a track may go unseen before it is closed. */
+  get missedLimitSec(): number {
+    return this.maxMissedSec;
+  }
+
+  /**
+   * The tracks still open at `endSec` (the end of the clip), for the camera's next clip. Tracks
+   * carried in from an earlier clip keep their ids, so ids are unique along a chain of clips.
+   */
+  snapshot(endSec: number): TrackerState {
+    const open = this.states.filter((state) => endSec - state.lastSec <= this.maxMissedSec);
+    return {
+      nextId: this.nextId,
+      tracks: open.map((state) => ({
+        track: { ...state.track, path: state.track.path.map((point) => ({ ...point })), zones: [...state.track.zones], bestBox: { ...state.track.bestBox } },
+        lastBox: { ...state.lastBox },
+        velocityX: state.velocityX,
+        velocityY: state.velocityY,
+        sizeSum: state.sizeSum,
+      })),
+    };
+  }
+
+  /** Ids of the tracks that came in from the previous clip. */
+  get carriedIds(): ReadonlySet<number> {
+    return this.carried;
+  }
+
+  private restore({ state, offsetSec }: TrackerCarryIn): void {
+    this.nextId = Math.max(this.nextId, state.nextId);
+    const shift = (sec: number) => sec - offsetSec;
+    for (const carried of state.tracks) {
+      const track = carried.track;
+      this.carried.add(track.id);
+      this.states.push({
+        track: {
+          ...track,
+          firstSec: shift(track.firstSec),
+          lastSec: shift(track.lastSec),
+          bestSec: shift(track.bestSec),
+          path: track.path.map((point) => ({ ...point, sec: shift(point.sec) })),
+          zones: [...track.zones],
+        },
+        lastBox: carried.lastBox,
+        lastSec: shift(track.lastSec),
+        velocityX: carried.velocityX,
+        velocityY: carried.velocityY,
+        sizeSum: carried.sizeSum,
+      });
+    }
   }
 
   /** Feed the detections of the frame at `sec` (call in time order). */

@@ -1,4 +1,4 @@
-import type { AnalysisProgress, AnalysisResult } from '@cameramonit/contracts';
+import type { AnalysisProgress, AnalysisResult, CameraAnalysisSettings } from '@cameramonit/contracts';
 import { CameramonitError } from '@cameramonit/contracts';
 import { FfmpegDriver, fitFrameSize } from '@cameramonit/media';
 import type { EventBuilderOptions, MotionSample } from './event.builder.js';
@@ -6,9 +6,34 @@ import { HumanObjectDetector } from './human-object-detector.driver.js';
 import { MotionDetector, type MotionDetectorOptions } from './motion-detector.js';
 import { defaultDetectedClasses, type ObjectDetector } from './object-detector.js';
 import type { ObjectTrackerOptions } from './object.tracker.js';
-import { SceneTracker } from './scene.tracker.js';
+import { SceneTracker, type SceneObjectsState } from './scene.tracker.js';
+
+/** A camera's scene at the end of a clip, as JSON: give it to the analysis of the camera's next clip. */
+export interface SceneState {
+  version: 1;
+  /** length of the clip it was taken at the end of, seconds */
+  durationSec: number;
+  /** the analysis frame size its boxes are in; a clip analysed at another size starts a new scene */
+  frameWidth: number;
+  frameHeight: number;
+  objects: SceneObjectsState;
+}
+
+export interface SceneCarry {
+  /** the scene at the end of the camera's previous clip */
+  state: SceneState;
+  /** seconds between the end of that clip and the start of this one (0 for a continuous recording) */
+  gapSec: number;
+}
 
 export interface AnalyseVideoOptions {
+  /**
+   * The camera's analysis settings (classes, minimum confidence, zones, masks, motion sensitivity,
+   * motion events, fps, width). The explicit options below win over them where both are given.
+   */
+  settings?: CameraAnalysisSettings;
+  /** the camera's previous clip, when this clip follows it: objects crossing the boundary stay one track and one event */
+  carryIn?: SceneCarry | null;
   /** frames analysed per second of video (default 5) */
   fps?: number;
   /** analysis frame width in pixels, never upscaled; boxes are in this frame's pixels (default 512) */
@@ -52,6 +77,8 @@ export interface AnalysisStats {
 export interface VideoAnalysis {
   result: AnalysisResult;
   stats: AnalysisStats;
+  /** for the analysis of the camera's next clip (carryIn) */
+  sceneState: SceneState;
 }
 
 /**
@@ -74,6 +101,7 @@ export async function analyseVideoWithStats(
   onProgress?: AnalysisProgressListener,
 ): Promise<VideoAnalysis> {
   const started = performance.now();
+  options = withSettings(options);
   const fps = options.fps ?? 5;
   const maxWidth = options.width ?? 512;
   if (!(fps > 0 && fps <= 60)) throw new CameramonitError('INVALID_ANALYSIS_OPTION', `fps must be between 0 and 60, got ${fps}`, 400);
@@ -105,7 +133,12 @@ export async function analyseVideoWithStats(
   }
 
   const motionDetector = new MotionDetector(options.motion);
-  const scene = new SceneTracker({ tracker: options.tracker, events: { ...options.events, motionEvents: options.motionEvents ?? false } });
+  const carry = usableCarry(options.carryIn ?? null, width, height);
+  const scene = new SceneTracker({
+    tracker: options.tracker,
+    events: { ...options.events, motionEvents: options.motionEvents ?? false },
+    carryIn: carry ? { state: carry.state.objects, offsetSec: carry.state.durationSec + carry.gapSec } : null,
+  });
   const motionSamples: MotionSample[] = [];
   let framesRead = 0;
   let framesWithMotion = 0;
@@ -145,7 +178,7 @@ export async function analyseVideoWithStats(
     if (ownsDetector) await detector.dispose();
   }
 
-  const { tracks, events } = scene.finish(motionSamples);
+  const { tracks, events, state: objects } = scene.finish(motionSamples, durationSec);
   if (onProgress) onProgress({ fraction: 1, processedSec: durationSec, durationSec });
 
   const wallMs = performance.now() - started;
@@ -169,10 +202,33 @@ export async function analyseVideoWithStats(
       detectorMsPerRun: detectorRuns > 0 ? detectorMsTotal / detectorRuns : 0,
       modelLoadMs,
     },
+    sceneState: { version: 1, durationSec, frameWidth: width, frameHeight: height, objects },
   };
+}
+
+/** The previous clip's scene, if this clip can go on from it (same frame size, a short gap). */
+function usableCarry(carry: SceneCarry | null, width: number, height: number): SceneCarry | null {
+  if (!carry || carry.state?.version !== 1) return null;
+  if (carry.state.frameWidth !== width || carry.state.frameHeight !== height) return null;
+  if (!(carry.gapSec >= 0 && carry.gapSec <= 10)) return null;
+  return carry;
 }
 
 /** An injected detector may report more classes than asked for; keep only the wanted ones. */
 function wanted(classes: readonly string[] | null, label: string): boolean {
   return classes === null || classes.includes(label);
+}
+
+/** Explicit options first, then the camera's settings, then the defaults. */
+function withSettings(options: AnalyseVideoOptions): AnalyseVideoOptions {
+  const settings = options.settings;
+  if (!settings) return options;
+  return {
+    ...options,
+    fps: options.fps ?? settings.fps ?? undefined,
+    width: options.width ?? settings.width ?? undefined,
+    minConfidence: options.minConfidence ?? settings.minConfidence,
+    classes: options.classes === undefined ? settings.classes : options.classes,
+    motionEvents: options.motionEvents ?? settings.motionEvents,
+  };
 }

@@ -70,6 +70,10 @@ export class CameraEntity extends BaseEntity {
 
   @Column({ type: 'boolean', default: true })
   enabled: boolean;
+
+  /** CameraAnalysisSettings as JSON (read it with parseCameraAnalysisSettings); null = the defaults */
+  @Column({ type: 'text', nullable: true })
+  analysisSettings: string | null;
 }
 
 /** Owned by the storage app: a complete video in the clip store. */

@@ -3,6 +3,7 @@ import { CameramonitError } from '@cameramonit/contracts';
 import { analyseVideoWithStats, type AnalyseVideoOptions, type ObjectDetector } from '@cameramonit/vision';
 import { formatEventJsonLine, formatEventTable } from './event.formatter.js';
 import { ProgressReporter, type ProgressStream } from './progress.reporter.js';
+import { runEvalCommand } from './eval/eval.command.js';
 
 export const ExitCode = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -14,6 +15,7 @@ export interface CliIo {
 }
 
 export const usage = `Usage: cameramonit analyse <video> [options]
+       cameramonit eval [options]      score the engine on annotated clips (cameramonit eval --help)
 
 Analyse a video file locally (no server): people, vehicles and animals that moved, as events.
 
@@ -69,6 +71,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let parsed: ReturnType<typeof parseCli>;
   let options: AnalyseVideoOptions;
   let file: string;
+  if (argv[0] === 'eval') return runEvalCommand(argv.slice(1), io);
   try {
     parsed = parseCli(argv);
     if (parsed.values.help || argv.length === 0) {

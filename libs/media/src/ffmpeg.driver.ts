@@ -388,3 +388,16 @@ export function fitFrameSize(videoWidth: number, videoHeight: number, maxWidth: 
   const height = Math.max(2, Math.round((videoHeight * width) / videoWidth / 2) * 2);
   return { width, height };
 }
+
+/**
+ * How long a video really is, once its frames have been read: the header's duration, unless the
+ * frames say otherwise by more than a second - a header that is missing (raw H.264, an MKV written
+ * live: 0), or that promises more than the file holds (an MKV or MPEG-TS cut short) or less.
+ * `lastFrameSec` is the time of the last frame read at `fps`, null when none was read.
+ */
+export function readableDurationSec(probedSec: number, lastFrameSec: number | null, fps: number): number {
+  if (lastFrameSec === null) return probedSec;
+  const readSec = lastFrameSec + 1 / fps;
+  if (probedSec > 0 && Math.abs(probedSec - readSec) <= Math.max(1, 2 / fps)) return probedSec;
+  return Math.round(readSec * 1000) / 1000;
+}

@@ -6,9 +6,16 @@ export interface VideoInfo {
   sizeBytes: number;
   /** container, as ffprobe names it (e.g. "avi", "mov,mp4,m4a,3gp,3g2,mj2") */
   formatName: string;
+  /** seconds, from the container or stream header; 0 when it does not say (raw H.264, a live-written MKV) */
   durationSec: number;
+  /** picture size as displayed (rotation applied): the size of decoded frames, snapshots and animations */
   width: number;
   height: number;
+  /** degrees the stored picture is turned for display (phone videos): 0, 90, 180 or 270 */
+  rotation: number;
+  /** picture size as stored in the stream, before rotation */
+  codedWidth: number;
+  codedHeight: number;
   /** average frame rate of the first video stream; 0 when unknown */
   fps: number;
   /** codec of the first video stream (e.g. "h264", "msmpeg4v3") */

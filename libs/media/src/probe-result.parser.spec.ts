@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpretProbeOutput, lastStderrLine, looksLikeVideoContainer, parseFrameRate } from './probe-result.parser.js';
+import { displayRotation, interpretProbeOutput, lastStderrLine, looksLikeVideoContainer, parseFrameRate } from './probe-result.parser.js';
 
 const vtestJson = JSON.stringify({
   streams: [
@@ -20,7 +20,7 @@ function codeOf(run: () => unknown): string | undefined {
 describe('interpretProbeOutput', () => {
   it('describes a normal video', () => {
     expect(interpretProbeOutput('v.avi', 8131690, vtestJson)).toEqual({
-      file: 'v.avi', sizeBytes: 8131690, formatName: 'avi', durationSec: 79.5, width: 768, height: 576, fps: 10,
+      file: 'v.avi', sizeBytes: 8131690, formatName: 'avi', durationSec: 79.5, width: 768, height: 576, rotation: 0, codedWidth: 768, codedHeight: 576, fps: 10,
       codec: 'msmpeg4v3', hasVideoStream: true, hasAudioStream: false,
     });
   });
@@ -89,5 +89,53 @@ describe('helpers', () => {
     );
     expect(lastStderrLine('a\n    Last message repeated 1 times\n')).toBe('a');
     expect(lastStderrLine('')).toBe('');
+  });
+});
+
+describe('bad and unusual input', () => {
+  const phone = (rotation: { side_data_list?: { side_data_type: string; rotation: number }[]; tags?: { rotate: string } }) =>
+    JSON.stringify({
+      streams: [{ codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, avg_frame_rate: '30/1', ...rotation }],
+      format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '4.0' },
+    });
+
+  it('a phone video turned by a display matrix is described as displayed (portrait), with its rotation', () => {
+    const info = interpretProbeOutput('phone.mp4', 1000, phone({ side_data_list: [{ side_data_type: 'Display Matrix', rotation: -90 }] }));
+    expect(info).toMatchObject({ width: 1080, height: 1920, rotation: 270, codedWidth: 1920, codedHeight: 1080 });
+    expect(interpretProbeOutput('p.mp4', 1000, phone({ side_data_list: [{ side_data_type: 'Display Matrix', rotation: 90 }] }))).toMatchObject({ width: 1080, height: 1920, rotation: 90 });
+    expect(interpretProbeOutput('p.mp4', 1000, phone({ side_data_list: [{ side_data_type: 'Display Matrix', rotation: 180 }] }))).toMatchObject({ width: 1920, height: 1080, rotation: 180 });
+  });
+
+  it('reads the older rotate tag (clockwise) when there is no display matrix', () => {
+    expect(displayRotation({ tags: { rotate: '90' } })).toBe(270);
+    expect(displayRotation({ tags: { rotate: '270' } })).toBe(90);
+    expect(displayRotation({ tags: { rotate: 'sideways' } })).toBe(0);
+    expect(displayRotation({})).toBe(0);
+    expect(interpretProbeOutput('p.mp4', 1000, phone({ tags: { rotate: '90' } }))).toMatchObject({ width: 1080, height: 1920 });
+  });
+
+  it('refuses a picture too small to analyse (VIDEO_TOO_SMALL), accepts odd sizes', () => {
+    const sized = (width: number, height: number) =>
+      JSON.stringify({ streams: [{ codec_type: 'video', codec_name: 'h264', width, height, avg_frame_rate: '10/1' }], format: { format_name: 'matroska,webm', duration: '2' } });
+    expect(codeOf(() => interpretProbeOutput('tiny.mkv', 500, sized(16, 16)))).toBe('VIDEO_TOO_SMALL');
+    expect(codeOf(() => interpretProbeOutput('line.mkv', 500, sized(640, 1)))).toBe('VIDEO_TOO_SMALL');
+    expect(interpretProbeOutput('odd.mkv', 500, sized(321, 241))).toMatchObject({ width: 321, height: 241 });
+  });
+
+  it('says NO_VIDEO_STREAM for a file with only subtitles or data, naming what it holds', () => {
+    const json = JSON.stringify({ streams: [{ codec_type: 'subtitle', codec_name: 'ass' }], format: { format_name: 'matroska,webm', duration: '1' } });
+    let message = '';
+    try {
+      interpretProbeOutput('subs.mkv', 300, json);
+    } catch (error) {
+      message = (error as Error).message;
+      expect((error as { code: string }).code).toBe('NO_VIDEO_STREAM');
+    }
+    expect(message).toMatch(/only subtitle data/);
+  });
+
+  it('takes a missing duration (raw H.264, live-written MKV) as 0, for the frames to tell', () => {
+    const json = JSON.stringify({ streams: [{ codec_type: 'video', codec_name: 'h264', width: 160, height: 120, avg_frame_rate: '10/1' }], format: { format_name: 'h264', duration: 'N/A' } });
+    expect(interpretProbeOutput('raw.h264', 5000, json).durationSec).toBe(0);
   });
 });

@@ -17,6 +17,8 @@ interface ProbeStream {
   nb_frames?: string;
   bit_rate?: string;
   disposition?: { attached_pic?: number };
+  tags?: { rotate?: string };
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
 }
 interface ProbeFormat {
   format_name?: string;
@@ -38,6 +40,27 @@ export function parseFrameRate(text: string | undefined): number {
   const [numerator, denominator = '1'] = text.split('/');
   const value = Number(numerator) / Number(denominator);
   return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/** Smallest picture (each side, as displayed) worth analysing: the detector finds nothing in less. */
+export const minVideoSidePx = 32;
+
+/**
+ * How far the picture is turned for display, from the display matrix (phones) or the older
+ * `rotate` tag: 0, 90, 180 or 270 degrees (ffprobe's sign: counter-clockwise positive).
+ * ffmpeg applies it when decoding, so frames come out in the displayed orientation.
+ */
+export function displayRotation(stream: Pick<ProbeStream, 'tags' | 'side_data_list'>): number {
+  const matrix = stream.side_data_list?.find((data) => data.side_data_type === 'Display Matrix' && typeof data.rotation === 'number');
+  let degrees = matrix?.rotation;
+  if (degrees === undefined && stream.tags?.rotate !== undefined) {
+    // the tag is clockwise, the display matrix counter-clockwise
+    const tag = Number(stream.tags.rotate);
+    if (Number.isFinite(tag)) degrees = -tag;
+  }
+  if (degrees === undefined || !Number.isFinite(degrees)) return 0;
+  const quarter = Math.round(degrees / 90) * 90;
+  return ((quarter % 360) + 360) % 360;
 }
 
 function parsePositive(text: string | undefined): number {
@@ -69,6 +92,10 @@ export function interpretProbeOutput(file: string, sizeBytes: number, json: stri
     if (hasAudioStream) {
       throw mediaError(MediaErrorCode.noVideoStream, `${file} has sound but no picture (no video stream); upload a video file.`);
     }
+    const kinds = [...new Set(streams.map((s) => s.codec_type ?? 'unknown'))];
+    if (kinds.length > 0) {
+      throw mediaError(MediaErrorCode.noVideoStream, `${file} has no picture, only ${kinds.join(' and ')} data (no video stream); upload a video file.`);
+    }
     throw mediaError(MediaErrorCode.notVideo, `${file} contains no video or audio streams; it is not a video.`);
   }
   const codec = video.codec_name ?? 'unknown';
@@ -80,10 +107,20 @@ export function interpretProbeOutput(file: string, sizeBytes: number, json: stri
   if (isStillImageFormat(formatName) || (stillImageCodecs.has(codec) && durationSec === 0)) {
     throw mediaError(MediaErrorCode.notVideo, `${file} is a still image or text (${formatName}), not a video.`);
   }
-  const width = video.width ?? 0;
-  const height = video.height ?? 0;
-  if (width <= 0 || height <= 0) {
+  const codedWidth = video.width ?? 0;
+  const codedHeight = video.height ?? 0;
+  if (codedWidth <= 0 || codedHeight <= 0) {
     throw mediaError(MediaErrorCode.corruptVideo, `${file}: the video stream has no picture size; the file is damaged.`);
+  }
+  const rotation = displayRotation(video);
+  const turned = rotation === 90 || rotation === 270;
+  const width = turned ? codedHeight : codedWidth;
+  const height = turned ? codedWidth : codedHeight;
+  if (width < minVideoSidePx || height < minVideoSidePx) {
+    throw mediaError(
+      MediaErrorCode.videoTooSmall,
+      `${file}: the picture is only ${width}x${height} pixels; videos of at least ${minVideoSidePx}x${minVideoSidePx} can be analysed.`,
+    );
   }
   const truncation = detectTruncation(file, sizeBytes, durationSec, fps, frameCount, streams);
   if (truncation) throw truncation;
@@ -95,6 +132,9 @@ export function interpretProbeOutput(file: string, sizeBytes: number, json: stri
     durationSec,
     width,
     height,
+    rotation,
+    codedWidth,
+    codedHeight,
     fps,
     codec,
     hasVideoStream: true,

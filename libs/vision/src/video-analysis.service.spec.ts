@@ -14,7 +14,7 @@ class SyntheticVideoDriver extends FfmpegDriver {
   readonly frameOptions: FrameReaderOptions[] = [];
 
   override async probe(file: string): Promise<VideoInfo> {
-    return { file, sizeBytes: 1, formatName: 'synthetic', durationSec, width: 640, height: 480, fps: 25, codec: 'raw', hasVideoStream: true, hasAudioStream: false };
+    return { file, sizeBytes: 1, formatName: 'synthetic', durationSec, width: 640, height: 480, rotation: 0, codedWidth: 640, codedHeight: 480, fps: 25, codec: 'raw', hasVideoStream: true, hasAudioStream: false };
   }
 
   override async *readFrames(_file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {

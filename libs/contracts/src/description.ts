@@ -49,6 +49,7 @@ export function parseVisionModelOptions(input: unknown, base: VisionModelOptions
   const result = { ...base };
   const problems: string[] = [];
   for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+    if (value === undefined) continue;
     if (!(key in limits)) {
       problems.push(`${key} is not an option (use maxImages, timeoutSec, maxAttempts)`);
       continue;

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closedPort, completion, OpenAiCompatibleServer, receivedImages, receivedText, validDescription } from '../../../test/support/openai-compatible.server.js';
-import { OpenAiVisionModelDriver, VisionModelError } from './vision-model.driver.js';
+import { OpenAiVisionModelDriver } from './vision-model.driver.js';
+import { VisionModelError } from './vision-model.types.js';
 import type { EventDescriptionRequest } from './vision-model.prompts.js';
 
 /** A real 64x48 JPEG made by ffmpeg. */

@@ -52,6 +52,7 @@ describe('module boundaries', () => {
       'ftp-srv': ['apps/storage/src/file-servers/ftp-server.driver.ts'],
       'webdav-server': ['apps/storage/src/file-servers/webdav-server.driver.ts'],
       aedes: ['libs/bus/src/embedded-broker.ts'],
+      openai: ['libs/vision/src/vision-model.driver.ts'],
       'node:child_process': ['libs/media/src/ffmpeg.driver.ts', 'apps/dev-runner/src/supervisor.ts'],
     };
     for (const [pkg, allowed] of Object.entries(owners)) {

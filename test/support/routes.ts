@@ -3,7 +3,9 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { PERMISSION_KEY, PUBLIC_KEY, type Permission } from '@cameramonit/auth';
 import { AdminController } from '../../apps/admin/src/admin.controller.js';
+import { IntegrationsController } from '../../apps/admin/src/integrations.controller.js';
 import { ChatController, MediaController } from '../../apps/chat/src/chat.controller.js';
+import { NamesController } from '../../apps/chat/src/names.controller.js';
 import { InstallerController } from '../../apps/installer/src/installer.controller.js';
 import { ManagerController } from '../../apps/manager/src/manager.controller.js';
 import { NotifierController } from '../../apps/notifier/src/notifier.controller.js';
@@ -25,8 +27,10 @@ export interface RouteInfo {
 const controllers: [AppName, Function][] = [
   ['chat', ChatController],
   ['chat', MediaController],
+  ['chat', NamesController],
   ['manager', ManagerController],
   ['admin', AdminController],
+  ['admin', IntegrationsController],
   ['installer', InstallerController],
   ['recorder', RecorderController],
   ['videoToText', VideoToTextController],

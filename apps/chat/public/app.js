@@ -21,6 +21,7 @@ const STRINGS = {
     uploadFailed: 'Upload failed', tooLarge: 'The file is too large.', badType: 'This file type is not supported.',
     notVideo: 'Please choose a video file.', askFailed: 'The question could not be sent.', you: 'You',
     loadFailed: 'Could not load the thread.', events: (n) => `${n} ${n === 1 ? 'event' : 'events'}`,
+    describing: 'describing…', threat: { low: 'low threat', medium: 'medium threat', high: 'high threat' },
   },
   pl: {
     loginTitle: 'Zaloguj się', loginHint: 'Rozmawiaj ze swoimi kamerami.', email: 'E-mail', password: 'Hasło',
@@ -35,6 +36,7 @@ const STRINGS = {
     uploadFailed: 'Nie udało się wysłać pliku', tooLarge: 'Plik jest za duży.', badType: 'Ten typ pliku nie jest obsługiwany.',
     notVideo: 'Wybierz plik wideo.', askFailed: 'Nie udało się wysłać pytania.', you: 'Ty',
     loadFailed: 'Nie udało się wczytać wątku.', events: (n) => `${n} ${plPlural(n, 'zdarzenie', 'zdarzenia', 'zdarzeń')}`,
+    describing: 'opisuję…', threat: { low: 'niskie zagrożenie', medium: 'średnie zagrożenie', high: 'wysokie zagrożenie' },
   },
 };
 
@@ -323,6 +325,9 @@ function connectSocket() {
   socket.on('message', (payload) => {
     if (payload?.cameraId && payload.message) receiveMessage(payload.cameraId, payload.message);
   });
+  socket.on('message-updated', (payload) => {
+    if (payload?.cameraId && payload.message) updateMessage(payload.cameraId, payload.message);
+  });
   socket.on('progress', (payload) => {
     if (payload?.cameraId && payload.clipId) receiveProgress(payload);
   });
@@ -588,6 +593,24 @@ function receiveMessage(cameraId, message) {
   renderCameraList();
 }
 
+/** A message changed (an event got the model's description): replace it in the thread, same place, no duplicate. */
+function updateMessage(cameraId, message) {
+  const list = state.threads.get(cameraId);
+  if (list) {
+    const index = list.findIndex((m) => m.id === message.id);
+    if (index >= 0) list[index] = message;
+  }
+  rememberEvents(message);
+  if (cameraId !== state.selectedId) return;
+  const node = el.thread.querySelector(`[data-message-id="${CSS.escape(message.id)}"]`);
+  if (node && message.kind === 'event' && message.event) fillDescription(node, message.event);
+  else if (node) node.replaceWith(renderMessage(message));
+  // answers that show the event keep their strip; their titles follow the new text
+  for (const item of el.thread.querySelectorAll(`.strip__item[data-event-id="${CSS.escape(message.event?.id ?? '')}"]`)) {
+    item.title = summaryText(message.event);
+  }
+}
+
 function receiveProgress(payload) {
   const { cameraId, clipId } = payload;
   const map = state.progress.get(cameraId) ?? new Map();
@@ -610,9 +633,34 @@ function receiveProgress(payload) {
 
 // ------------------------------------------------------------------ rendering messages
 
+/** The event's text in the UI's language: the model's description when there is one, else the local text. */
 function summaryText(event) {
   if (!event) return '';
-  return state.lang === 'pl' ? event.summaryPl || event.summary || '' : event.summary || event.summaryPl || '';
+  if (state.lang === 'pl') return event.descriptionPl || event.summaryPl || event.description || event.summary || '';
+  return event.description || event.summary || event.summaryPl || '';
+}
+
+/** Title, text and threat level of an event message, set in place (the animation and the player stay as they are). */
+function fillDescription(node, event) {
+  node.dataset.descriptionStatus = event.descriptionStatus || 'none';
+  const title = node.querySelector('[data-testid="event-title"]');
+  if (title) {
+    title.textContent = event.title || '';
+    title.hidden = !event.title;
+  }
+  const text = node.querySelector('[data-testid="event-summary"]');
+  if (text) text.textContent = summaryText(event);
+  const threat = node.querySelector('[data-testid="event-threat"]');
+  if (threat) {
+    const level = event.threatLevel && event.threatLevel !== 'none' ? event.threatLevel : null;
+    threat.hidden = !level;
+    threat.textContent = level ? t('threat')[level] ?? level : '';
+    threat.className = `chip chip--threat${level ? ` chip--threat-${level}` : ''}`;
+  }
+  const pending = node.querySelector('[data-testid="event-describing"]');
+  if (pending) pending.hidden = event.descriptionStatus !== 'pending';
+  const img = node.querySelector('[data-testid="event-animation"]');
+  if (img) img.alt = summaryText(event) || labelText(event);
 }
 
 function labelText(event) {
@@ -730,7 +778,7 @@ function renderEvent(message) {
     media.style.cursor = 'pointer';
     media.addEventListener('click', () => togglePlayer(event, player, play));
   }
-  return shell(
+  const node = shell(
     message,
     '',
     h(
@@ -738,16 +786,22 @@ function renderEvent(message) {
       { class: 'bubble' },
       media,
       player,
+      h('p', { class: 'msg__title', 'data-testid': 'event-title', hidden: true }),
       h('p', { class: 'msg__text', 'data-testid': 'event-summary', text: summaryText(event) || message.text }),
       h(
         'div',
         { class: 'msg__meta' },
         h('time', { datetime: started.toISOString(), title: started.toLocaleString(), text: stamp(started) }),
         h('span', { class: 'chip', text: labelText(event) }),
+        h('span', { class: 'chip chip--threat', 'data-testid': 'event-threat', hidden: true }),
+        h('span', { class: 'msg__describing', 'data-testid': 'event-describing', hidden: true, text: t('describing') }),
         play,
       ),
     ),
   );
+  node.dataset.eventId = event.id;
+  fillDescription(node, event);
+  return node;
 }
 
 function renderAnswer(message) {

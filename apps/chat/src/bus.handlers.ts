@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ClipEntity, EventEntity } from '@cameramonit/db';
-import { Topics, type AnalysisCompletedPayload, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
+import { Topics, type AnalysisCompletedPayload, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type EventUpdatedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
 import { CamerasService } from './cameras.service.js';
 import { ChatGateway } from './chat.gateway.js';
 import { MessagesService } from './messages.service.js';
@@ -26,6 +26,15 @@ export class ChatBusHandlers {
     if (!event) return this.logger.warn(`event.created for unknown event ${payload?.eventId}`);
     const [view] = await this.cameras.eventViews([event]);
     if (view) this.gateway.message(event.cameraId, this.cameras.eventMessage(view));
+  }
+
+  /** An event changed (described, continued, re-analysed): its message is replaced in place, never posted twice. */
+  @EventPattern(Topics.eventUpdated)
+  async eventUpdated(@Payload() payload: EventUpdatedPayload): Promise<void> {
+    const event = await this.db.getRepository(EventEntity).findOneBy({ id: String(payload?.eventId) });
+    if (!event) return this.logger.warn(`event.updated for unknown event ${payload?.eventId}`);
+    const [view] = await this.cameras.eventViews([event]);
+    if (view) this.gateway.messageUpdated(event.cameraId, this.cameras.eventMessage(view));
   }
 
   @EventPattern(Topics.analysisFailed)

@@ -99,6 +99,12 @@ export class CamerasService {
       animationUrl: this.mediaUrl(e.animationPath),
       clipUrl: this.mediaUrl(clipPath.get(e.clipId) ?? null),
       clipOffsetSec: Math.max(0, e.startSec - 1),
+      descriptionStatus: e.descriptionStatus,
+      title: e.title,
+      description: e.description,
+      descriptionPl: e.descriptionPl,
+      threatLevel: e.threatLevel,
+      descriptionError: e.descriptionError,
     }));
   }
 
@@ -124,7 +130,7 @@ export class CamerasService {
   }
 
   eventMessage(event: EventView): MessageView {
-    return { id: `event:${event.id}`, kind: 'event', createdAt: event.startedAt, text: event.summary, author: null, event };
+    return { id: `event:${event.id}`, kind: 'event', createdAt: event.startedAt, text: event.description ?? event.summary, author: null, event };
   }
 
   messageView(message: ChatMessageEntity, events: Map<string, EventView>): MessageView {

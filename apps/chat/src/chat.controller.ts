@@ -94,6 +94,12 @@ export class EventResponse {
   @ApiProperty({ nullable: true, type: String }) animationUrl: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'plays with HTTP range requests; start at clipOffsetSec' }) clipUrl: string | null;
   @ApiProperty() clipOffsetSec: number;
+  @ApiProperty({ enum: ['none', 'pending', 'done', 'failed'], description: "the vision model's description: none = local text only" }) descriptionStatus: string;
+  @ApiProperty({ nullable: true, type: String, description: "the model's title" }) title: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "the model's summary in English (summary keeps the local text)" }) description: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "the model's summary in Polish" }) descriptionPl: string | null;
+  @ApiProperty({ nullable: true, enum: ['none', 'low', 'medium', 'high'] }) threatLevel: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'why the description failed (the event keeps its local text)' }) descriptionError: string | null;
 }
 
 export class AnswerResponse {

@@ -43,6 +43,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     this.server.to(room(cameraId)).emit('message', { cameraId, message });
   }
 
+  /** A message changed in place (an event got its description): clients replace it, same position. */
+  messageUpdated(cameraId: string, message: MessageView): void {
+    this.server.to(room(cameraId)).emit('message-updated', { cameraId, message });
+  }
+
   progress(cameraId: string, payload: object): void {
     this.server.to(room(cameraId)).emit('progress', { cameraId, ...payload });
   }

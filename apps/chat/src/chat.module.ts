@@ -1,12 +1,29 @@
 import { Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { AppConfig } from '@cameramonit/config';
+import { APP_CONFIG, VisionModelAccess } from '@cameramonit/server';
 import { ChatBusHandlers } from './bus.handlers.js';
 import { CamerasService } from './cameras.service.js';
 import { ChatController, MediaController } from './chat.controller.js';
 import { ChatGateway } from './chat.gateway.js';
 import { MessagesService } from './messages.service.js';
+import { NamesController } from './names.controller.js';
+import { NamesService } from './names.service.js';
+import { PeriodSummaryService } from './period-summary.service.js';
 
 @Module({
-  controllers: [ChatController, MediaController, ChatBusHandlers],
-  providers: [CamerasService, MessagesService, ChatGateway],
+  controllers: [ChatController, MediaController, NamesController, ChatBusHandlers],
+  providers: [
+    CamerasService,
+    MessagesService,
+    NamesService,
+    ChatGateway,
+    {
+      provide: PeriodSummaryService,
+      inject: [getDataSourceToken(), APP_CONFIG],
+      useFactory: (db: DataSource, config: AppConfig) => new PeriodSummaryService(db, new VisionModelAccess(db, config.secretsKey)),
+    },
+  ],
 })
 export class ChatModule {}

@@ -15,6 +15,16 @@ export interface EventView {
   animationUrl: string | null;
   clipUrl: string | null;
   clipOffsetSec: number;
+  /** the vision model's description: none (local text only), pending, done, failed */
+  descriptionStatus: string;
+  /** the model's title, when described */
+  title: string | null;
+  /** the model's summary in English / Polish (the local summary stays in summary / summaryPl) */
+  description: string | null;
+  descriptionPl: string | null;
+  threatLevel: string | null;
+  /** why the model's description failed (the event keeps its local text) */
+  descriptionError: string | null;
 }
 
 export interface MessageView {

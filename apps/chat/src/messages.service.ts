@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { QueryFailedError, type DataSource } from 'typeorm';
 import type { AuthUser } from '@cameramonit/auth';
-import { ChatMessageEntity, type MessageKind } from '@cameramonit/db';
+import { CameraEntity, ChatMessageEntity, type EventEntity, type MessageKind } from '@cameramonit/db';
 import { CamerasService } from './cameras.service.js';
 import { ChatGateway } from './chat.gateway.js';
 import type { EventView, MessageView } from './chat.types.js';
-import { buildAnswer, parseQuestion } from './questions/index.js';
+import { PeriodSummaryService } from './period-summary.service.js';
+import { buildAnswer, parseQuestion, wantsPeriodSummary } from './questions/index.js';
 
 /** Posts to a camera's thread: questions and answers, system and error messages; each goes out live. */
 @Injectable()
@@ -15,6 +16,7 @@ export class MessagesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly cameras: CamerasService,
     private readonly gateway: ChatGateway,
+    private readonly summaries: PeriodSummaryService,
   ) {}
 
   /**
@@ -36,8 +38,18 @@ export class MessagesService {
   async ask(user: AuthUser, cameraId: string, cameraName: string, text: string): Promise<{ answer: string; events: EventView[]; question: MessageView; reply: MessageView }> {
     const now = new Date();
     const parsed = parseQuestion(text, now);
-    const events = parsed.intent === 'help' ? [] : await this.cameras.events(cameraId, { from: parsed.from, to: parsed.to, labels: parsed.labels, limit: 500 });
-    const answer = buildAnswer(parsed, events, cameraName, { now });
+    const camera = wantsPeriodSummary(parsed) ? await this.db.getRepository(CameraEntity).findOneBy({ id: cameraId }) : null;
+    let events: EventEntity[];
+    let answer: { text: string; eventIds: string[] };
+    if (camera) {
+      // "what happened today / this week": one summary message (by the project's model when it has one)
+      const summary = await this.summaries.summarise(camera, parsed, now);
+      events = summary.events;
+      answer = summary;
+    } else {
+      events = parsed.intent === 'help' ? [] : await this.cameras.events(cameraId, { from: parsed.from, to: parsed.to, labels: parsed.labels, limit: 500 });
+      answer = buildAnswer(parsed, events, cameraName, { now });
+    }
     const repository = this.db.getRepository(ChatMessageEntity);
     const question = await repository.save({ cameraId, kind: 'question', text, authorId: user.id, authorName: user.displayName, eventIds: null, dedupeKey: null });
     const reply = await repository.save({ cameraId, kind: 'answer', text: answer.text, authorId: null, authorName: cameraName, eventIds: JSON.stringify(answer.eventIds), dedupeKey: null });

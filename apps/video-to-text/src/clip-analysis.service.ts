@@ -241,6 +241,7 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
           summaryPl: event.summary.pl,
           snapshotPath,
           animationPath,
+          bestSec: event.bestSec,
         });
       }
       for (const track of result.tracks) {
@@ -255,9 +256,10 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
           lastSec: track.lastSec,
           stationary: track.stationary,
           box: JSON.stringify(track.bestBox),
+          bestSec: track.bestSec,
         });
       }
-      await manager.getRepository(AnalysisEntity).update({ id: analysis.id }, { status: 'done', progress: 1, playablePath, finishedAt: new Date(), errorCode: null, error: null });
+      await manager.getRepository(AnalysisEntity).update({ id: analysis.id }, { status: 'done', progress: 1, playablePath, finishedAt: new Date(), errorCode: null, error: null, frameWidth: result.frameWidth, frameHeight: result.frameHeight });
       for (const { id } of events) {
         const payload: EventCreatedPayload = { eventId: id, cameraId: clip.cameraId, clipId: clip.id };
         await this.outbox.add(manager, Topics.eventCreated, payload);

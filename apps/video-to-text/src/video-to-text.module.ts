@@ -1,6 +1,25 @@
 import { Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { TokenService } from '@cameramonit/auth';
+import { OutboxService } from '@cameramonit/bus';
+import type { AppConfig } from '@cameramonit/config';
+import { APP_CONFIG, StorageClient, VisionModelAccess } from '@cameramonit/server';
 import { ClipAnalysisService } from './clip-analysis.service.js';
+import { EventDescriptionHandlers } from './event-description.handlers.js';
+import { EventDescriptionService } from './event-description.service.js';
 import { VideoToTextController } from './video-to-text.controller.js';
 
-@Module({ controllers: [VideoToTextController], providers: [ClipAnalysisService] })
+@Module({
+  controllers: [VideoToTextController, EventDescriptionHandlers],
+  providers: [
+    ClipAnalysisService,
+    {
+      provide: EventDescriptionService,
+      inject: [getDataSourceToken(), OutboxService, APP_CONFIG, TokenService],
+      useFactory: (db: DataSource, outbox: OutboxService, config: AppConfig, tokens: TokenService) =>
+        new EventDescriptionService(db, outbox, new VisionModelAccess(db, config.secretsKey), new StorageClient(config.storageUrl, tokens, 'video-to-text')),
+    },
+  ],
+})
 export class VideoToTextModule {}

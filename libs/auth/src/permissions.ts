@@ -21,6 +21,8 @@ export const Permission = {
   storageAll: 'storage:all',
   /** notification subscriptions of your own */
   subscriptionsOwn: 'subscriptions:own',
+  /** name known objects of the cameras you see ("the postman", "our van"), for the vision model */
+  namesManage: 'names:manage',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -29,8 +31,8 @@ const everyone: Permission[] = [Permission.camerasRead, Permission.questionsAsk,
 /** The role -> permission map, the only place that says who may do what. */
 export const RolePermissions: Record<Role, readonly Permission[]> = {
   customer: everyone,
-  supervisor: [...everyone, Permission.videosUpload],
-  manager: [...everyone, Permission.videosUpload, Permission.usersManage, Permission.camerasReadAll],
+  supervisor: [...everyone, Permission.videosUpload, Permission.namesManage],
+  manager: [...everyone, Permission.videosUpload, Permission.usersManage, Permission.camerasReadAll, Permission.namesManage],
   installer: [...everyone, Permission.registryWrite, Permission.registryRead, Permission.videosUpload],
   admin: [...Object.values(Permission).filter((p) => p !== Permission.storageAll)],
   service: [...Object.values(Permission)],

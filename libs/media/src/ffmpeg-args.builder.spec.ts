@@ -7,6 +7,8 @@ import {
   buildMp4TranscodeArgs,
   buildProbeArgs,
   buildSnapshotArgs,
+  buildFrameJpegArgs,
+  cropFractions,
   formatSeconds,
   parseProgressLine,
 } from './ffmpeg-args.builder.js';
@@ -126,5 +128,30 @@ describe('ffmpeg argument builders', () => {
     expect(fitFrameSize(1920, 1080, 512)).toEqual({ width: 512, height: 288 });
     expect(fitFrameSize(320, 240, 512)).toEqual({ width: 320, height: 240 });
     expect(fitFrameSize(641, 481, 1000)).toEqual({ width: 640, height: 480 });
+  });
+
+  it('cuts a box with a margin, relative to the input size, and scales it down to fit, never up', () => {
+    const args = buildFrameJpegArgs('/v/a.avi', '/out/crop.jpg', {
+      atSec: 3.25,
+      crop: { box: { x: 100, y: 50, width: 100, height: 200 }, frameWidth: 400, frameHeight: 300 },
+      maxSide: 384,
+    });
+    expect(args).toEqual([
+      '-hide_banner', '-nostdin', '-v', 'error', '-ss', '3.25', '-i', '/v/a.avi', '-map', '0:v:0', '-frames:v', '1',
+      '-vf', "crop=iw*0.325:ih*0.866667:iw*0.2125:ih*0.066667,scale='min(384,iw)':'min(384,ih)':force_original_aspect_ratio=decrease:force_divisible_by=2",
+      '-c:v', 'mjpeg', '-q:v', '4', '-f', 'image2', '-update', '1', '-y', '/out/crop.jpg',
+    ]);
+    expect(buildFrameJpegArgs('/v/a.avi', '/out/c.jpg', { atSec: 0, maxSide: 768 })).toContain("scale='min(768,iw)':'min(768,ih)':force_original_aspect_ratio=decrease:force_divisible_by=2");
+  });
+
+  it('keeps a crop inside the frame and at least a little of it', () => {
+    const frame = { frameWidth: 100, frameHeight: 100 };
+    const edge = cropFractions({ box: { x: 90, y: 0, width: 10, height: 10 }, ...frame }, 0.5);
+    expect(edge.x + edge.width).toBeLessThanOrEqual(1);
+    expect(edge.y).toBe(0);
+    const tiny = cropFractions({ box: { x: 50, y: 50, width: 1, height: 1 }, ...frame }, 0);
+    expect(tiny.width).toBeCloseTo(0.08);
+    const whole = cropFractions({ box: { x: 0, y: 0, width: 100, height: 100 }, ...frame });
+    expect(whole).toEqual({ x: 0, y: 0, width: 1, height: 1 });
   });
 });

@@ -5,6 +5,7 @@
 import { MediaErrorCode, mediaError } from './media.errors.js';
 import type {
   AnimationOptions,
+  FrameJpegOptions,
   FrameReaderOptions,
   Mp4TranscodeOptions,
   OverlayBox,
@@ -128,6 +129,66 @@ export function buildSnapshotArgs(file: string, outputFile: string, options: Sna
     '-frames:v',
     '1',
     ...(filters.length > 0 ? ['-vf', filters.join(',')] : []),
+    '-c:v',
+    'mjpeg',
+    '-q:v',
+    String(quality),
+    '-f',
+    'image2',
+    '-update',
+    '1',
+    '-y',
+    outputFile,
+  ];
+}
+
+/**
+ * The part of a frame to cut, as fractions of the frame (x, y, width, height in 0..1): the box
+ * grown by `margin` of its size on every side, at least `minFraction` of the frame each way,
+ * kept inside the frame.
+ */
+export function cropFractions(
+  crop: NonNullable<FrameJpegOptions['crop']>,
+  margin = 0.15,
+  minFraction = 0.08,
+): { x: number; y: number; width: number; height: number } {
+  const { box, frameWidth, frameHeight } = crop;
+  requirePositive('frameWidth', frameWidth);
+  requirePositive('frameHeight', frameHeight);
+  const grow = (start: number, size: number, total: number) => {
+    const wanted = Math.min(1, Math.max(minFraction, (size * (1 + 2 * margin)) / total));
+    const centre = (start + size / 2) / total;
+    const from = Math.min(Math.max(0, centre - wanted / 2), 1 - wanted);
+    return [from, wanted] as const;
+  };
+  const [x, width] = grow(box.x, box.width, frameWidth);
+  const [y, height] = grow(box.y, box.height, frameHeight);
+  return { x, y, width, height };
+}
+
+/** One frame as a JPEG: cut to a box (relative to the input size, whatever its resolution), scaled down to fit maxSide. */
+export function buildFrameJpegArgs(file: string, outputFile: string, options: FrameJpegOptions): string[] {
+  requirePositive('maxSide', options.maxSide);
+  const filters: string[] = [];
+  if (options.crop) {
+    const c = cropFractions(options.crop, options.margin ?? 0.15);
+    filters.push(`crop=iw*${formatNumber(c.width)}:ih*${formatNumber(c.height)}:iw*${formatNumber(c.x)}:ih*${formatNumber(c.y)}`);
+  }
+  const side = Math.round(options.maxSide);
+  filters.push(`scale='min(${side},iw)':'min(${side},ih)':force_original_aspect_ratio=decrease:force_divisible_by=2`);
+  const quality = Math.min(31, Math.max(2, Math.round(options.quality ?? 4)));
+  return [
+    ...commonArgs,
+    '-ss',
+    formatSeconds(options.atSec),
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-frames:v',
+    '1',
+    '-vf',
+    filters.join(','),
     '-c:v',
     'mjpeg',
     '-q:v',

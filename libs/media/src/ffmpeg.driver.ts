@@ -5,6 +5,7 @@ import { CameramonitError } from '@cameramonit/contracts';
 import {
   buildAnimationArgs,
   buildDecodeCheckArgs,
+  buildFrameJpegArgs,
   buildFrameReaderArgs,
   buildMp4TranscodeArgs,
   buildProbeArgs,
@@ -16,6 +17,7 @@ import { locateFfmpegBinaries, type FfmpegBinaries } from './ffmpeg-binaries.loc
 import { MediaErrorCode, mediaError } from './media.errors.js';
 import type {
   AnimationOptions,
+  FrameJpegOptions,
   FrameReaderOptions,
   MediaProgressListener,
   Mp4TranscodeOptions,
@@ -217,6 +219,11 @@ export class FfmpegDriver {
   /** One JPEG at `options.atSec`, optionally scaled and with boxes drawn. */
   async writeSnapshot(file: string, outputFile: string, options: SnapshotOptions, control: RunControl = {}): Promise<WrittenFile> {
     return this.writeWith(file, outputFile, buildSnapshotArgs(file, outputFile, options), control, 30_000, 0);
+  }
+
+  /** One frame as a JPEG, cut to a box and scaled down (for a vision model: object crops and the context frame). */
+  async writeFrameJpeg(file: string, outputFile: string, options: FrameJpegOptions, control: RunControl = {}): Promise<WrittenFile> {
+    return this.writeWith(file, outputFile, buildFrameJpegArgs(file, outputFile, options), control, 30_000, 0);
   }
 
   /** A looping GIF (own palette) or animated WebP of a few seconds, ~320 px wide, for chat messages. */

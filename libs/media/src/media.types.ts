@@ -68,6 +68,19 @@ export interface SnapshotOptions {
   quality?: number;
 }
 
+/** One frame as a JPEG, optionally cut to a box (with a margin), scaled down to fit `maxSide` (never up). */
+export interface FrameJpegOptions {
+  atSec: number;
+  /** the part to keep, in the pixels of a frame of size frameWidth x frameHeight (e.g. the analysis frame) */
+  crop?: { box: Box; frameWidth: number; frameHeight: number };
+  /** added around the crop box on every side, as a fraction of its size (default 0.15) */
+  margin?: number;
+  /** the longer side of the output is at most this many pixels */
+  maxSide: number;
+  /** mjpeg quality 2 (best) .. 31 (default 4) */
+  quality?: number;
+}
+
 export type AnimationFormat = 'gif' | 'webp';
 
 export interface AnimationOptions {

@@ -7,3 +7,7 @@ export * from './event.describer.js';
 export * from './event.builder.js';
 export * from './scene.tracker.js';
 export * from './video-analysis.service.js';
+export * from './vision-model.prompts.js';
+export * from './vision-model.types.js';
+export * from './vision-model.retry.js';
+export * from './vision-model.driver.js';

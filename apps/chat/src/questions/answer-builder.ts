@@ -109,30 +109,30 @@ const PL_NOUNS: Record<string, PolishNoun> = {
 
 const PL_EVENTS: [string, string, string] = ['zdarzenie', 'zdarzenia', 'zdarzeń'];
 
-function enNoun(label: string, n: number): string {
+export function enNoun(label: string, n: number): string {
   const [one, many] = EN_NOUNS[label] ?? [label, `${label}s`];
   return n === 1 ? one : many;
 }
 
-function plNoun(label: string): PolishNoun {
+export function plNoun(label: string): PolishNoun {
   return PL_NOUNS[label] ?? { forms: [label, label, label], accusative: label };
 }
 
-function countOf(lang: QuestionLanguage, label: string, n: number): string {
+export function countOf(lang: QuestionLanguage, label: string, n: number): string {
   return lang === 'en' ? `${n} ${enNoun(label, n)}` : polishCount(n, plNoun(label).forms);
 }
 
-function eventsCount(lang: QuestionLanguage, n: number): string {
+export function eventsCount(lang: QuestionLanguage, n: number): string {
   return lang === 'en' ? `${n} ${n === 1 ? 'event' : 'events'}` : polishCount(n, PL_EVENTS);
 }
 
 /** "a, b and c" / "a, b i c" (or with "or" / "ani"). */
-function joinList(items: readonly string[], last: string): string {
+export function joinList(items: readonly string[], last: string): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} ${last} ${items[items.length - 1]}`;
 }
 
-function capitalize(text: string): string {
+export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
@@ -178,6 +178,8 @@ export function describePeriod(lang: QuestionLanguage, period: TimePeriod | null
       }
       return `w ciągu ostatnich ${amount} ${{ minute: 'minut', hour: 'godzin', day: 'dni', week: 'tygodni' }[unit]}`;
     }
+    case 'week':
+      return lang === 'en' ? 'this week' : 'w tym tygodniu';
     case 'day':
       return period.part ? partText(lang, period.day, period.part) : dayText(lang, period.day);
     case 'after':
@@ -197,7 +199,7 @@ export function describePeriod(lang: QuestionLanguage, period: TimePeriod | null
 }
 
 /** When an event happened, relative to now: "14:32", "yesterday 14:32", "12 Mar 14:32". */
-function shortWhen(lang: QuestionLanguage, date: Date, now: Date, timeZone: string): string {
+export function shortWhen(lang: QuestionLanguage, date: Date, now: Date, timeZone: string): string {
   const clock = formatClock(date, timeZone);
   const daysAgo = zonedDaysAgo(date, now, timeZone);
   if (daysAgo === 0) return clock;
@@ -207,7 +209,7 @@ function shortWhen(lang: QuestionLanguage, date: Date, now: Date, timeZone: stri
 }
 
 /** "today at 14:32", "dziś o 14:32", "on 12 Mar at 14:32", "12.03 o 14:32". */
-function atWhen(lang: QuestionLanguage, date: Date, now: Date, timeZone: string): string {
+export function atWhen(lang: QuestionLanguage, date: Date, now: Date, timeZone: string): string {
   const clock = formatClock(date, timeZone);
   const daysAgo = zonedDaysAgo(date, now, timeZone);
   const p = zonedParts(date, timeZone);
@@ -258,14 +260,14 @@ function tally(q: ParsedQuestion, events: readonly AnswerEvent[]): Array<[string
   return entries.sort((a, b) => b[1] - a[1]);
 }
 
-function tallyText(lang: QuestionLanguage, totals: ReadonlyArray<[string, number]>): string {
+export function tallyText(lang: QuestionLanguage, totals: ReadonlyArray<[string, number]>): string {
   return joinList(
     totals.map(([label, n]) => countOf(lang, label, n)),
     lang === 'en' ? 'and' : 'i',
   );
 }
 
-function noEventsText(q: ParsedQuestion, cameraName: string): string {
+export function noEventsText(q: ParsedQuestion, cameraName: string): string {
   const period = describePeriod(q.language, q.period);
   const onlyPeople = q.labels.length === 1 && q.labels[0] === 'person';
   if (q.language === 'en') {
@@ -280,7 +282,7 @@ function noEventsText(q: ParsedQuestion, cameraName: string): string {
   return period ? `${capitalize(period)} nie było ${what}.` : `Kamera ${cameraName} nie widziała jeszcze ${what}.`;
 }
 
-function summaryOf(lang: QuestionLanguage, event: AnswerEvent): string {
+export function summaryOf(lang: QuestionLanguage, event: AnswerEvent): string {
   return (lang === 'pl' ? event.summaryPl || event.summary : event.summary || event.summaryPl).trim();
 }
 

@@ -33,6 +33,8 @@ export type DayRef = 'today' | 'yesterday' | { weekday: number };
 /** The time phrase as the customer said it; `from`/`to` are its resolution against `now`. */
 export type TimePeriod =
   | { kind: 'recent'; amount: number; unit: 'minute' | 'hour' | 'day' | 'week' }
+  /** the calendar week so far (from Monday 00:00 local) */
+  | { kind: 'week' }
   | { kind: 'day'; day: DayRef | null; part: DayPart | null }
   | { kind: 'after' | 'before' | 'since'; day: DayRef | null; time: ClockTime }
   | { kind: 'between'; day: DayRef | null; start: ClockTime; end: ClockTime };
@@ -166,6 +168,9 @@ const MORNING = /\bmorning\b|\brano\b|\brankiem\b|\bprzed poludniem\b/;
 const AFTERNOON = /\bafternoon\b|\bpo poludniu\b/;
 const EVENING = /\bevening\b|\bwieczor\w*\b/;
 const YESTERDAY = /\byesterday\b|\bwczoraj\w*/;
+const THIS_WEEK = /\bthis week\b|\bw tym tygodniu\b|\bten tydzien\b|\btego tygodnia\b|\bbiezac\w* tydzien\b|\bbiezacego tygodnia\b/;
+/** "podsumuj dzień", "summarise the day": today */
+const DAY_SUMMARY = /\b(?:podsumu\w*|summar\w*)\s+(?:the\s+|of\s+the\s+)?(?:dnia|dzien|day)\b/;
 const TODAY = /\btoday\b|\bdzisiaj\b|\bdzis\b|\bdzisiejsz\w*|\bthis (?:morning|afternoon|evening)\b/;
 
 function unitOf(word: string): 'minute' | 'hour' | 'day' | 'week' {
@@ -219,6 +224,7 @@ export function findPeriod(folded: string): TimePeriod | null {
       if (time) return { kind, day, time };
     }
   }
+  if (THIS_WEEK.test(text)) return { kind: 'week' };
   if (HALF_HOUR.test(text)) return { kind: 'recent', amount: 30, unit: 'minute' };
   if (QUARTER_HOUR.test(text)) return { kind: 'recent', amount: 15, unit: 'minute' };
   const recent = text.match(RECENT_EN) ?? text.match(RECENT_PL);
@@ -230,6 +236,7 @@ export function findPeriod(folded: string): TimePeriod | null {
 
   const part = findPart(text);
   if (day || part) return { kind: 'day', day, part };
+  if (DAY_SUMMARY.test(text)) return { kind: 'day', day: 'today', part: null };
   return null;
 }
 
@@ -269,6 +276,8 @@ export function resolvePeriod(period: TimePeriod, now: Date, timeZone: string): 
   switch (period.kind) {
     case 'recent':
       return { from: new Date(now.getTime() - period.amount * UNIT_MS[period.unit]), to: now };
+    case 'week':
+      return { from: startOfZonedDay(now, timeZone, -((zonedParts(now, timeZone).weekday + 6) % 7)), to: now };
     case 'day': {
       const part = period.part;
       if (!part) {

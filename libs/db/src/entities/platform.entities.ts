@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import type { ClipSource, Direction, EventKind, Role } from '@cameramonit/contracts';
+import type { ClipSource, DescriptionStatus, Direction, EventKind, ModelCallOutcome, ModelCallPurpose, Role, ThreatLevel } from '@cameramonit/contracts';
 import { BaseEntity, timestamp } from './columns.js';
 
 /** Owned by the manager app: people who log in. */
@@ -153,6 +153,13 @@ export class AnalysisEntity extends BaseEntity {
 
   @Column(timestamp)
   updatedAt: Date;
+
+  /** size of the analysis frames (the pixels of objects.box), null before it is known */
+  @Column({ type: 'integer', nullable: true })
+  frameWidth: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  frameHeight: number | null;
 }
 
 /** Owned by video-to-text: something that happened, in words. */
@@ -205,6 +212,55 @@ export class EventEntity extends BaseEntity {
 
   @Column({ type: 'varchar', length: 1024, nullable: true })
   animationPath: string | null;
+
+  /** offset in the clip of the event's best view (its snapshot), null for events written before it was kept */
+  @Column({ type: 'double', nullable: true })
+  bestSec: number | null;
+
+  // ---- the vision model's description (written by video-to-text's EventDescriptionService)
+
+  /** none: no model (local text only); pending: being described; done; failed (descriptionError says why) */
+  @Column({ type: 'varchar', length: 10, default: 'none' })
+  descriptionStatus: DescriptionStatus;
+
+  /** the model's short title */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  title: string | null;
+
+  /** the model's summary in English */
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  /** the model's summary in Polish, when it gave one */
+  @Column({ type: 'text', nullable: true })
+  descriptionPl: string | null;
+
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  threatLevel: ThreatLevel | null;
+
+  /** JSON array of {label, name, description}: the objects the model saw */
+  @Column({ type: 'text', nullable: true })
+  descriptionObjects: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  descriptionError: string | null;
+
+  /** calls made to the model for this event */
+  @Column({ type: 'integer', default: 0 })
+  descriptionAttempts: number;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  descriptionModel: string | null;
+
+  @Column({ ...timestamp, nullable: true })
+  describedAt: Date | null;
+
+  /** the worker describing it now (INSTANCE_ID) and since when: a pending claim of a dead worker is taken over */
+  @Column({ type: 'varchar', length: 80, nullable: true })
+  descriptionWorker: string | null;
+
+  @Column({ ...timestamp, nullable: true })
+  descriptionClaimedAt: Date | null;
 }
 
 /** Owned by video-to-text: one object followed through a clip (a track). */
@@ -241,6 +297,10 @@ export class DetectedObjectEntity extends BaseEntity {
   /** best box as JSON {x,y,width,height} in analysis-frame pixels */
   @Column({ type: 'text' })
   box: string;
+
+  /** offset in the clip of the best box, null for objects written before it was kept */
+  @Column({ type: 'double', nullable: true })
+  bestSec: number | null;
 }
 
 export type MessageKind = 'question' | 'answer' | 'system' | 'error';
@@ -341,6 +401,106 @@ export class OutboxEntity extends BaseEntity {
   publishedAt: Date | null;
 }
 
+export type IntegrationKind = 'vision-model';
+
+/**
+ * Owned by the admin app: a project's connection to an external system. `vision-model`: any
+ * OpenAI-compatible chat-completions endpoint (OpenAI, Ollama, vLLM, LM Studio) that describes events.
+ */
+@Entity('project_integrations')
+@Index(['projectId', 'kind'], { unique: true })
+export class ProjectIntegrationEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  projectId: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  kind: IntegrationKind;
+
+  /** e.g. https://api.openai.com/v1, http://127.0.0.1:11434/v1 */
+  @Column({ type: 'varchar', length: 500 })
+  baseUrl: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  model: string;
+
+  /** AES-256-GCM sealed API key (see @cameramonit/auth SecretBox), null = none (local servers) */
+  @Column({ type: 'text', nullable: true })
+  apiKeySealed: string | null;
+
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+
+  /** JSON of VisionModelOptions (maxImages, timeoutSec, maxAttempts) */
+  @Column({ type: 'text', nullable: true })
+  options: string | null;
+
+  @Column(timestamp)
+  updatedAt: Date;
+}
+
+/**
+ * The token ledger: one row per call to a project's model (video-to-text for event descriptions,
+ * chat for period summaries), with what it cost and how it ended.
+ */
+@Entity('model_usage')
+@Index(['projectId', 'createdAt'])
+export class ModelUsageEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  projectId: string;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  cameraId: string | null;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  eventId: string | null;
+
+  @Column({ type: 'varchar', length: 20 })
+  purpose: ModelCallPurpose;
+
+  @Column({ type: 'varchar', length: 200 })
+  model: string;
+
+  @Column({ type: 'integer', default: 0 })
+  promptTokens: number;
+
+  @Column({ type: 'integer', default: 0 })
+  completionTokens: number;
+
+  @Column({ type: 'varchar', length: 20 })
+  outcome: ModelCallOutcome;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  durationMs: number;
+}
+
+/** Owned by the chat app: the supervisor's names for known objects of a camera ("the postman", "our van"). */
+@Entity('object_names')
+@Index(['cameraId'])
+export class ObjectNameEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  cameraId: string;
+
+  @Column({ type: 'varchar', length: 80 })
+  name: string;
+
+  /** the COCO label it is (person, car, truck, dog...) */
+  @Column({ type: 'varchar', length: 40 })
+  label: string;
+
+  /** how to recognise it: "red van with a white ladder on the roof" */
+  @Column({ type: 'text' })
+  description: string;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  createdBy: string | null;
+
+  @Column(timestamp)
+  updatedAt: Date;
+}
+
 export const platformEntities = [
   UserEntity,
   CameraGrantEntity,
@@ -354,4 +514,7 @@ export const platformEntities = [
   SubscriptionEntity,
   DeliveryEntity,
   OutboxEntity,
+  ProjectIntegrationEntity,
+  ModelUsageEntity,
+  ObjectNameEntity,
 ];

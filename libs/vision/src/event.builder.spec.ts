@@ -61,6 +61,12 @@ describe('EventBuilder: what a person would call one event', () => {
     expect(events[0].dwellSec).toBeCloseTo(28, 0);
   });
 
+  it('gives no direction to someone walking back and forth', () => {
+    const events = eventsOf([person([[0, 100, 100], [6, 340, 100], [12, 100, 110], [18, 340, 100], [24, 120, 100]])], 25);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ direction: 'none', summary: { en: 'A person was moving around for 24 s', pl: 'Osoba poruszała się w kadrze przez 24 s' } });
+  });
+
   it('never announces a car parked before the scene began', () => {
     expect(eventsOf([car([[0, 300, 50], [60, 300, 50]])], 60)).toEqual([]);
   });

@@ -171,7 +171,9 @@ export class EventBuilder {
         report,
         activity: movement.fromStill && parkingLabels.includes(memory.label) ? 'left' : 'passed',
         label: memory.label,
-        direction: displacementDirection(endX - movement.startX, endY - movement.startY, this.options.minDirectionTravel * size),
+        direction: wandered(movement.pathPx, endX - movement.startX, endY - movement.startY)
+          ? 'none'
+          : displacementDirection(endX - movement.startX, endY - movement.startY, this.options.minDirectionTravel * size),
         startSec: movement.startSec,
         endSec: memory.lastSec,
         startX: movement.startX,
@@ -232,8 +234,9 @@ export class EventBuilder {
     const size = (a.report.memory.size + b.report.memory.size) / 2;
     const overlap = Math.min(a.endSec, b.endSec) - Math.max(a.startSec, b.startSec);
     const shorter = Math.min(a.endSec - a.startSec, b.endSec - b.startSec);
-    // two objects side by side all along are one group even when their measured directions differ (a couple walking a loop)
-    const sameDirection = a.direction === b.direction;
+    // two objects side by side all along are one group even when their measured directions differ or
+    // they have none (a couple walking a loop); for those the test is stricter
+    const sameDirection = a.direction === b.direction && a.direction !== 'none';
     const minOverlap = sameDirection ? this.options.groupMinOverlap : 0.8;
     const maxMeanDistance = sameDirection ? this.options.groupMaxDistance : 0.75 * this.options.groupMaxDistance;
     if (overlap >= 2 && overlap >= minOverlap * shorter) {
@@ -422,6 +425,11 @@ function orderedZones(group: readonly Candidate[]): { name: string; relation: Zo
     }
   }
   return [...relations.entries()].sort((a, b) => rank[a[1]] - rank[b[1]]).map(([name, relation]) => ({ name, relation }));
+}
+
+/** It went far more than it got anywhere (walking back and forth): no direction says what it did. */
+function wandered(pathPx: number, dx: number, dy: number): boolean {
+  return pathPx > 3 * Math.max(1, Math.hypot(dx, dy));
 }
 
 /** The path point nearest in time to `sec`, if the path covers it (within 1 s). */

@@ -85,6 +85,9 @@ describe('EventDescriber: zones, stays, parking, leaving, loitering (each senten
     [{ kind: 'object', label: 'person', count: 1, direction: 'none', zone: { name: 'gate', relation: 'in' }, stayedSec: 95 }, 'A person stayed in the gate zone for 2 min', 'Osoba była w strefie „gate” przez 2 min'],
     [{ kind: 'object', label: 'person', count: 3, direction: 'none', stayedSec: 40 }, '3 people stayed for 40 s', '3 osoby były w kadrze przez 40 s'],
     [{ kind: 'object', label: 'person', count: 1, direction: 'left-to-right', stayedSec: 6 }, 'A person walked from left to right', 'Osoba przeszła z lewej do prawej'],
+    [{ kind: 'object', label: 'person', count: 1, direction: 'none', dwellSec: 63 }, 'A person was moving around for 1 min', 'Osoba poruszała się w kadrze przez 1 min'],
+    [{ kind: 'object', label: 'person', count: 2, direction: 'none', dwellSec: 36, stayedSec: 12 }, '2 people were moving around for 36 s', '2 osoby poruszały się w kadrze przez 36 s'],
+    [{ kind: 'object', label: 'dog', count: 1, direction: 'none', dwellSec: 12 }, 'A dog was moving around', 'Pies poruszał się w kadrze'],
     [{ kind: 'object', label: 'car', count: 1, direction: 'left-to-right', activity: 'arrived' }, 'A car drove in from the left and parked', 'Samochód wjechał z lewej strony i zaparkował'],
     [
       { kind: 'object', label: 'truck', count: 1, direction: 'top-to-bottom', activity: 'arrived', zone: { name: 'loading area', relation: 'into' } },

@@ -151,6 +151,8 @@ export interface DescribableEvent extends Pick<AnalysedEvent, 'kind' | 'label' |
   stayedSec?: number | null;
   /** loitering: the object is still there */
   open?: boolean;
+  /** seconds the objects were in view: said of objects moving around without a direction from 20 s on */
+  dwellSec?: number;
 }
 
 /** A stop this long or longer is worth saying ("and stayed 40 s"). */
@@ -264,12 +266,14 @@ export class EventDescriber {
         const zone = event.zone ?? null;
         if (event.direction === 'none') {
           const where = zone ? { en: ` in ${englishZone(zone.name)}`, pl: `w strefie „${zone.name}”` } : { en: '', pl: 'w kadrze' };
-          if (stay !== null) {
+          // mostly standing: "stayed"; otherwise moving about, for how long when that was a while
+          if (stay !== null && stay >= 0.5 * (event.dwellSec ?? 0)) {
             en = `${english.subject} stayed${where.en} for ${formatDuration(stay, 'en')}`;
             pl = `${polish.subject} ${polish.verb(was)} ${where.pl} przez ${formatDuration(stay, 'pl')}`;
           } else {
-            en = `${english.subject} ${count === 1 ? 'was' : 'were'} moving around${where.en}`;
-            pl = `${polish.subject} ${polish.verb(movedAbout)} ${where.pl}`;
+            const long = (event.dwellSec ?? 0) >= 20 ? { en: ` for ${formatDuration(event.dwellSec ?? 0, 'en')}`, pl: ` przez ${formatDuration(event.dwellSec ?? 0, 'pl')}` } : { en: '', pl: '' };
+            en = `${english.subject} ${count === 1 ? 'was' : 'were'} moving around${where.en}${long.en}`;
+            pl = `${polish.subject} ${polish.verb(movedAbout)} ${where.pl}${long.pl}`;
           }
           break;
         }

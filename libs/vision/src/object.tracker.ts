@@ -49,6 +49,10 @@ export interface MovementSegment {
   stillForSec: number | null;
   /** the farthest the centre got from the segment's start, pixels */
   maxTravelPx: number;
+  /** the length of the way it went, measured between waypoints half a box size apart (box jitter does not add up), pixels */
+  pathPx: number;
+  waypointX: number;
+  waypointY: number;
   hits: number;
   /** the longest the object stood still within the movement, seconds */
   longestRestSec: number;
@@ -350,7 +354,7 @@ export class ObjectTracker {
       anchorY: cy,
       restSince: sec,
       stillSince: null,
-      movement: { no: 1, startSec: sec, startX: cx, startY: cy, fromStill: false, stillForSec: null, maxTravelPx: 0, hits: 1, longestRestSec: 0, eventKey: null, startZones: this.zones.zonesOf(detection.box), zones: [] },
+      movement: { no: 1, startSec: sec, startX: cx, startY: cy, fromStill: false, stillForSec: null, maxTravelPx: 0, pathPx: 0, waypointX: cx, waypointY: cy, hits: 1, longestRestSec: 0, eventKey: null, startZones: this.zones.zonesOf(detection.box), zones: [] },
       everMoved: false,
       movementCount: 1,
       // found in the first detector pass of a new scene: it was there before the camera looked
@@ -413,6 +417,12 @@ export class ObjectTracker {
     const movement = track.movement;
     if (movement) {
       movement.hits++;
+      const step = Math.hypot(position.x - movement.waypointX, position.y - movement.waypointY);
+      if (step > radius) {
+        movement.pathPx += step;
+        movement.waypointX = position.x;
+        movement.waypointY = position.y;
+      }
       movement.maxTravelPx = Math.max(movement.maxTravelPx, Math.hypot(position.x - movement.startX, position.y - movement.startY));
       const moved = movement.maxTravelPx >= minTravelSizes * track.size;
       if (moved) track.everMoved = true;
@@ -441,6 +451,9 @@ export class ObjectTracker {
         fromStill: true,
         stillForSec: track.preexisting && !track.everMoved ? null : Math.max(0, from.sec - stillSince),
         maxTravelPx: Math.hypot(position.x - from.cx, position.y - from.cy),
+        pathPx: 0,
+        waypointX: from.cx,
+        waypointY: from.cy,
         hits: 1,
         longestRestSec: 0,
         eventKey: null,

@@ -42,6 +42,12 @@ export type Direction = 'left-to-right' | 'right-to-left' | 'top-to-bottom' | 'b
 /** object: something moved through; loitering: it stayed in a zone longer than the zone allows; motion: movement no object explains */
 export type EventKind = 'object' | 'motion' | 'loitering';
 
+/**
+ * What its objects did: passed (moved through, maybe stopping a while), arrived (a vehicle drove in
+ * and parked), left (a parked vehicle drove off), loitered (stayed in a zone too long).
+ */
+export type EventActivity = 'passed' | 'arrived' | 'left' | 'loitered';
+
 export interface AnalysedEvent {
   kind: EventKind;
   /** COCO label for object events (person, car, truck, ...); 'motion' for motion events */
@@ -70,6 +76,8 @@ export interface AnalysedEvent {
   continued: boolean;
   /** its objects were still in view when the clip ended: it may go on in the next clip */
   open: boolean;
+  /** what its objects did (absent on motion events and on events made before it existed) */
+  activity?: EventActivity;
 }
 
 export interface AnalysisResult {

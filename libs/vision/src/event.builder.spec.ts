@@ -1,29 +1,16 @@
-import type { Track } from '@cameramonit/contracts';
+import type { AnalysedEvent, Zone } from '@cameramonit/contracts';
 import { describe, expect, it } from 'vitest';
-import { EventBuilder, pathDirection } from './event.builder.js';
+import { displacementDirection, pathDirection } from './event.builder.js';
+import { runScenario, type ScenarioObject } from './scene-scenario.testing.js';
 
-let nextId = 1;
-function track(label: string, fromSec: number, toSec: number, fromX: number, toX: number, options: Partial<Track> = {}): Track {
-  const path: Track['path'] = [];
-  for (let sec = fromSec; sec <= toSec + 1e-9; sec += 0.4) {
-    const t = (sec - fromSec) / Math.max(0.001, toSec - fromSec);
-    path.push({ sec, cx: Math.round(fromX + (toX - fromX) * t), cy: 100 });
-  }
-  return {
-    id: nextId++,
-    label,
-    firstSec: fromSec,
-    lastSec: path[path.length - 1].sec,
-    bestConfidence: 0.6,
-    bestSec: fromSec,
-    bestBox: { x: fromX, y: 80, width: 20, height: 40 },
-    path,
-    stationary: false,
-    speedPxPerSec: Math.abs(toX - fromX) / Math.max(0.001, toSec - fromSec),
-    zones: [],
-    ...options,
-  };
+const person = (keyframes: ScenarioObject['keyframes'], extra: Partial<ScenarioObject> = {}): ScenarioObject => ({ label: 'person', width: 20, height: 50, keyframes, ...extra });
+const car = (keyframes: ScenarioObject['keyframes'], extra: Partial<ScenarioObject> = {}): ScenarioObject => ({ label: 'car', width: 60, height: 30, jitter: 1, keyframes, ...extra });
+
+/** Events of a scene analysed as one clip. */
+function eventsOf(objects: ScenarioObject[], totalSec: number, zones: Zone[] = [], motionEvents = false): AnalysedEvent[] {
+  return runScenario(objects, { totalSec, scene: { zones, frameWidth: 500, frameHeight: 400, events: { motionEvents } } })[0].events;
 }
+const line = (event: AnalysedEvent) => `${event.startSec}-${event.endSec} ${event.kind} ${event.count} ${event.summary.en}`;
 
 describe('pathDirection', () => {
   const path = (points: [number, number][]) => points.map(([cx, cy], i) => ({ sec: i, cx, cy }));
@@ -34,63 +21,112 @@ describe('pathDirection', () => {
     expect(pathDirection(path([[100, 200], [105, 100]]), 10)).toBe('bottom-to-top');
     expect(pathDirection(path([[100, 100], [103, 102]]), 10)).toBe('none');
     expect(pathDirection(path([[100, 100]]), 10)).toBe('none');
+    expect(displacementDirection(-30, 5, 10)).toBe('right-to-left');
   });
 });
 
-describe('EventBuilder', () => {
-  const builder = new EventBuilder();
+describe('EventBuilder: what a person would call one event', () => {
+  it('counts two people walking side by side as one event', () => {
+    const events = eventsOf([person([[1, 400, 100], [9, 80, 100]]), person([[1, 430, 110], [9, 110, 110]])], 10);
+    expect(events.map(line)).toEqual(['1.2-8.8 object 2 2 people walked from right to left']);
+    expect(events[0]).toMatchObject({ direction: 'right-to-left', trackIds: [1, 2], activity: 'passed', summary: { pl: '2 osoby przeszły z prawej do lewej' } });
+    expect(events[0].speedPxPerSec).toBeCloseTo(40, 0);
+  });
 
-  it('merges people walking the same way at the same time into one counted event', () => {
-    const a = track('person', 2, 8, 400, 100, { bestConfidence: 0.7, bestSec: 5, bestBox: { x: 250, y: 80, width: 20, height: 40 } });
-    const b = track('person', 4, 10, 420, 120, { bestConfidence: 0.5 });
-    const [event, ...rest] = builder.build([a, b]);
-    expect(rest).toEqual([]);
-    expect(event).toMatchObject({
-      kind: 'object',
-      label: 'person',
-      count: 2,
-      direction: 'right-to-left',
-      confidence: 0.7,
-      bestSec: 5,
-      bestBox: { x: 250, y: 80, width: 20, height: 40 },
-      trackIds: [a.id, b.id],
-      summary: { en: '2 people walked from right to left', pl: '2 osoby przeszły z prawej do lewej' },
+  it('keeps passers-by on the same path a few seconds apart as separate events (no chain)', () => {
+    const walkers = [0, 4, 8, 12].map((start) => person([[start, 450, 100], [start + 8, 50, 100]]));
+    const events = eventsOf(walkers, 21);
+    expect(events.map((event) => `${event.startSec} ${event.count} ${event.direction}`)).toEqual([
+      '0 1 right-to-left',
+      '4 1 right-to-left',
+      '8 1 right-to-left',
+      '12 1 right-to-left',
+    ]);
+  });
+
+  it('does not group someone walking past a person who stands there, nor announce the one standing', () => {
+    const standing = person([[0, 250, 100], [20, 250, 100]], { jitter: 1 });
+    const passing = person([[5, 450, 110], [13, 50, 110]]);
+    const events = eventsOf([standing, passing], 20);
+    expect(events.map(line)).toEqual(['5.2-12.8 object 1 A person walked from right to left']);
+  });
+
+  it('says when the object stopped a while on its way', () => {
+    const events = eventsOf([person([[0, 450, 100], [4, 290, 100], [24, 290, 100], [28, 130, 100]])], 30);
+    expect(events).toHaveLength(1);
+    expect(events[0].summary).toEqual({
+      en: 'A person walked from right to left and stayed 20 s',
+      pl: 'Osoba przeszła z prawej do lewej i została tam przez 20 s',
     });
-    expect(event.startSec).toBe(2);
-    expect(event.endSec).toBeCloseTo(10, 1);
+    expect(events[0].dwellSec).toBeCloseTo(28, 0);
   });
 
-  it('keeps separate events for other labels, other directions and later times', () => {
-    const events = builder.build([
-      track('person', 0, 5, 100, 400),
-      track('person', 1, 6, 400, 100),
-      track('car', 2, 4, 0, 500),
-      track('person', 20, 25, 100, 400),
-    ]);
-    expect(events.map((event) => `${event.startSec} ${event.label} ${event.direction} ${event.count}`)).toEqual([
-      '0 person left-to-right 1',
-      '1 person right-to-left 1',
-      '2 car left-to-right 1',
-      '20 person left-to-right 1',
-    ]);
-    expect(events[2].summary.en).toBe('A car drove from left to right');
+  it('gives no direction to someone walking back and forth', () => {
+    const events = eventsOf([person([[0, 100, 100], [6, 340, 100], [12, 100, 110], [18, 340, 100], [24, 120, 100]])], 25);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ direction: 'none', summary: { en: 'A person was moving around for 24 s', pl: 'Osoba poruszała się w kadrze przez 24 s' } });
   });
 
-  it('does not announce parked cars, and drops short or sparse tracks as noise', () => {
-    const parked = track('car', 0, 60, 300, 302, { stationary: true });
-    const blip = track('person', 10, 10.4, 100, 140);
-    const sparse = { ...track('person', 10, 20, 100, 300), path: [{ sec: 10, cx: 100, cy: 100 }, { sec: 20, cx: 300, cy: 100 }] };
-    expect(builder.build([parked, blip, sparse])).toEqual([]);
-    expect(builder.isEventTrack(parked)).toBe(false);
+  it('never announces a car parked before the scene began', () => {
+    expect(eventsOf([car([[0, 300, 50], [60, 300, 50]])], 60)).toEqual([]);
   });
 
-  it('reports motion no object explains, only when asked', () => {
-    const motion = [0, 0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 30, 30.2].map((sec) => ({ sec, score: sec === 0.6 ? 0.8 : 0.3, box: { x: 1, y: 2, width: 3, height: 4 } }));
-    expect(builder.build([], motion)).toEqual([]);
-    const withMotion = new EventBuilder({ motionEvents: true }).build([], motion);
-    expect(withMotion).toHaveLength(1); // the 0.2 s blip at 30 s is too short
-    expect(withMotion[0]).toMatchObject({ kind: 'motion', label: 'motion', startSec: 0, endSec: 1.2, confidence: 0.8, bestSec: 0.6, trackIds: [] });
-    const explained = new EventBuilder({ motionEvents: true }).build([track('person', 0, 3, 100, 400)], motion);
-    expect(explained.map((event) => event.kind)).toEqual(['object']);
+  it('announces a car that drives in and parks once, and says when it drives off again', () => {
+    const arriving = car([[2, 0, 200], [6, 240, 200], [60, 240, 200], [64, 480, 200]], { jitter: 1 });
+    const clips = runScenario([arriving], { totalSec: 70, clipSec: 5 });
+    const announced = clips.flatMap((clip) => clip.events.map((event) => ({ ...event, clipStartSec: clip.clipStartSec })));
+    const keys = [...new Set(announced.map((event) => event.key))];
+    expect(keys).toHaveLength(2);
+    const arrival = announced.filter((event) => event.key === keys[0]);
+    // first seen driving (clip 0), then known to have parked (clip 15): one event, updated
+    expect(arrival.map((event) => `${event.clipStartSec} ${event.continued} ${event.open} ${event.activity}`)).toEqual(['0 false true passed', '5 true true passed', '10 true true passed', '15 true false arrived']);
+    expect(arrival.at(-1)?.summary).toEqual({ en: 'A car drove in from the left and parked', pl: 'Samochód wjechał z lewej strony i zaparkował' });
+    const leaving = announced.filter((event) => event.key === keys[1]);
+    expect(leaving[0]).toMatchObject({ activity: 'left', continued: false, direction: 'left-to-right', clipStartSec: 60 });
+    expect(leaving[0].summary).toEqual({ en: 'A parked car drove off to the right after 54 s', pl: 'Zaparkowany samochód odjechał w prawą stronę po 54 s' });
+  });
+});
+
+describe('EventBuilder: zones', () => {
+  const parking: Zone = { name: 'parking', polygon: [[0.5, 0], [1, 0], [1, 1], [0.5, 1]], loiterSec: null };
+  const gate: Zone = { name: 'gate', polygon: [[0.4, 0], [0.6, 0], [0.6, 1], [0.4, 1]], loiterSec: null };
+
+  it('says which zone the objects went into, came out of or crossed', () => {
+    const into = eventsOf([person([[0, 20, 100], [8, 340, 100]])], 9, [parking]);
+    expect(into[0]).toMatchObject({ zones: ['parking'], summary: { en: 'A person walked from the left into the parking zone', pl: 'Osoba weszła z lewej strony do strefy „parking”' } });
+    const out = eventsOf([person([[0, 340, 100], [8, 20, 100]])], 9, [parking]);
+    expect(out[0].summary).toEqual({ en: 'A person walked out of the parking zone to the left', pl: 'Osoba wyszła ze strefy „parking” w lewą stronę' });
+    const through = eventsOf([person([[0, 20, 100], [10, 460, 100]])], 11, [gate]);
+    expect(through[0].summary).toEqual({ en: 'A person walked from left to right through the gate zone', pl: 'Osoba przeszła z lewej do prawej przez strefę „gate”' });
+  });
+
+  it('reports loitering once per object and zone visit, with the time in the zone', () => {
+    const waiting: Zone = { ...gate, loiterSec: 20 };
+    const stays = person([[0, 20, 100], [4, 190, 100], [40, 190, 100], [44, 20, 100]], { jitter: 1 });
+    const events = eventsOf([stays], 46, [waiting]);
+    const loitering = events.filter((event) => event.kind === 'loitering');
+    expect(loitering).toHaveLength(1);
+    expect(loitering[0]).toMatchObject({ label: 'person', count: 1, zones: ['gate'], open: false, activity: 'loitered' });
+    expect(loitering[0].dwellSec).toBeGreaterThan(34);
+    expect(loitering[0].summary).toEqual({ en: 'A person stayed in the gate zone for 36 s', pl: 'Osoba przebywała w strefie „gate” przez 36 s' });
+  });
+
+  it('does not call a car parked before the scene began loitering', () => {
+    const events = eventsOf([car([[0, 220, 100], [60, 220, 100]])], 60, [{ ...gate, loiterSec: 10 }]);
+    expect(events).toEqual([]);
+  });
+
+  it('ignores motion and objects standing in a mask, and names the zone of motion no object explains', () => {
+    const garden: Zone = { name: 'garden', polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]], loiterSec: null };
+    const motion = (_: number) => [0, 0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4].map((sec) => ({ sec, score: 0.4, box: { x: 50, y: 50, width: 40, height: 40 } }));
+    const [event] = runScenario([], { totalSec: 5, motion, scene: { zones: [garden], frameWidth: 500, frameHeight: 400, events: { motionEvents: true } } })[0].events;
+    expect(event).toMatchObject({ kind: 'motion', zones: ['garden'], summary: { en: 'Motion in the garden zone, no object recognised', pl: 'Ruch w strefie „garden”, bez rozpoznanego obiektu' } });
+    const masked = runScenario([person([[0, 20, 100], [8, 340, 100]])], {
+      totalSec: 9,
+      motion,
+      scene: { masks: [[[0, 0], [1, 0], [1, 1], [0, 1]]], frameWidth: 500, frameHeight: 400, events: { motionEvents: true } },
+    })[0];
+    expect(masked.events).toEqual([]);
+    expect(masked.tracks).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { AnalysisProgress, Detection } from '@cameramonit/contracts';
+import { parseCameraAnalysisSettings, type AnalysisProgress, type Detection } from '@cameramonit/contracts';
 import { FfmpegDriver, type FrameReaderOptions, type VideoFrame, type VideoInfo } from '@cameramonit/media';
 import { describe, expect, it } from 'vitest';
 import type { ObjectDetector } from './object-detector.js';
@@ -102,6 +102,17 @@ describe('analyseVideo (synthetic video, scripted detector)', () => {
     expect(result.events.map((event) => event.kind)).toEqual(['motion']);
     expect(result.events[0].startSec).toBeLessThanOrEqual(1.4);
     expect(result.events[0].summary.pl).toBe('Wykryto ruch, bez rozpoznanego obiektu');
+  });
+
+  it("uses the camera's zones and masks: the event names the zone, the car standing in a mask is not tracked", async () => {
+    const settings = parseCameraAnalysisSettings({
+      zones: [{ name: 'yard', polygon: [[0.25, 0], [1, 0], [1, 1], [0.25, 1]], loiterSec: null }],
+      masks: [[[0.55, 0], [1, 0], [1, 0.2], [0.55, 0.2]]],
+    });
+    const result = await analyseVideo('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: new SquareAsPersonDetector(), width: 320, settings });
+    expect(result.events).toHaveLength(1);
+    expect(result.events[0]).toMatchObject({ label: 'person', zones: ['yard'], summary: { en: 'A person walked from the left into the yard zone', pl: 'Osoba weszła z lewej strony do strefy „yard”' } });
+    expect(result.tracks.map((track) => track.label)).toEqual(['person']);
   });
 
   it('refuses nonsense options with a clear error', async () => {

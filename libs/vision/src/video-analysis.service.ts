@@ -138,6 +138,10 @@ export async function analyseVideoWithStats(
     tracker: options.tracker,
     events: { ...options.events, motionEvents: options.motionEvents ?? false },
     carryIn: carry ? { state: carry.state.objects, offsetSec: carry.state.durationSec + carry.gapSec } : null,
+    zones: options.settings?.zones ?? [],
+    masks: options.settings?.masks ?? [],
+    frameWidth: width,
+    frameHeight: height,
   });
   const motionSamples: MotionSample[] = [];
   let framesRead = 0;

@@ -21,6 +21,8 @@ export const Permission = {
   storageAll: 'storage:all',
   /** notification subscriptions of your own */
   subscriptionsOwn: 'subscriptions:own',
+  /** analyser plugins: their state, restarts, errors, counts */
+  pluginsRead: 'plugins:read',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 

@@ -2,3 +2,4 @@ export * from './topics.js';
 export * from './analysis.js';
 export * from './errors.js';
 export * from './analysis-settings.js';
+export * from './plugins.js';

@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
-import type { ClipSource, Direction, EventKind, Role } from '@cameramonit/contracts';
+import type { ClipSource, Direction, Role, StoredEventKind } from '@cameramonit/contracts';
+import { pluginEntities } from './plugin.entities.js';
 import { BaseEntity, timestamp } from './columns.js';
 
 /** Owned by the manager app: people who log in. */
@@ -166,8 +167,9 @@ export class EventEntity extends BaseEntity {
   @Column({ type: 'varchar', length: 36 })
   clipId: string;
 
+  /** the engine's kinds, and 'plugin' for an event an analyser plugin returned (see plugin_events) */
   @Column({ type: 'varchar', length: 20 })
-  kind: EventKind;
+  kind: StoredEventKind;
 
   @Column({ type: 'varchar', length: 40 })
   label: string;
@@ -354,4 +356,5 @@ export const platformEntities = [
   SubscriptionEntity,
   DeliveryEntity,
   OutboxEntity,
+  ...pluginEntities,
 ];

@@ -32,7 +32,8 @@ export class PluginHostService implements OnApplicationBootstrap, OnApplicationS
     this.logger.log(`Plugins in ${this.config.pluginsDir}: ${discovery.plugins.map((p) => `${p.manifest.name} ${p.manifest.version}`).join(', ') || 'none'}${discovery.invalid.length ? `; ${discovery.invalid.length} invalid` : ''}`);
     const mqttUrl = this.config.mqttUrl ?? `mqtt://127.0.0.1:${this.config.mqttEmbeddedPort}`;
     this.connection = await TopicConnection.open(mqttUrl, `cameramonit-plugin-host-${process.env.INSTANCE_ID ?? 'main'}-${process.pid}`);
-    this.supervisor = new PluginSupervisor(discovery, { mqttUrl, connection: this.connection, logger: this.logger });
+    const instance = process.env.INSTANCE_ID;
+    this.supervisor = new PluginSupervisor(discovery, { mqttUrl, connection: this.connection, logger: this.logger, topicScope: instance && instance !== 'main' ? instance : '' });
     const storage = new StorageClient(this.config.storageUrl, this.tokens, 'plugin-host');
     const signedUrl = (storePath: string) => {
       const path = storeUrlPath(storePath);

@@ -19,3 +19,12 @@ describe('LineSplitter', () => {
     expect(lines).toEqual([`${'x'.repeat(10)}… (line cut)`, 'next']);
   });
 });
+
+describe('crashReason', () => {
+  it("picks the error message of a crash, not node's footer or the stack", async () => {
+    const { crashReason } = await import('./plugin-supervisor.js');
+    expect(crashReason(['file:///p/index.js:2', "throw new Error('cannot load my model');", '^', '', 'Error: cannot load my model', 'at file:///p/index.js:2:7', 'Node.js v20.20.2'])).toBe('Error: cannot load my model');
+    expect(crashReason(['about to fall over'])).toBe('about to fall over');
+    expect(crashReason([])).toBeNull();
+  });
+});

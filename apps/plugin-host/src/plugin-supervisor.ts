@@ -51,6 +51,11 @@ export interface SupervisorOptions {
   startupTimeoutMs?: number;
   /** plugin output lines logged per minute; the rest is counted, not logged */
   maxLoggedLinesPerMinute?: number;
+  /**
+   * Keeps the plugin topics of several platforms on one broker apart (INSTANCE_ID): topics become
+   * `cameramonit/plugins/<scope>.<name>/...`. Empty: `cameramonit/plugins/<name>/...`.
+   */
+  topicScope?: string;
 }
 
 interface Pending {
@@ -72,7 +77,8 @@ class PluginRuntime {
   restarts = 0;
   crashTimes: number[] = [];
   lastError: string | null = null;
-  lastStderr: string | null = null;
+  /** the last lines it wrote to stderr, to say why it died */
+  stderrTail: string[] = [];
   counts = { requests: 0, succeeded: 0, failed: 0, timedOut: 0, crashes: 0, messages: 0, outputBytes: 0 };
   pending: Pending | null = null;
   queue: Promise<unknown> = Promise.resolve();
@@ -85,8 +91,12 @@ class PluginRuntime {
   /** why the host itself ended the process ('hung' restarts at once, 'stopped' never) */
   endedBy: 'hung' | 'startup' | 'stopped' | 'shutdown' | null = null;
 
-  constructor(readonly plugin: DiscoveredPlugin) {
-    this.topics = pluginTopics(plugin.manifest.name);
+  constructor(
+    readonly plugin: DiscoveredPlugin,
+    /** the plugin's segment in its topics */
+    readonly segment: string,
+  ) {
+    this.topics = pluginTopics(segment);
   }
 
   get manifest(): PluginManifest {
@@ -99,6 +109,12 @@ class PluginRuntime {
     this.waiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+/** The telling line of what a process wrote before it died: the last error message, else its last line (not Node's version footer). */
+export function crashReason(stderrTail: string[]): string | null {
+  const lines = stderrTail.filter((l) => !/^Node\.js v\d/.test(l) && !/^at /.test(l) && !/^\^+$/.test(l));
+  return [...lines].reverse().find((l) => /^(\w*Error|Uncaught|error:)/i.test(l)) ?? lines.at(-1) ?? null;
 }
 
 /** Count an amount in the current minute; true when it goes over `limit`. */
@@ -120,7 +136,8 @@ function overLimit(window: Window, amount: number, limit: number, now = Date.now
  */
 export class PluginSupervisor {
   private readonly runtimes = new Map<string, PluginRuntime>();
-  private readonly options: Required<Omit<SupervisorOptions, 'connection' | 'logger' | 'mqttUrl'>>;
+  private readonly bySegment = new Map<string, PluginRuntime>();
+  private readonly options: Required<Omit<SupervisorOptions, 'connection' | 'logger' | 'mqttUrl' | 'topicScope'>>;
   private unsubscribe: (() => Promise<void>) | null = null;
   private shuttingDown = false;
 
@@ -137,7 +154,12 @@ export class PluginSupervisor {
       startupTimeoutMs: settings.startupTimeoutMs ?? 30_000,
       maxLoggedLinesPerMinute: settings.maxLoggedLinesPerMinute ?? 100,
     };
-    for (const plugin of discovery.plugins) this.runtimes.set(plugin.manifest.name, new PluginRuntime(plugin));
+    const scope = settings.topicScope?.replace(/[^A-Za-z0-9_-]/g, '') ?? '';
+    for (const plugin of discovery.plugins) {
+      const runtime = new PluginRuntime(plugin, scope ? `${scope}.${plugin.manifest.name}` : plugin.manifest.name);
+      this.runtimes.set(plugin.manifest.name, runtime);
+      this.bySegment.set(runtime.segment, runtime);
+    }
   }
 
   private get logger(): SupervisorLogger {
@@ -333,7 +355,7 @@ export class PluginSupervisor {
   }
 
   private onLine(runtime: PluginRuntime, child: PluginProcess, stream: 'stdout' | 'stderr', line: string): void {
-    if (stream === 'stderr' && line.trim()) runtime.lastStderr = line.slice(0, 300);
+    if (stream === 'stderr' && line.trim()) runtime.stderrTail = [...runtime.stderrTail.slice(-19), line.trim().slice(0, 300)];
     if (runtime.process !== child) return;
     const max = this.options.maxLoggedLinesPerMinute;
     if (!overLimit(runtime.logged, 1, max)) this.logger.log(`[plugin ${runtime.manifest.name}] ${line}`);
@@ -354,7 +376,11 @@ export class PluginSupervisor {
     }
     // a crash (or it never got ready)
     runtime.counts.crashes++;
-    if (endedBy !== 'startup') runtime.lastError = `${how}${runtime.lastStderr ? `: ${runtime.lastStderr}` : ''}`;
+    if (endedBy !== 'startup') {
+      const why = crashReason(runtime.stderrTail);
+      runtime.lastError = `${how}${why ? `: ${why}` : ''}`;
+    }
+    runtime.stderrTail = [];
     const now = Date.now();
     runtime.crashTimes = [...runtime.crashTimes.filter((t) => now - t < this.options.crashWindowMs), now];
     if (runtime.crashTimes.length >= this.options.maxCrashes) {
@@ -374,6 +400,7 @@ export class PluginSupervisor {
 
   private async endProcess(runtime: PluginRuntime, reason: 'hung' | 'startup' | 'stopped'): Promise<void> {
     runtime.endedBy = reason;
+    if (reason === 'hung') runtime.setState('restarting');
     await runtime.process?.kill();
   }
 
@@ -397,8 +424,8 @@ export class PluginSupervisor {
   }
 
   private onMessage(topic: string, payload: Buffer): void {
-    const [, , name, kind] = topic.split('/');
-    const runtime = name ? this.runtimes.get(name) : undefined;
+    const [, , segment, kind] = topic.split('/');
+    const runtime = segment ? this.bySegment.get(segment) : undefined;
     if (!runtime || kind === 'request' || runtime.state === 'stopped') return;
     runtime.counts.messages++;
     const { limits } = runtime.manifest;

@@ -8,6 +8,7 @@
  * - `cameramonit/plugins/<name>/request` host -> plugin: one event to look at ({@link PluginRequest})
  * - `cameramonit/plugins/<name>/result`  plugin -> host: the answer to one request ({@link PluginResult})
  * Messages are `{"pattern": <topic>, "data": <payload>}` like every bus message; a bare payload is accepted too.
+ * With INSTANCE_ID set (several platforms on one broker) `<name>` is `<instance>.<name>`.
  */
 
 /** Plugin names: lower-case letters, digits and dashes; they are part of MQTT topics. */

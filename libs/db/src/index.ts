@@ -4,3 +4,4 @@ export * from './entities/plugin.entities.js';
 export * from './entities/registry.entities.js';
 export * from './migrations/index.js';
 export * from './data-source.js';
+export * from './event-enrichments.js';

@@ -78,6 +78,20 @@ export class QuestionDto {
   text: string;
 }
 
+export class EventFeatureResponse {
+  @ApiProperty({ example: 'clothing-colour' }) plugin: string;
+  @ApiProperty({ example: 'clothingColour' }) key: string;
+  @ApiProperty({ example: 'red' }) value: string;
+}
+
+export class EventImageResponse {
+  @ApiProperty({ example: 'clothing-colour' }) plugin: string;
+  @ApiProperty({ description: 'signed media link' }) url: string;
+  @ApiProperty({ nullable: true, type: String }) caption: string | null;
+  @ApiProperty() width: number;
+  @ApiProperty() height: number;
+}
+
 export class EventResponse {
   @ApiProperty() id: string;
   @ApiProperty() cameraId: string;
@@ -94,6 +108,9 @@ export class EventResponse {
   @ApiProperty({ nullable: true, type: String }) animationUrl: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'plays with HTTP range requests; start at clipOffsetSec' }) clipUrl: string | null;
   @ApiProperty() clipOffsetSec: number;
+  @ApiProperty({ type: [EventFeatureResponse], description: 'what analyser plugins found (e.g. clothingColour)' }) features: EventFeatureResponse[];
+  @ApiProperty({ type: [EventImageResponse], description: 'annotated images analyser plugins made' }) images: EventImageResponse[];
+  @ApiProperty({ nullable: true, type: String, description: 'for an event an analyser plugin returned (kind "plugin"): its name' }) plugin: string | null;
 }
 
 export class AnswerResponse {

@@ -15,6 +15,26 @@ export interface EventView {
   animationUrl: string | null;
   clipUrl: string | null;
   clipOffsetSec: number;
+  /** what analyser plugins found, e.g. {plugin: 'clothing-colour', key: 'clothingColour', value: 'red'} */
+  features: EventFeatureView[];
+  /** annotated images analyser plugins made */
+  images: EventImageView[];
+  /** for an event an analyser plugin returned: the plugin's name */
+  plugin: string | null;
+}
+
+export interface EventFeatureView {
+  plugin: string;
+  key: string;
+  value: string;
+}
+
+export interface EventImageView {
+  plugin: string;
+  url: string;
+  caption: string | null;
+  width: number;
+  height: number;
 }
 
 export interface MessageView {

@@ -18,6 +18,7 @@ interface EventView {
 interface PluginStatus {
   name: string;
   state: string;
+  pid: number | null;
   restarts: number;
   counts: { requests: number; succeeded: number };
 }
@@ -108,4 +109,26 @@ describe('analyser plugins in the running platform', () => {
     await page.screenshot({ path: join(platform.dataDir, '..', 'cm-e2e-plugins.png') }).catch(() => undefined);
     await page.close();
   });
+
+  it('leaves no plugin process behind when the plugin host dies, and runs it again when the host is back', async () => {
+    const before = (await get<PluginStatus[]>(`${platform.urls.pluginHost}/api/plugins`)).find((p) => p.name === 'clothing-colour');
+    const pid = before?.pid as number;
+    expect(alive(pid)).toBe(true);
+    await platform.killApp('plugin-host');
+    await waitFor('the old plugin process to exit', async () => !alive(pid), 15_000, 200);
+    const after = await waitFor('the plugin to run again under the restarted host', async () => {
+      const plugins = await get<PluginStatus[]>(`${platform.urls.pluginHost}/api/plugins`);
+      return plugins.find((p) => p.name === 'clothing-colour' && p.state === 'ready');
+    }, 90_000);
+    expect(after.pid).not.toBe(pid);
+  });
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

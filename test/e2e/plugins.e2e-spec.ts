@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createClient } from 'webdav';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixture, login, startPlatform, waitFor, type RunningPlatform } from '../support/platform.harness.js';
+import { fixture, login, repoRoot, startPlatform, waitFor, type RunningPlatform } from '../support/platform.harness.js';
 
 interface EventView {
   id: string;
@@ -26,7 +26,7 @@ interface PluginStatus {
 const COLOURS = ['black', 'white', 'grey', 'red', 'orange', 'yellow', 'brown', 'green', 'blue', 'purple', 'pink'];
 
 /**
- * The shipped example plugin in the booted platform (`npm start` runs plugins/ of the repo):
+ * The shipped example plugin in the booted platform (as `npm start` runs plugins/ of the repo):
  * upload a short clip with people, and the person event gets its clothing colour and an
  * annotated crop, in the API and in the chat page.
  */
@@ -37,7 +37,7 @@ describe('analyser plugins in the running platform', () => {
   let cameraId: string;
 
   beforeAll(async () => {
-    platform = await startPlatform({ portBase: 44000 });
+    platform = await startPlatform({ portBase: 44000, env: { PLUGINS_DIR: join(repoRoot, 'plugins') } });
     token = await login(platform.urls.chat, platform.adminEmail, platform.adminPassword);
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -5,6 +5,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs ./libs
 COPY apps ./apps
+COPY plugins ./plugins
 COPY tsconfig.base.json tsconfig.build.json ./
 RUN npm install --no-audit --no-fund && npm run build && npm prune --omit=dev
 

@@ -30,14 +30,14 @@ export default defineConfig({
       {
         plugins,
         resolve: { alias },
-        test: { name: 'unit', include: ['{libs,apps}/*/src/**/*.spec.ts', 'test/**/*.spec.ts'], testTimeout: 30_000 },
+        test: { name: 'unit', include: ['{libs,apps,plugins}/*/src/**/*.spec.ts', 'test/**/*.spec.ts'], testTimeout: 30_000 },
       },
       {
         plugins,
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['{libs,apps}/*/src/**/*.integration-spec.ts'],
+          include: ['{libs,apps,plugins}/*/src/**/*.integration-spec.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -43,13 +43,13 @@ export async function startSmtpCapture(): Promise<{ port: number; mails: Capture
 }
 
 export interface PlatformOptions {
-  /** first port (plus E2E_PORT_OFFSET); the apps take base+0 .. base+10, FTP passive base+20 .. base+60 */
+  /** first port (plus E2E_PORT_OFFSET); the apps take base+0 .. base+11, FTP passive base+20 .. base+60 */
   portBase: number;
   env?: Record<string, string>;
 }
 
 export interface RunningPlatform {
-  urls: { chat: string; storage: string; webdav: string; ftpHost: string; ftpPort: number; manager: string; admin: string; installer: string; recorder: string; videoToText: string; notifier: string };
+  urls: { chat: string; storage: string; webdav: string; ftpHost: string; ftpPort: number; manager: string; admin: string; installer: string; recorder: string; videoToText: string; notifier: string; pluginHost: string };
   ports: Record<string, number>;
   adminEmail: string;
   adminPassword: string;
@@ -70,7 +70,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const dataDir = mkdtempSync(join(tmpdir(), 'cm-e2e-'));
   // E2E_PORT_OFFSET lets two checkouts run their end-to-end tests on one machine at once
   const b = options.portBase + Number(process.env.E2E_PORT_OFFSET ?? 0);
-  const ports = { chat: b, manager: b + 1, admin: b + 2, installer: b + 3, recorder: b + 4, videoToText: b + 5, storage: b + 6, notifier: b + 7, webdav: b + 8, ftp: b + 9, mqtt: b + 10 };
+  const ports = { chat: b, manager: b + 1, admin: b + 2, installer: b + 3, recorder: b + 4, videoToText: b + 5, storage: b + 6, notifier: b + 7, webdav: b + 8, ftp: b + 9, mqtt: b + 10, pluginHost: b + 11 };
   const adminPassword = `e2e-${randomUUID().slice(0, 8)}`;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -89,11 +89,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     VIDEO_TO_TEXT_PORT: String(ports.videoToText),
     STORAGE_PORT: String(ports.storage),
     NOTIFIER_PORT: String(ports.notifier),
+    PLUGIN_HOST_PORT: String(ports.pluginHost),
     WEBDAV_PORT: String(ports.webdav),
     FTP_PORT: String(ports.ftp),
     FTP_PASSIVE_PORTS: `${b + 20}-${b + 60}`,
     MQTT_EMBEDDED_PORT: String(ports.mqtt),
     LOG_LEVEL: 'log',
+    // no analyser plugins unless a test asks for them (PLUGINS_DIR: join(repoRoot, 'plugins') runs the shipped one)
+    PLUGINS_DIR: join(dataDir, 'plugins'),
     ...(options.env ?? {}),
   };
   let databaseName: string | null = null;
@@ -147,6 +150,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       recorder: http(ports.recorder),
       videoToText: http(ports.videoToText),
       notifier: http(ports.notifier),
+      pluginHost: http(ports.pluginHost),
     },
     ports,
     adminEmail: 'admin@e2e.test',

@@ -9,11 +9,12 @@ import { NamesController } from '../../apps/chat/src/names.controller.js';
 import { InstallerController } from '../../apps/installer/src/installer.controller.js';
 import { ManagerController } from '../../apps/manager/src/manager.controller.js';
 import { NotifierController } from '../../apps/notifier/src/notifier.controller.js';
+import { PluginsController } from '../../apps/plugin-host/src/plugins.controller.js';
 import { RecorderController } from '../../apps/recorder/src/recorder.controller.js';
 import { StorageController } from '../../apps/storage/src/storage.controller.js';
 import { VideoToTextController } from '../../apps/video-to-text/src/video-to-text.controller.js';
 
-export type AppName = 'chat' | 'manager' | 'admin' | 'installer' | 'recorder' | 'videoToText' | 'storage' | 'notifier';
+export type AppName = 'chat' | 'manager' | 'admin' | 'installer' | 'recorder' | 'videoToText' | 'storage' | 'notifier' | 'pluginHost';
 
 export interface RouteInfo {
   app: AppName;
@@ -36,6 +37,7 @@ const controllers: [AppName, Function][] = [
   ['videoToText', VideoToTextController],
   ['storage', StorageController],
   ['notifier', NotifierController],
+  ['pluginHost', PluginsController],
 ];
 
 /** Every HTTP route of every app, with what it declares (read from Nest's metadata, as the guard does). */

@@ -788,6 +788,7 @@ function renderEvent(message) {
       player,
       h('p', { class: 'msg__title', 'data-testid': 'event-title', hidden: true }),
       h('p', { class: 'msg__text', 'data-testid': 'event-summary', text: summaryText(event) || message.text }),
+      pluginExtras(event),
       h(
         'div',
         { class: 'msg__meta' },
@@ -802,6 +803,35 @@ function renderEvent(message) {
   node.dataset.eventId = event.id;
   fillDescription(node, event);
   return node;
+}
+
+// ------------------------------------------------------------------ analyser plugins
+
+/** "clothingColour" -> "clothing colour" */
+const featureName = (key) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_.-]+/g, ' ').toLowerCase();
+
+/** What analyser plugins added to an event: features as chips (a colour swatch when the plugin gives `<key>Hex`), annotated images. */
+function pluginExtras(event) {
+  const features = event.features ?? [];
+  const images = event.images ?? [];
+  if (!features.length && !images.length) return null;
+  const hex = new Map(features.filter((f) => /Hex$/.test(f.key) && /^#[0-9a-f]{6}$/i.test(f.value)).map((f) => [`${f.plugin}:${f.key.slice(0, -3)}`, f.value]));
+  const chips = features
+    .filter((f) => !hex.has(`${f.plugin}:${f.key.slice(0, -3)}`) || !/Hex$/.test(f.key))
+    .map((f) => {
+      const swatch = hex.get(`${f.plugin}:${f.key}`);
+      return h(
+        'span',
+        { class: 'chip chip--feature', 'data-testid': 'event-feature', 'data-key': f.key, title: `${f.plugin}: ${f.key} = ${f.value}` },
+        swatch ? h('span', { class: 'swatch', style: `background:${swatch}`, 'aria-hidden': 'true' }) : null,
+        `${featureName(f.key)}: ${f.value}`,
+      );
+    });
+  const pictures = images.map((image) =>
+    h('a', { href: image.url, target: '_blank', rel: 'noopener', class: 'plugin-image' },
+      h('img', { src: image.url, alt: image.caption || image.plugin, title: image.caption || image.plugin, loading: 'lazy', 'data-testid': 'event-plugin-image' })),
+  );
+  return h('div', { class: 'plugin-extras' }, chips.length ? h('div', { class: 'plugin-extras__chips' }, chips) : null, pictures.length ? h('div', { class: 'plugin-extras__images' }, pictures) : null);
 }
 
 function renderAnswer(message) {

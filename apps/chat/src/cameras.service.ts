@@ -2,7 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, In, type DataSource } from 'typeorm';
 import { can, Permission, TokenService, type AuthUser } from '@cameramonit/auth';
-import { AnalysisEntity, CameraEntity, CameraGrantEntity, ChatMessageEntity, ClipEntity, EventEntity, ProjectEntity } from '@cameramonit/db';
+import { AnalysisEntity, CameraEntity, CameraGrantEntity, ChatMessageEntity, ClipEntity, EventEntity, loadEventEnrichments, ProjectEntity, type EventEnrichment } from '@cameramonit/db';
 import { storeUrlPath } from '@cameramonit/server';
 import type { CameraView, EventView, MessageView } from './chat.types.js';
 
@@ -83,6 +83,7 @@ export class CamerasService {
     const analyses = clipIds.length ? await this.db.getRepository(AnalysisEntity).findBy({ clipId: In(clipIds) }) : [];
     const clipPath = new Map(clips.map((c) => [c.id, c.path]));
     for (const a of analyses) if (a.playablePath) clipPath.set(a.clipId, a.playablePath);
+    const enrichments = await loadEventEnrichments(this.db, events.map((e) => e.id));
     return events.map((e) => ({
       id: e.id,
       cameraId: e.cameraId,
@@ -105,7 +106,17 @@ export class CamerasService {
       descriptionPl: e.descriptionPl,
       threatLevel: e.threatLevel,
       descriptionError: e.descriptionError,
+      ...this.pluginParts(enrichments.get(e.id)),
     }));
+  }
+
+  /** What analyser plugins added (the plugin host writes it; see docs/plugins.md). */
+  private pluginParts(enrichment: EventEnrichment | undefined): Pick<EventView, 'features' | 'images' | 'plugin'> {
+    return {
+      features: (enrichment?.features ?? []).map(({ plugin, key, value }) => ({ plugin, key, value })),
+      images: (enrichment?.images ?? []).map((i) => ({ plugin: i.plugin, url: this.mediaUrl(i.path) as string, caption: i.caption, width: i.width, height: i.height })),
+      plugin: enrichment?.source?.plugin ?? null,
+    };
   }
 
   /** The camera's thread: events and messages merged in time order, oldest first. */

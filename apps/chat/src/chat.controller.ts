@@ -78,6 +78,20 @@ export class QuestionDto {
   text: string;
 }
 
+export class EventFeatureResponse {
+  @ApiProperty({ example: 'clothing-colour' }) plugin: string;
+  @ApiProperty({ example: 'clothingColour' }) key: string;
+  @ApiProperty({ example: 'red' }) value: string;
+}
+
+export class EventImageResponse {
+  @ApiProperty({ example: 'clothing-colour' }) plugin: string;
+  @ApiProperty({ description: 'signed media link' }) url: string;
+  @ApiProperty({ nullable: true, type: String }) caption: string | null;
+  @ApiProperty() width: number;
+  @ApiProperty() height: number;
+}
+
 export class EventResponse {
   @ApiProperty() id: string;
   @ApiProperty() cameraId: string;
@@ -100,6 +114,9 @@ export class EventResponse {
   @ApiProperty({ nullable: true, type: String, description: "the model's summary in Polish" }) descriptionPl: string | null;
   @ApiProperty({ nullable: true, enum: ['none', 'low', 'medium', 'high'] }) threatLevel: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'why the description failed (the event keeps its local text)' }) descriptionError: string | null;
+  @ApiProperty({ type: [EventFeatureResponse], description: 'what analyser plugins found (e.g. clothingColour)' }) features: EventFeatureResponse[];
+  @ApiProperty({ type: [EventImageResponse], description: 'annotated images analyser plugins made' }) images: EventImageResponse[];
+  @ApiProperty({ nullable: true, type: String, description: 'for an event an analyser plugin returned (kind "plugin"): its name' }) plugin: string | null;
 }
 
 export class AnswerResponse {

@@ -25,6 +25,26 @@ export interface EventView {
   threatLevel: string | null;
   /** why the model's description failed (the event keeps its local text) */
   descriptionError: string | null;
+  /** what analyser plugins found, e.g. {plugin: 'clothing-colour', key: 'clothingColour', value: 'red'} */
+  features: EventFeatureView[];
+  /** annotated images analyser plugins made */
+  images: EventImageView[];
+  /** for an event an analyser plugin returned: the plugin's name */
+  plugin: string | null;
+}
+
+export interface EventFeatureView {
+  plugin: string;
+  key: string;
+  value: string;
+}
+
+export interface EventImageView {
+  plugin: string;
+  url: string;
+  caption: string | null;
+  width: number;
+  height: number;
 }
 
 export interface MessageView {

@@ -45,7 +45,7 @@ const app = (name: string, port: number): AppSpec => ({ name, port, entry: join(
 // owners of first-start data come first (the admin user, the demo project), then the rest
 const waves: AppSpec[][] = [
   [app('manager', config.ports.manager), app('admin', config.ports.admin), app('installer', config.ports.installer)],
-  [app('storage', config.ports.storage), app('video-to-text', config.ports.videoToText), app('notifier', config.ports.notifier), app('recorder', config.ports.recorder), app('chat', config.ports.chat)],
+  [app('storage', config.ports.storage), app('video-to-text', config.ports.videoToText), app('notifier', config.ports.notifier), app('recorder', config.ports.recorder), app('plugin-host', config.ports.pluginHost), app('chat', config.ports.chat)],
 ];
 for (const spec of waves.flat()) {
   if (!existsSync(spec.entry)) {
@@ -80,6 +80,7 @@ const lines = [
     ? `  Login:     ${config.adminEmail} / ${generatedAdminPassword}   (generated now and shown only once)`
     : `  Login:     ${config.adminEmail} / ${env.CAMERAMONIT_ADMIN_PASSWORD && !firstRun ? '(from CAMERAMONIT_ADMIN_PASSWORD at first start)' : firstRun ? '(CAMERAMONIT_ADMIN_PASSWORD)' : '(the password printed at first start)'}`,
   '  Demo:      project "demo", camera "demo": drop a video on its chat thread, or upload to /demo/demo/upload/',
+  `  Plugins:   ${config.pluginsDir}   (status: http://${config.bindHost}:${config.ports.pluginHost}/api/plugins, docs/plugins.md)`,
   '',
 ];
 process.stdout.write(lines.join('\n'));

@@ -23,6 +23,8 @@ export const Permission = {
   subscriptionsOwn: 'subscriptions:own',
   /** name known objects of the cameras you see ("the postman", "our van"), for the vision model */
   namesManage: 'names:manage',
+  /** analyser plugins: their state, restarts, errors, counts */
+  pluginsRead: 'plugins:read',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 

@@ -41,6 +41,7 @@ export interface AppConfig {
     videoToText: number;
     storage: number;
     notifier: number;
+    pluginHost: number;
     webdav: number;
     ftp: number;
   };
@@ -50,6 +51,8 @@ export interface AppConfig {
   storageDir: string;
   maxUploadBytes: number;
   analysis: { fps: number; width: number; detectorInputSize: number; minConfidence: number };
+  /** absolute folder of analyser plugins */
+  pluginsDir: string;
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
@@ -161,6 +164,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       videoToText: num('VIDEO_TO_TEXT_PORT'),
       storage: num('STORAGE_PORT'),
       notifier: num('NOTIFIER_PORT'),
+      pluginHost: num('PLUGIN_HOST_PORT'),
       webdav: num('WEBDAV_PORT'),
       ftp: num('FTP_PORT'),
     },
@@ -175,6 +179,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       detectorInputSize: num('DETECTOR_INPUT_SIZE'),
       minConfidence: num('DETECTOR_MIN_CONFIDENCE'),
     },
+    pluginsDir: resolve(cwd, values.PLUGINS_DIR ?? 'plugins'),
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM as string,
     logLevel: level as AppConfig['logLevel'],

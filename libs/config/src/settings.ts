@@ -54,6 +54,7 @@ export const Settings = {
   VIDEO_TO_TEXT_PORT: { type: 'port', default: '3005', description: 'Video-to-text worker: health and progress.' },
   STORAGE_PORT: { type: 'port', default: '3006', description: 'Storage app: HTTP file API with range requests.' },
   NOTIFIER_PORT: { type: 'port', default: '3007', description: 'Notifier app: health and delivery ledger.' },
+  PLUGIN_HOST_PORT: { type: 'port', default: '3008', description: 'Plugin host: status of the analyser plugins (GET /api/plugins, /api/docs).' },
   WEBDAV_PORT: { type: 'port', default: '3080', description: 'Storage app: WebDAV server.' },
   FTP_PORT: { type: 'port', default: '2121', description: 'Storage app: FTP server.' },
   FTP_PASSIVE_HOST: { type: 'string', default: '127.0.0.1', description: 'Address the FTP server announces for passive data connections.' },
@@ -65,6 +66,11 @@ export const Settings = {
   ANALYSIS_WIDTH: { type: 'int', default: '640', min: 160, max: 1920, description: 'Width (px) frames are scaled to for analysis.' },
   DETECTOR_INPUT_SIZE: { type: 'int', default: '384', min: 128, max: 512, description: 'Working size of the object detector (multiple of 32; smaller is faster, 512 is the model default).' },
   DETECTOR_MIN_CONFIDENCE: { type: 'number', default: '0.4', min: 0.05, max: 0.99, description: 'Detections below this confidence are ignored.' },
+  PLUGINS_DIR: {
+    type: 'string',
+    default: 'plugins',
+    description: 'Folder of analyser plugins (relative to the working directory; `npm start` runs from the repo root): each sub-folder, or npm package in its node_modules, with a `cameramonit` key in its package.json. See docs/plugins.md.',
+  },
   SMTP_URL: {
     type: 'url',
     schemes: ['smtp', 'smtps'],

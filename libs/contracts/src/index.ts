@@ -3,3 +3,4 @@ export * from './analysis.js';
 export * from './errors.js';
 export * from './analysis-settings.js';
 export * from './description.js';
+export * from './plugins.js';

@@ -9,7 +9,7 @@ export const Topics = {
   uploadRejected: 'cameramonit/upload/rejected',
   /** video-to-text -> *: an event was written to the database. */
   eventCreated: 'cameramonit/event/created',
-  /** video-to-text -> chat, notifier: an event changed in place (a description arrived, it went on in the next clip, it was re-analysed). */
+  /** video-to-text, plugin-host -> chat, notifier: an event changed in place (a description arrived, it went on in the next clip, it was re-analysed, a plugin added features or images). */
   eventUpdated: 'cameramonit/event/updated',
   /** video-to-text -> chat: analysing a clip failed. */
   analysisFailed: 'cameramonit/analysis/failed',
@@ -17,6 +17,11 @@ export const Topics = {
   analysisCompleted: 'cameramonit/analysis/completed',
   /** video-to-text -> chat: analysis progress of a clip (0..1). */
   analysisProgress: 'cameramonit/analysis/progress',
+  /**
+   * Analyser plugins (apps/plugin-host <-> each plugin process): `cameramonit/plugins/<name>/ready`,
+   * `.../request`, `.../result`; see `pluginTopics()` and the payloads in plugins.ts, docs/plugins.md.
+   */
+  pluginsFilter: 'cameramonit/plugins/+/+',
   /** request/reply, manager: check an email + password, answer the user or null. */
   authVerifyPassword: 'cameramonit/auth/verify-password',
   /** request/reply, manager: log in, answer an access token. */
@@ -57,8 +62,8 @@ export interface EventCreatedPayload {
 export interface EventUpdatedPayload {
   eventId: string;
   cameraId: string;
-  /** what changed: a model's description arrived, the event went on in the next clip, or a re-analysis changed it */
-  reason: 'described' | 'continued' | 'reanalysed';
+  /** what changed: a model's description arrived, the event went on in the next clip, a re-analysis changed it, or a plugin added features / images / objects */
+  reason: 'described' | 'continued' | 'reanalysed' | 'enriched';
 }
 
 export interface AnalysisFailedPayload {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, open, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CameramonitError } from '@cameramonit/contracts';
 import {
   buildAnimationArgs,
@@ -14,6 +14,7 @@ import {
   parseProgressLine,
 } from './ffmpeg-args.builder.js';
 import { locateFfmpegBinaries, type FfmpegBinaries } from './ffmpeg-binaries.locator.js';
+import { buildImageCropArgs, buildVideoFramesArgs, type ImageCropOptions, type VideoFramesOptions } from './image-args.builder.js';
 import { MediaErrorCode, mediaError } from './media.errors.js';
 import type {
   AnimationOptions,
@@ -243,6 +244,24 @@ export class FfmpegDriver {
     const totalSec = Math.max(0, Math.min(options.durationSec ?? Infinity, info.durationSec - startSec));
     const defaultTimeoutMs = Math.max(120_000, totalSec * 4_000);
     return this.writeWith(file, outputFile, buildMp4TranscodeArgs(file, outputFile, options), control, defaultTimeoutMs, totalSec);
+  }
+
+  /** A crop of a picture (JPEG/PNG file or a video's first frame), scaled down, as one JPEG or PNG. */
+  async writeImageCrop(file: string, outputFile: string, options: ImageCropOptions, control: RunControl = {}): Promise<WrittenFile> {
+    return this.writeWith(file, outputFile, buildImageCropArgs(file, outputFile, options), control, 30_000, 0);
+  }
+
+  /** JPEG frames of a part of a video into `outputDir` (frame-001.jpg, ...); returns the files in order. */
+  async writeVideoFrames(file: string, outputDir: string, options: VideoFramesOptions, control: RunControl = {}): Promise<string[]> {
+    await mkdir(outputDir, { recursive: true });
+    const pattern = join(outputDir, 'frame-%03d.jpg');
+    try {
+      await this.writeWith(file, join(outputDir, 'frame-001.jpg'), buildVideoFramesArgs(file, pattern, options), control, 60_000, 0);
+    } catch (error) {
+      if (error instanceof CameramonitError && /wrote nothing/.test(error.message)) return [];
+      throw error;
+    }
+    return (await readdir(outputDir)).filter((name) => /^frame-\d{3}\.jpg$/.test(name)).sort().map((name) => join(outputDir, name));
   }
 
   private async writeWith(

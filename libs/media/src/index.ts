@@ -4,3 +4,5 @@ export * from './ffmpeg-args.builder.js';
 export * from './ffmpeg-binaries.locator.js';
 export * from './probe-result.parser.js';
 export * from './ffmpeg.driver.js';
+export * from './image-args.builder.js';
+export * from './image-size.js';

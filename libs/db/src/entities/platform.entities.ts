@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
-import type { ClipSource, DescriptionStatus, Direction, EventKind, ModelCallOutcome, ModelCallPurpose, Role, ThreatLevel } from '@cameramonit/contracts';
+import type { ClipSource, DescriptionStatus, Direction, ModelCallOutcome, ModelCallPurpose, Role, StoredEventKind, ThreatLevel } from '@cameramonit/contracts';
+import { pluginEntities } from './plugin.entities.js';
 import { BaseEntity, timestamp } from './columns.js';
 
 /** Owned by the manager app: people who log in. */
@@ -173,8 +174,9 @@ export class EventEntity extends BaseEntity {
   @Column({ type: 'varchar', length: 36 })
   clipId: string;
 
+  /** the engine's kinds, and 'plugin' for an event an analyser plugin returned (see plugin_events) */
   @Column({ type: 'varchar', length: 20 })
-  kind: EventKind;
+  kind: StoredEventKind;
 
   @Column({ type: 'varchar', length: 40 })
   label: string;
@@ -517,4 +519,5 @@ export const platformEntities = [
   ProjectIntegrationEntity,
   ModelUsageEntity,
   ObjectNameEntity,
+  ...pluginEntities,
 ];

@@ -3,7 +3,14 @@ import { InitialRegistry1763780000001 } from './1763780000001-initial-registry.j
 import { AnalysisWorker1763790000000 } from './1763790000000-analysis-worker.js';
 import { CameraAnalysisSettings1763800000000 } from './1763800000000-camera-analysis-settings.js';
 import { EventDescriptions1764100000000 } from './1764100000000-event-descriptions.js';
+import { AnalyserPlugins1764200000000 } from './1764200000000-analyser-plugins.js';
 
 /** In order. A migration is never edited once committed: add a new one. */
-export const platformMigrations = [InitialPlatform1763780000000, AnalysisWorker1763790000000, CameraAnalysisSettings1763800000000, EventDescriptions1764100000000];
+export const platformMigrations = [
+  InitialPlatform1763780000000,
+  AnalysisWorker1763790000000,
+  CameraAnalysisSettings1763800000000,
+  EventDescriptions1764100000000,
+  AnalyserPlugins1764200000000,
+];
 export const registryMigrations = [InitialRegistry1763780000001];

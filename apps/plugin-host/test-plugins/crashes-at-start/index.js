@@ -1,0 +1,2 @@
+// Dies before it ever connects.
+throw new Error('cannot load my model');

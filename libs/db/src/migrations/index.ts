@@ -2,7 +2,8 @@ import { InitialPlatform1763780000000 } from './1763780000000-initial-platform.j
 import { InitialRegistry1763780000001 } from './1763780000001-initial-registry.js';
 import { AnalysisWorker1763790000000 } from './1763790000000-analysis-worker.js';
 import { CameraAnalysisSettings1763800000000 } from './1763800000000-camera-analysis-settings.js';
+import { SceneCarryAndReanalysis1764000000001 } from './1764000000001-scene-carry-and-reanalysis.js';
 
 /** In order. A migration is never edited once committed: add a new one. */
-export const platformMigrations = [InitialPlatform1763780000000, AnalysisWorker1763790000000, CameraAnalysisSettings1763800000000];
+export const platformMigrations = [InitialPlatform1763780000000, AnalysisWorker1763790000000, CameraAnalysisSettings1763800000000, SceneCarryAndReanalysis1764000000001];
 export const registryMigrations = [InitialRegistry1763780000001];

@@ -21,6 +21,8 @@ export const Permission = {
   storageAll: 'storage:all',
   /** notification subscriptions of your own */
   subscriptionsOwn: 'subscriptions:own',
+  /** re-run the analysis of a camera's time range with its current settings */
+  analysisRerun: 'analysis:rerun',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 

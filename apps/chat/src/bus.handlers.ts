@@ -37,7 +37,8 @@ export class ChatBusHandlers {
 
   @EventPattern(Topics.analysisCompleted)
   async analysisCompleted(@Payload() payload: AnalysisCompletedPayload): Promise<void> {
-    if (!payload?.cameraId) return;
+    // a recorded clip is one of many a minute: its events speak for it
+    if (!payload?.cameraId || payload.source === 'recording') return;
     const name = payload.originalName ? `"${payload.originalName}"` : 'a clip';
     const minutes = Math.floor(payload.durationSec / 60);
     const length = minutes ? `${minutes} min ${Math.round(payload.durationSec % 60)} s` : `${Math.round(payload.durationSec)} s`;

@@ -9,6 +9,7 @@ import { ManagerController } from '../../apps/manager/src/manager.controller.js'
 import { NotifierController } from '../../apps/notifier/src/notifier.controller.js';
 import { RecorderController } from '../../apps/recorder/src/recorder.controller.js';
 import { StorageController } from '../../apps/storage/src/storage.controller.js';
+import { ReanalysisController } from '../../apps/video-to-text/src/reanalysis.controller.js';
 import { VideoToTextController } from '../../apps/video-to-text/src/video-to-text.controller.js';
 
 export type AppName = 'chat' | 'manager' | 'admin' | 'installer' | 'recorder' | 'videoToText' | 'storage' | 'notifier';
@@ -30,6 +31,7 @@ const controllers: [AppName, Function][] = [
   ['installer', InstallerController],
   ['recorder', RecorderController],
   ['videoToText', VideoToTextController],
+  ['videoToText', ReanalysisController],
   ['storage', StorageController],
   ['notifier', NotifierController],
 ];

@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ClipEntity, EventEntity } from '@cameramonit/db';
-import { Topics, type AnalysisCompletedPayload, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
+import { Topics, type AnalysisCompletedPayload, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type ReanalysisCompletedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
 import { CamerasService } from './cameras.service.js';
 import { ChatGateway } from './chat.gateway.js';
 import { MessagesService } from './messages.service.js';
@@ -44,6 +44,14 @@ export class ChatBusHandlers {
     const length = minutes ? `${minutes} min ${Math.round(payload.durationSec % 60)} s` : `${Math.round(payload.durationSec)} s`;
     const found = payload.eventCount === 0 ? 'nothing to report' : payload.eventCount === 1 ? '1 event' : `${payload.eventCount} events`;
     await this.messages.post(payload.cameraId, 'system', `Analysed ${name} (${length}): ${found}.`, `analysis-done:${payload.clipId}`);
+  }
+
+  /** A re-analysis replaced a range's events: its report is one message, the events it removed leave open threads. */
+  @EventPattern(Topics.reanalysisCompleted)
+  async reanalysisCompleted(@Payload() payload: ReanalysisCompletedPayload): Promise<void> {
+    if (!payload?.cameraId || !payload.reanalysisId) return;
+    if (payload.removedEventIds?.length) this.gateway.eventsRemoved(payload.cameraId, payload.removedEventIds);
+    await this.messages.post(payload.cameraId, payload.status === 'failed' ? 'error' : 'system', payload.text, `reanalysis:${payload.reanalysisId}`);
   }
 
   @EventPattern(Topics.uploadRejected)

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { loadConfig } from '@cameramonit/config';
 import { startService } from '@cameramonit/server';
+import { uiAssetsDir } from '@cameramonit/ui';
 import { ChatModule } from './chat.module.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,6 +29,7 @@ await startService({
         .build(),
     );
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+    app.useStaticAssets(uiAssetsDir, { prefix: '/ui/' });
     app.useStaticAssets(join(here, '..', 'public'), { index: 'index.html' });
   },
 });

@@ -3,3 +3,4 @@ export * from './error.filter.js';
 export * from './logger.js';
 export * from './bootstrap.js';
 export * from './storage.client.js';
+export * from './login.controller.js';

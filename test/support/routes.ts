@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { PERMISSION_KEY, PUBLIC_KEY, type Permission } from '@cameramonit/auth';
+import { LoginController } from '@cameramonit/server';
 import { AdminController } from '../../apps/admin/src/admin.controller.js';
+import { AnalysisSettingsController } from '../../apps/admin/src/analysis-settings.controller.js';
 import { ChatController, MediaController } from '../../apps/chat/src/chat.controller.js';
 import { InstallerController } from '../../apps/installer/src/installer.controller.js';
 import { ManagerController } from '../../apps/manager/src/manager.controller.js';
@@ -24,10 +26,13 @@ export interface RouteInfo {
 }
 
 const controllers: [AppName, Function][] = [
+  ['chat', LoginController],
   ['chat', ChatController],
   ['chat', MediaController],
   ['manager', ManagerController],
+  ['admin', LoginController],
   ['admin', AdminController],
+  ['admin', AnalysisSettingsController],
   ['installer', InstallerController],
   ['recorder', RecorderController],
   ['videoToText', VideoToTextController],

@@ -245,6 +245,8 @@ $('settings-form').addEventListener('submit', async (event) => {
     const view = await (await api(`/api/cameras/${state.cameraId}/analysis-settings`, { method: 'PUT', body: JSON.stringify(formSettings()) })).json();
     applySettings(view, view.settings);
     setStatus('Saved: the camera’s next clip is analysed with these settings.');
+    const meta = document.querySelector(`.camera-button[data-camera-id="${state.cameraId}"] .camera-button__meta`);
+    if (meta) meta.textContent = meta.textContent.replace(' · default analysis', '');
   } catch (failure) {
     showError(failure.message.replace(/^Invalid analysis settings: /, 'Not saved. Fix: ').replace(/; /g, '\n• '));
   } finally {
@@ -380,10 +382,10 @@ function renderShapes(options = {}) {
 
   const handles = $('handles');
   handles.replaceChildren();
-  for (const zone of state.zones) {
+  state.zones.forEach((zone, index) => {
     const [cx, cy] = centroid(zone.polygon);
-    handles.append(h('span', { class: 'shape-label', style: `left:${cx * 100}%;top:${cy * 100}%`, text: zone.name }));
-  }
+    handles.append(h('span', { class: 'shape-label', 'data-zone-label': index, style: `left:${cx * 100}%;top:${cy * 100}%`, text: zone.name }));
+  });
   const editable = drawing ? null : state.selected ? polygonOf(state.selected) : null;
   if (editable) {
     editable.forEach(([x, y], index) => {
@@ -437,9 +439,9 @@ function renderShapeList() {
           oninput: (event) => {
             zone.name = event.target.value;
             setStatus('Not saved yet.');
-            renderShapes({ keepHandles: true });
+            const label = $('handles').querySelector(`[data-zone-label="${index}"]`);
+            if (label) label.textContent = zone.name;
           },
-          onchange: () => renderShapes(),
         }),
         h('input', {
           class: 'shape-item__loiter',
@@ -457,6 +459,7 @@ function renderShapeList() {
             setStatus('Not saved yet.');
           },
         }),
+        h('span', { class: 'shape-item__unit', text: 's loiter' }),
         deleteButton('zone', index),
       ),
     );

@@ -96,7 +96,12 @@ export class StorageController {
       const { clip, created } = await this.ingest.ingestRecording({ projectSlug: project, cameraSlug: camera, fileName: name, storePath: stored.storePath, startedAt });
       response.status(created ? 201 : 200).json({ clipId: clip.id, startedAt: clip.startedAt.toISOString(), durationSec: clip.durationSec, created });
     } catch (error) {
-      sendHttpError(response, error);
+      // a service reads the platform's JSON errors: {statusCode, code, message}
+      if (error instanceof CameramonitError && !response.headersSent) {
+        response.status(error.httpStatus).json({ statusCode: error.httpStatus, code: error.code, message: error.message });
+      } else {
+        sendHttpError(response, error);
+      }
       discardRequestBody(request);
     }
   }

@@ -154,8 +154,15 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
         if (this.stopping) throw new CameramonitError('REANALYSIS_INTERRUPTED', 'The worker is stopping; nothing was changed. Start it again', 503);
         const previousScene: SceneState | null = previous && follows(previous, clip) ? (scenes.get(previous.id) ?? null) : null;
         const carry = previous && previousScene ? { state: previousScene, gapSec: Math.max(0, gapSec(previous, clip)) } : null;
+        // progress within a long clip too: it also shows other workers that this one is alive
+        let lastSaved = Date.now();
+        const onProgress = (progress: { fraction: number }) => {
+          if (Date.now() - lastSaved < 5000) return;
+          lastSaved = Date.now();
+          void reanalyses.update({ id }, { progress: ((index + progress.fraction) / clips.length) * 0.98 }).catch(() => undefined);
+        };
         try {
-          await this.engine.exclusive(() => this.reanalyseClip(clip, camera, settings, carry, work, { pending, byKey, objects, scenes }));
+          await this.engine.exclusive(() => this.reanalyseClip(clip, camera, settings, carry, work, { pending, byKey, objects, scenes }, onProgress));
         } catch (error) {
           const known = error instanceof CameramonitError;
           failed.push({ clipId: clip.id, code: known ? error.code : 'ANALYSIS_ERROR', message: `${clip.originalName ?? clip.id}: ${(error as Error).message}` });
@@ -179,11 +186,12 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
     carry: { state: SceneState; gapSec: number } | null,
     work: string,
     into: { pending: PendingEvent[]; byKey: Map<string, PendingEvent>; objects: PendingObject[]; scenes: Map<string, SceneState> },
+    onProgress: (progress: { fraction: number }) => void,
   ): Promise<void> {
     const clipWork = await mkdtemp(join(work, 'clip-'));
     try {
       const { videoFile } = await this.engine.download(clip, clipWork);
-      const analysed = await this.engine.analyse(videoFile, settings, carry);
+      const analysed = await this.engine.analyse(videoFile, settings, carry, onProgress);
       into.scenes.set(clip.id, analysed.sceneState);
       const eventOfTrack = new Map<number, string>();
       for (const event of analysed.result.events) {
@@ -224,6 +232,8 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
     clipsSkipped: number,
   ): Promise<void> {
     const outcome = await this.db.transaction(async (manager) => {
+      const current = await manager.getRepository(ReanalysisEntity).findOneBy({ id: row.id });
+      if (current?.status !== 'running') throw new CameramonitError('REANALYSIS_INTERRUPTED', `The re-analysis was ${current?.status ?? 'removed'} meanwhile; nothing was changed`, 409);
       const events = manager.getRepository(EventEntity);
       const old = clipIds.length ? await events.findBy({ cameraId: row.cameraId, clipId: In(clipIds) }) : [];
       const comparison = compareEvents(old.map(reported), results.pending.map((p) => reported({ id: p.id, ...p.fields })));

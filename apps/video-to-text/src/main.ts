@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from '@cameramonit/config';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { startService } from '@cameramonit/server';
+import { serveOpenApi, startService } from '@cameramonit/server';
 import { VideoToTextModule } from './video-to-text.module.js';
 
 const config = loadConfig();
@@ -13,15 +12,6 @@ await startService({
   busListener: true,
   port: config.ports.videoToText,
   configure: (app) => {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Cameramonit video-to-text API')
-        .setDescription("Analyses of clips, and re-analyses of a camera's time range with its current settings.")
-        .setVersion('0.1.0')
-        .addBearerAuth()
-        .build(),
-    );
-    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+    serveOpenApi(app, 'Cameramonit video-to-text API', "Analyses of clips, and re-analyses of a camera's time range with its current settings.");
   },
 });

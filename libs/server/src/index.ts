@@ -4,3 +4,4 @@ export * from './logger.js';
 export * from './bootstrap.js';
 export * from './storage.client.js';
 export * from './login.controller.js';
+export * from './open-api.js';

@@ -58,7 +58,7 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
   let serviceToken: string;
   let cameraId: string;
   const work = mkdtempSync(join(tmpdir(), 'cm-scenes-'));
-  const pieces = [0, 1, 2].map((i) => join(work, `piece-${i}.mp4`));
+  const pieces = [0, 1, 2, 3].map((i) => join(work, `piece-${i}.mp4`));
   const audioOnly = join(work, 'audio-only.m4a');
   // a recording that started two minutes ago, in 5 s pieces; an audio-only clip of 2 s just before the first piece
   const t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 120_000);
@@ -90,7 +90,7 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
     }
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'aac', audioOnly]);
     smtp = await startSmtpCapture();
-    platform = await startPlatform({ portBase: 47000, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+    platform = await startPlatform({ portBase: 47700, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
     token = await login(platform.urls.chat, platform.adminEmail, platform.adminPassword);
     const secrets = JSON.parse(readFileSync(join(platform.dataDir, 'secrets.json'), 'utf8')) as { JWT_SECRET: string; SECRETS_KEY: string };
     serviceToken = jwt.sign({ sub: 'service:recorder', email: 'recorder@service', name: 'recorder', role: 'service' }, secrets.JWT_SECRET, { issuer: 'cameramonit', expiresIn: 3600 });
@@ -173,9 +173,12 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
   });
 
   it('follows people across clip boundaries analysed by two workers: one event, updated in place, emailed once', async () => {
-    const second = (await (await putRecording(pieces[1] as string, pieceStart(1))).json()) as { clipId: string };
-    const secondDone = await doneOrFailed(second.clipId);
+    // two clips at once: whoever takes the second waits for the first
+    const [first, second] = (await Promise.all([1, 2].map(async (i) => (await putRecording(pieces[i] as string, pieceStart(i))).json()))) as { clipId: string }[];
+    expect((await doneOrFailed(first?.clipId as string)).status).toBe('done');
+    const secondDone = await doneOrFailed(second?.clipId as string);
     expect(secondDone.status).toBe('done');
+    expect([...platform.output, ...secondWorkerOutput.join('').split('\n')].some((line) => line.includes(`Clip ${second?.clipId} waits: the previous clip ${first?.clipId}`))).toBe(true);
     // the next clip goes to the other worker: stop the one that did this clip
     const secondPid = secondWorker.pid as number;
     if (secondDone.workerId?.endsWith('-second')) {
@@ -187,18 +190,18 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
         .filter((pid) => pid && pid !== secondPid);
       for (const pid of platformWorkers) process.kill(pid, 'SIGKILL');
     }
-    const third = (await (await putRecording(pieces[2] as string, pieceStart(2))).json()) as { clipId: string };
+    const third = (await (await putRecording(pieces[3] as string, pieceStart(3))).json()) as { clipId: string };
     const thirdDone = await doneOrFailed(third.clipId);
     expect(thirdDone.status).toBe('done');
     expect(thirdDone.workerId).not.toBe(secondDone.workerId);
 
     const all = await events();
     expect(all.length).toBeGreaterThan(0);
-    const boundaries = [1, 2].map((i) => pieceStart(i).getTime());
-    const spanning = all.filter((e) => boundaries.some((b) => Date.parse(e.startedAt) < b - 500 && Date.parse(e.endedAt) > b + 500));
-    expect(spanning.length, `events: ${JSON.stringify(all.map((e) => [e.label, e.startedAt, e.endedAt]))}`).toBeGreaterThan(0);
-    // across the second boundary, by two processes
-    expect(all.some((e) => Date.parse(e.startedAt) < boundaries[1] - 500 && Date.parse(e.endedAt) > boundaries[1] + 500)).toBe(true);
+    const shown = `events: ${JSON.stringify(all.map((e) => [e.label, e.startedAt, e.endedAt]))}`;
+    const spans = (i: number) => all.some((e) => Date.parse(e.startedAt) < pieceStart(i).getTime() - 500 && Date.parse(e.endedAt) > pieceStart(i).getTime() + 500);
+    // across the boundary where the second clip waited for the first, and the one the other process took up
+    expect(spans(2), shown).toBe(true);
+    expect(spans(3), shown).toBe(true);
 
     // one email per event, none for the updates
     await waitFor('an email per event', async () => smtp.mails.length >= all.length, 120_000);
@@ -262,7 +265,7 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
     const people = before.filter((e) => e.label === 'person');
     expect(people.length).toBeGreaterThan(0);
     const mailsBefore = smtp.mails.length;
-    const range = { from: new Date(t0.getTime() - 1000).toISOString(), to: new Date(pieceStart(3).getTime()).toISOString() };
+    const range = { from: new Date(t0.getTime() - 1000).toISOString(), to: new Date(pieceStart(4).getTime()).toISOString() };
     const start = (body: object) =>
       fetch(`${platform.urls.videoToText}/api/cameras/${cameraId}/reanalyses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const started = await start(range);

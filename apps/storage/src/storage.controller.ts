@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { extname } from 'node:path';
 import { All, Controller, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -89,7 +91,9 @@ export class StorageController {
       if (!startedAt) {
         throw new CameramonitError('RECORDING_START_MISSING', 'Say when the clip starts: ?startedAt=2026-11-22T10:15:00.000Z, or a file name like 20261122T101500Z.mp4 (UTC)', 400);
       }
-      const writer = await this.store.createWriteStream(`/${project}/${camera}/${RECORDINGS_FOLDER_NAME}/${name}`, { maxBytes: this.config.maxUploadBytes, overwrite: true });
+      // each request its own staging file: two recordings of one name may arrive at once
+      const staging = `/${project}/${camera}/${RECORDINGS_FOLDER_NAME}/${randomUUID()}${extname(name).slice(0, 16)}`;
+      const writer = await this.store.createWriteStream(staging, { maxBytes: this.config.maxUploadBytes, overwrite: false });
       await receiveRequestBody(request, response, writer);
       const stored = writer.stored;
       if (!stored) throw new CameramonitError('UPLOAD_INCOMPLETE', 'The upload did not complete', 400);

@@ -265,6 +265,15 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
     const people = before.filter((e) => e.label === 'person');
     expect(people.length).toBeGreaterThan(0);
     const mailsBefore = smtp.mails.length;
+    // someone has the camera's thread open in the chat meanwhile
+    const chat = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await chat.goto(platform.urls.chat);
+    await chat.getByTestId('login-email').fill(platform.adminEmail);
+    await chat.getByTestId('login-password').fill(platform.adminPassword);
+    await chat.getByTestId('login-submit').click();
+    await chat.locator('[data-testid="camera-item"][data-camera-name="demo"]').click();
+    const personMessage = chat.locator(`[data-testid="message"][data-message-id="event:${people[0]?.id}"]`);
+    await personMessage.waitFor();
     const range = { from: new Date(t0.getTime() - 1000).toISOString(), to: new Date(pieceStart(4).getTime()).toISOString() };
     const start = (body: object) =>
       fetch(`${platform.urls.videoToText}/api/cameras/${cameraId}/reanalyses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -299,6 +308,11 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
     expect(reportMessage.text).toMatch(new RegExp(`Removed ${report.removed.length} \\(.*${people.length} person`));
     // the thread no longer shows the removed events
     expect(messages.filter((m) => m.kind === 'event').map((m) => m.id.replace('event:', '')).sort()).toEqual(after.map((e) => e.id).sort());
+    // the open thread got the report and lost the removed events, without a reload
+    await chat.locator('[data-testid="message"][data-kind="system"]', { hasText: 'Re-analysed demo' }).waitFor();
+    await personMessage.waitFor({ state: 'detached' });
+    expect(await chat.locator('[data-testid="message"][data-kind="event"]').count()).toBe(after.length);
+    await chat.close();
     await new Promise((done) => setTimeout(done, 3000));
     expect(smtp.mails.length).toBe(mailsBefore);
   });

@@ -58,7 +58,7 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
   let serviceToken: string;
   let cameraId: string;
   const work = mkdtempSync(join(tmpdir(), 'cm-scenes-'));
-  const pieces = [0, 1, 2, 3].map((i) => join(work, `piece-${i}.mp4`));
+  const pieces = [0, 1, 2, 3, 4].map((i) => join(work, `piece-${i}.mp4`));
   const audioOnly = join(work, 'audio-only.m4a');
   // a recording that started two minutes ago, in 5 s pieces; an audio-only clip of 2 s just before the first piece
   const t0 = new Date(Math.floor(Date.now() / 1000) * 1000 - 120_000);
@@ -213,7 +213,7 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
     expect(eventMessages).toHaveLength(all.length);
   });
 
-  it('admin page: shows the camera picture, draws a zone, takes person off the classes and saves', async () => {
+  it('admin page: shows the camera picture, draws a zone, takes person off the classes and saves; the next clip uses them', async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
       await page.goto(platform.urls.admin);
@@ -229,6 +229,20 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
       const box = (await page.getByTestId('picture').boundingBox()) as { x: number; y: number; width: number; height: number };
       for (const [fx, fy] of [[0.1, 0.5], [0.6, 0.5], [0.6, 0.95], [0.1, 0.95]]) await page.mouse.click(box.x + fx * box.width, box.y + fy * box.height);
       await page.getByTestId('finish-shape').click();
+      // the new zone is selected: drag it a tenth of the picture to the right
+      const at = (fx: number, fy: number) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+      await page.mouse.move(...at(0.35, 0.7));
+      await page.mouse.down();
+      await page.mouse.move(...at(0.4, 0.7), { steps: 4 });
+      await page.mouse.move(...at(0.45, 0.7), { steps: 4 });
+      await page.mouse.up();
+      // a mask drawn by mistake, deleted again
+      await page.getByTestId('add-mask').click();
+      for (const [fx, fy] of [[0.7, 0.1], [0.9, 0.1], [0.9, 0.3]]) await page.mouse.click(...at(fx, fy));
+      await page.getByTestId('finish-shape').click();
+      expect(await page.getByTestId('mask-item').count()).toBe(1);
+      await page.getByTestId('delete-mask').click();
+      expect(await page.getByTestId('mask-item').count()).toBe(0);
       await page.getByTestId('zone-name').fill('walkway');
       await page.getByTestId('zone-loiter').fill('30');
       await page.getByTestId('class-person').uncheck();
@@ -239,14 +253,15 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
     } finally {
       await page.close();
     }
-    const view = await get<{ settings: { classes: string[]; zones: { name: string; polygon: number[][]; loiterSec: number | null }[] } }>(`${platform.urls.admin}/api/cameras/${cameraId}/analysis-settings`);
+    const view = await get<{ settings: { classes: string[]; masks: number[][][]; zones: { name: string; polygon: number[][]; loiterSec: number | null }[] } }>(`${platform.urls.admin}/api/cameras/${cameraId}/analysis-settings`);
     expect(view.settings.classes).not.toContain('person');
     expect(view.settings.classes).toContain('car');
     expect(view.settings.zones).toHaveLength(1);
     expect(view.settings.zones[0]).toMatchObject({ name: 'walkway', loiterSec: 30 });
     const [x, y] = view.settings.zones[0]?.polygon[0] as [number, number];
-    expect(x).toBeCloseTo(0.1, 1);
+    expect(x).toBeCloseTo(0.2, 1);
     expect(y).toBeCloseTo(0.5, 1);
+    expect(view.settings.masks).toEqual([]);
 
     // a bad body is refused with everything to fix
     const bad = await fetch(`${platform.urls.admin}/api/cameras/${cameraId}/analysis-settings`, {
@@ -258,6 +273,13 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
     const message = ((await bad.json()) as { message: string }).message;
     expect(message).toMatch(/unicorn/);
     expect(message).toMatch(/minConfidence/);
+
+    // the camera's next clip is analysed with them, no restart
+    const next = (await (await putRecording(pieces[4] as string, pieceStart(4))).json()) as { clipId: string };
+    const analysed = await doneOrFailed(next.clipId);
+    expect(analysed.status).toBe('done');
+    expect(JSON.parse(analysed.settings ?? '{}')).toMatchObject({ classes: view.settings.classes, zones: [{ name: 'walkway' }] });
+    expect((await events()).filter((e) => e.label === 'person' && Date.parse(e.startedAt) >= pieceStart(4).getTime())).toEqual([]);
   });
 
   it('re-analyses the range with the new settings: the person events are removed, reported, and nobody is emailed', async () => {
@@ -274,7 +296,7 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
     await chat.locator('[data-testid="camera-item"][data-camera-name="demo"]').click();
     const personMessage = chat.locator(`[data-testid="message"][data-message-id="event:${people[0]?.id}"]`);
     await personMessage.waitFor();
-    const range = { from: new Date(t0.getTime() - 1000).toISOString(), to: new Date(pieceStart(4).getTime()).toISOString() };
+    const range = { from: new Date(t0.getTime() - 1000).toISOString(), to: new Date(pieceStart(5).getTime()).toISOString() };
     const start = (body: object) =>
       fetch(`${platform.urls.videoToText}/api/cameras/${cameraId}/reanalyses`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const started = await start(range);

@@ -341,6 +341,35 @@ function dragHandle(event, points, index) {
   handle.addEventListener('pointerup', up);
 }
 
+/** Drags a whole selected shape, keeping every corner inside the picture. */
+function dragShape(event, points) {
+  event.preventDefault();
+  // the overlay stays while its polygons are drawn anew
+  const target = $('overlay');
+  target.setPointerCapture(event.pointerId);
+  const start = pointAt(event);
+  const original = points.map(([x, y]) => [x, y]);
+  const xs = original.map(([x]) => x);
+  const ys = original.map(([, y]) => y);
+  let moved = false;
+  const move = (moveEvent) => {
+    const [x, y] = pointAt(moveEvent);
+    const dx = Math.min(1 - Math.max(...xs), Math.max(-Math.min(...xs), x - start[0]));
+    const dy = Math.min(1 - Math.max(...ys), Math.max(-Math.min(...ys), y - start[1]));
+    original.forEach(([ox, oy], i) => (points[i] = [Math.round((ox + dx) * 10000) / 10000, Math.round((oy + dy) * 10000) / 10000]));
+    moved = true;
+    renderShapes({ keepHandles: true });
+  };
+  const up = () => {
+    target.removeEventListener('pointermove', move);
+    target.removeEventListener('pointerup', up);
+    if (moved) setStatus('Not saved yet.');
+    renderShapes();
+  };
+  target.addEventListener('pointermove', move);
+  target.addEventListener('pointerup', up);
+}
+
 function renderShapes(options = {}) {
   const drawing = state.drawing;
   picture.classList.toggle('is-drawing', !!drawing);
@@ -350,7 +379,7 @@ function renderShapes(options = {}) {
   $('add-mask').hidden = !!drawing;
   $('draw-hint').textContent = drawing
     ? `Click on the picture to add the ${drawing.kind}'s corners (${drawing.points.length} so far, at least 3); click the first corner, press Enter or Finish to close it.`
-    : 'Draw zones (named areas: events say which one) and masks (areas ignored) on the picture. Drag a corner to move it, double-click it to remove it.';
+    : 'Draw zones (named areas: events say which one) and masks (areas ignored) on the picture. Click a shape to select it, then drag it or its corners; double-click a corner to remove it.';
 
   const overlay = $('overlay');
   overlay.replaceChildren();
@@ -367,9 +396,11 @@ function renderShapes(options = {}) {
     polygon.addEventListener('click', (event) => {
       if (state.drawing) return;
       event.stopPropagation();
+      if (selected) return;
       state.selected = { kind: shape.kind, index: shape.index };
       renderShapes();
     });
+    if (selected && !state.drawing) polygon.addEventListener('pointerdown', (event) => dragShape(event, shape.polygon));
     overlay.append(polygon);
   }
   if (drawing && drawing.points.length) {

@@ -34,6 +34,8 @@ const RETRIED_CODES = new Set(['STORAGE_READ_FAILED', 'STORAGE_WRITE_FAILED', 'F
 const CARRY_RETRY_MS = 1000;
 /** ...and gives up waiting (starting a fresh scene) after this */
 const CARRY_MAX_WAIT_MS = 120_000;
+/** a recording stored with no clip right before it waits this long (after it was stored) for one to be stored */
+const MISSING_PREVIOUS_WAIT_MS = 5000;
 
 /** What committing a clip does with each of its events. */
 type EventPlan =
@@ -55,8 +57,9 @@ export const workerId = `${hostname()}:${process.env.INSTANCE_ID ?? 'main'}`.sli
 export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ClipAnalysisService.name);
   private readonly queued = new Set<string>();
-  /** clips waiting for their previous clip, since when */
+  /** clips waiting for their previous clip, since when, and why (logged when it changes) */
   private readonly waitingSince = new Map<string, number>();
+  private readonly waitReasons = new Map<string, string>();
   private readonly retries = new Set<NodeJS.Timeout>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -117,6 +120,8 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
       .then((outcome) => {
         if (outcome === 'wait') return this.retryLater(clipId);
         this.queued.delete(clipId);
+        this.waitingSince.delete(clipId);
+        this.waitReasons.delete(clipId);
       });
   }
 
@@ -206,13 +211,23 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
       .getOne();
     const previousAnalysis = previous ? await this.db.getRepository(AnalysisEntity).findOneBy({ clipId: previous.id }) : null;
     const since = this.waitingSince.get(clip.id) ?? Date.now();
-    const decision = decideCarry({ clip, previous: previous ?? null, previousAnalysis, waitedMs: Date.now() - since, maxWaitMs: CARRY_MAX_WAIT_MS });
+    const decision = decideCarry({
+      clip,
+      previous: previous ?? null,
+      previousAnalysis,
+      waitedMs: Date.now() - since,
+      maxWaitMs: CARRY_MAX_WAIT_MS,
+      storedAgoMs: Date.now() - clip.createdAt.getTime(),
+      missingWaitMs: MISSING_PREVIOUS_WAIT_MS,
+    });
     if (decision.action === 'wait') {
-      if (!this.waitingSince.has(clip.id)) this.logger.log(`Clip ${clip.id} waits: ${decision.reason}`);
+      if (this.waitReasons.get(clip.id) !== decision.reason) this.logger.log(`Clip ${clip.id} waits: ${decision.reason}`);
+      this.waitReasons.set(clip.id, decision.reason);
       this.waitingSince.set(clip.id, since);
       return decision;
     }
     this.waitingSince.delete(clip.id);
+    this.waitReasons.delete(clip.id);
     if (decision.action === 'fresh' && decision.reason) this.logger.warn(`Clip ${clip.id} starts a new scene without carry: ${decision.reason}`);
     return decision;
   }

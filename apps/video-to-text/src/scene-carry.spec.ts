@@ -38,6 +38,14 @@ describe('scene carry between clips', () => {
     expect(late).toEqual({ action: 'fresh', reason: 'the previous clip a was still not analysed after 61 s' });
   });
 
+  it('gives a recording stored moments ago with nothing right before it a few seconds for its predecessor to be stored', () => {
+    const alone = { clip: b, previous: null, previousAnalysis: null, waitedMs: 0, maxWaitMs: 60_000, missingWaitMs: 5000 };
+    expect(decideCarry({ ...alone, storedAgoMs: 1000 })).toEqual({ action: 'wait', reason: 'no clip ends right before it yet (recordings may be stored out of order)' });
+    expect(decideCarry({ ...alone, storedAgoMs: 6000 })).toEqual({ action: 'fresh', reason: null });
+    const upload = clip('u', '2026-11-22T10:00:05.000Z', 5, 'upload');
+    expect(decideCarry({ ...alone, clip: upload, storedAgoMs: 0 })).toEqual({ action: 'fresh', reason: null });
+  });
+
   it('starts fresh after a failed previous clip, a missing state, or for a clip that follows nothing', () => {
     expect(decideCarry({ clip: b, previous: a, previousAnalysis: { status: 'failed', sceneState: null }, waitedMs: 0, maxWaitMs: 1 })).toEqual({ action: 'fresh', reason: 'the analysis of the previous clip a failed' });
     expect(decideCarry({ clip: b, previous: a, previousAnalysis: { status: 'done', sceneState: null }, waitedMs: 0, maxWaitMs: 1 }).action).toBe('fresh');

@@ -39,7 +39,9 @@ export function follows(previous: ClipTiming | null, clip: ClipTiming): previous
  * Whether a clip starts with the scene its camera's previous clip ended with. Only recorded clips
  * that follow each other carry (uploads are separate videos). While the previous clip is still
  * being analysed (here or by another worker) the clip waits, up to `maxWaitMs`; a previous clip
- * that failed, or a wait that ran out, starts a fresh scene and says why.
+ * that failed, or a wait that ran out, starts a fresh scene and says why. A recording stored
+ * moments ago with no clip right before it waits a little for one (`missingWaitMs`): two pieces
+ * of a recording may be stored in the opposite order.
  */
 export function decideCarry(input: {
   clip: ClipTiming;
@@ -47,9 +49,18 @@ export function decideCarry(input: {
   previousAnalysis: PreviousAnalysis | null;
   waitedMs: number;
   maxWaitMs: number;
+  /** how long ago the clip was stored; a recording stored just now may have a predecessor still on its way */
+  storedAgoMs?: number;
+  /** how long after it was stored a recording waits for a predecessor that is not there yet */
+  missingWaitMs?: number;
 }): CarryDecision {
   const { clip, previous, previousAnalysis } = input;
-  if (!follows(previous, clip)) return { action: 'fresh', reason: null };
+  if (!follows(previous, clip)) {
+    if (clip.source === 'recording' && (input.storedAgoMs ?? Infinity) < (input.missingWaitMs ?? 0)) {
+      return { action: 'wait', reason: 'no clip ends right before it yet (recordings may be stored out of order)' };
+    }
+    return { action: 'fresh', reason: null };
+  }
   const gap = Math.max(0, gapSec(previous, clip));
   if (previousAnalysis?.status === 'done') {
     const state = parseSceneState(previousAnalysis.sceneState);

@@ -9,8 +9,8 @@ describe('every route of every app', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('keeps the public ones to login and signed media', () => {
+  it('keeps the public ones to login (chat and admin pages, manager) and signed media', () => {
     const open = allRoutes().filter((r) => r.isPublic).map((r) => `${r.app} ${r.method} ${r.path}`);
-    expect(open.sort()).toEqual(['chat GET /media/*path', 'chat POST /api/auth/login', 'manager POST /api/auth/login']);
+    expect(open.sort()).toEqual(['admin POST /api/auth/login', 'chat GET /media/*path', 'chat POST /api/auth/login', 'manager POST /api/auth/login']);
   });
 });

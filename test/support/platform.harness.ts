@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
+import type { DatabaseTarget } from '@cameramonit/config';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const fixture = (name: string) => join(repoRoot, 'fixtures', name);
@@ -55,6 +56,10 @@ export interface RunningPlatform {
   adminPassword: string;
   dataDir: string;
   databaseKind: 'sqlite' | 'mariadb';
+  /** the platform database, to open it from a test (openPlatformDatabase) */
+  database: DatabaseTarget;
+  /** the environment the dev runner gave every app (without the secrets it adds from DATA_DIR/secrets.json) */
+  env: Record<string, string>;
   output: string[];
   stop(): Promise<void>;
   /** stop one app's process (the supervisor restarts it) */
@@ -157,6 +162,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     adminPassword,
     dataDir,
     databaseKind: mariadb ? 'mariadb' : 'sqlite',
+    database: mariadb && databaseName ? { kind: 'mysql', location: env.DATABASE_URL as string, database: databaseName } : { kind: 'sqlite', location: join(dataDir, 'platform.sqlite') },
+    env: { ...env },
     output,
     async killApp(name: string) {
       const { execFileSync } = await import('node:child_process');

@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { PERMISSION_KEY, PUBLIC_KEY, type Permission } from '@cameramonit/auth';
+import { LoginController } from '@cameramonit/server';
 import { AdminController } from '../../apps/admin/src/admin.controller.js';
 import { IntegrationsController } from '../../apps/admin/src/integrations.controller.js';
+import { AnalysisSettingsController } from '../../apps/admin/src/analysis-settings.controller.js';
 import { ChatController, MediaController } from '../../apps/chat/src/chat.controller.js';
 import { NamesController } from '../../apps/chat/src/names.controller.js';
 import { InstallerController } from '../../apps/installer/src/installer.controller.js';
@@ -12,6 +14,7 @@ import { NotifierController } from '../../apps/notifier/src/notifier.controller.
 import { PluginsController } from '../../apps/plugin-host/src/plugins.controller.js';
 import { RecorderController } from '../../apps/recorder/src/recorder.controller.js';
 import { StorageController } from '../../apps/storage/src/storage.controller.js';
+import { ReanalysisController } from '../../apps/video-to-text/src/reanalysis.controller.js';
 import { VideoToTextController } from '../../apps/video-to-text/src/video-to-text.controller.js';
 
 export type AppName = 'chat' | 'manager' | 'admin' | 'installer' | 'recorder' | 'videoToText' | 'storage' | 'notifier' | 'pluginHost';
@@ -26,15 +29,19 @@ export interface RouteInfo {
 }
 
 const controllers: [AppName, Function][] = [
+  ['chat', LoginController],
   ['chat', ChatController],
   ['chat', MediaController],
   ['chat', NamesController],
   ['manager', ManagerController],
+  ['admin', LoginController],
   ['admin', AdminController],
   ['admin', IntegrationsController],
+  ['admin', AnalysisSettingsController],
   ['installer', InstallerController],
   ['recorder', RecorderController],
   ['videoToText', VideoToTextController],
+  ['videoToText', ReanalysisController],
   ['storage', StorageController],
   ['notifier', NotifierController],
   ['pluginHost', PluginsController],

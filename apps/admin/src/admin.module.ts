@@ -1,8 +1,14 @@
 import { Module } from '@nestjs/common';
+import { LoginController } from '@cameramonit/server';
 import { AdminController } from './admin.controller.js';
+import { AnalysisSettingsController } from './analysis-settings.controller.js';
+import { CameraPreviewService } from './camera-preview.service.js';
 import { IntegrationsController } from './integrations.controller.js';
 import { IntegrationsService } from './integrations.service.js';
 import { ProjectsService } from './projects.service.js';
 
-@Module({ controllers: [AdminController, IntegrationsController], providers: [ProjectsService, IntegrationsService] })
+@Module({
+  controllers: [LoginController, AdminController, AnalysisSettingsController, IntegrationsController],
+  providers: [ProjectsService, CameraPreviewService, IntegrationsService],
+})
 export class AdminModule {}

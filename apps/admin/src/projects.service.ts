@@ -1,7 +1,10 @@
-import { ConflictException, Injectable, Logger, NotFoundException, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, NotFoundException, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { AppConfig } from '@cameramonit/config';
+import { cocoLabels, defaultCameraAnalysisSettings, parseCameraAnalysisSettings, type CameraAnalysisSettings } from '@cameramonit/contracts';
 import { CameraEntity, ProjectEntity } from '@cameramonit/db';
+import { APP_CONFIG } from '@cameramonit/server';
 
 export interface CameraSettings {
   name?: string;
@@ -11,12 +14,33 @@ export interface CameraSettings {
   enabled?: boolean;
 }
 
+export interface AnalysisSettingsView {
+  cameraId: string;
+  settings: CameraAnalysisSettings;
+  isDefault: boolean;
+  defaults: CameraAnalysisSettings;
+  platform: { fps: number; width: number };
+  classes: string[];
+}
+
+/** The stored settings, or the defaults when there are none or they no longer pass the validator. */
+function storedSettings(camera: CameraEntity): CameraAnalysisSettings {
+  try {
+    return parseCameraAnalysisSettings(camera.analysisSettings === null ? null : (JSON.parse(camera.analysisSettings) as unknown));
+  } catch {
+    return parseCameraAnalysisSettings(null);
+  }
+}
+
 /** Projects and their cameras: the admin app owns `projects` and `cameras`. */
 @Injectable()
 export class ProjectsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ProjectsService.name);
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** First start: a demo project with one camera, "demo". */
   async onApplicationBootstrap(): Promise<void> {
@@ -65,6 +89,43 @@ export class ProjectsService implements OnApplicationBootstrap {
     if (!camera) throw new NotFoundException(`No camera ${id}`);
     Object.assign(camera, Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)));
     return cameras.save(camera);
+  }
+
+  /** The camera's analysis settings as the worker will use them, with what the page needs to edit them. */
+  async analysisSettings(cameraId: string): Promise<AnalysisSettingsView> {
+    return this.settingsView(await this.camera(cameraId));
+  }
+
+  /**
+   * Checks the body with the one validator (400 listing every problem) and stores it; the worker
+   * reads it for every clip, so the camera's next clip uses it. `replace`: fields left out take
+   * the defaults; `merge`: they keep their current values.
+   */
+  async setAnalysisSettings(cameraId: string, body: unknown, mode: 'replace' | 'merge'): Promise<AnalysisSettingsView> {
+    const camera = await this.camera(cameraId);
+    const base = mode === 'merge' ? storedSettings(camera) : defaultCameraAnalysisSettings;
+    const settings = parseCameraAnalysisSettings(body ?? {}, base);
+    camera.analysisSettings = JSON.stringify(settings);
+    await this.db.getRepository(CameraEntity).update({ id: camera.id }, { analysisSettings: camera.analysisSettings });
+    this.logger.log(`Analysis settings of camera ${camera.name} (${camera.id}) changed`);
+    return this.settingsView(camera);
+  }
+
+  private settingsView(camera: CameraEntity): AnalysisSettingsView {
+    return {
+      cameraId: camera.id,
+      settings: storedSettings(camera),
+      isDefault: camera.analysisSettings === null,
+      defaults: parseCameraAnalysisSettings(null),
+      platform: { fps: this.config.analysis.fps, width: this.config.analysis.width },
+      classes: [...cocoLabels],
+    };
+  }
+
+  private async camera(id: string): Promise<CameraEntity> {
+    const camera = await this.db.getRepository(CameraEntity).findOneBy({ id });
+    if (!camera) throw new NotFoundException(`No camera ${id}`);
+    return camera;
   }
 
   private async project(id: string): Promise<ProjectEntity> {

@@ -331,6 +331,19 @@ function connectSocket() {
   socket.on('progress', (payload) => {
     if (payload?.cameraId && payload.clipId) receiveProgress(payload);
   });
+  socket.on('events-removed', (payload) => {
+    if (payload?.cameraId && Array.isArray(payload.eventIds)) removeEvents(payload.cameraId, payload.eventIds);
+  });
+}
+
+/** A re-analysis took these events away: they leave the thread at once. */
+function removeEvents(cameraId, eventIds) {
+  const gone = new Set(eventIds.map((id) => `event:${id}`));
+  const list = state.threads.get(cameraId);
+  if (list) state.threads.set(cameraId, list.filter((message) => !gone.has(message.id)));
+  for (const id of eventIds) state.events.delete(id);
+  if (state.selectedId !== cameraId) return;
+  for (const node of el.thread.querySelectorAll('[data-message-id]')) if (gone.has(node.dataset.messageId)) node.remove();
 }
 
 // ------------------------------------------------------------------ camera list

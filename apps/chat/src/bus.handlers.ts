@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ClipEntity, EventEntity } from '@cameramonit/db';
-import { Topics, type AnalysisCompletedPayload, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type EventUpdatedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
+import { Topics, type AnalysisCompletedPayload, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type EventUpdatedPayload, type ReanalysisCompletedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
 import { CamerasService } from './cameras.service.js';
 import { ChatGateway } from './chat.gateway.js';
 import { MessagesService } from './messages.service.js';
@@ -46,12 +46,21 @@ export class ChatBusHandlers {
 
   @EventPattern(Topics.analysisCompleted)
   async analysisCompleted(@Payload() payload: AnalysisCompletedPayload): Promise<void> {
-    if (!payload?.cameraId) return;
+    // a recorded clip is one of many a minute: its events speak for it
+    if (!payload?.cameraId || payload.source === 'recording') return;
     const name = payload.originalName ? `"${payload.originalName}"` : 'a clip';
     const minutes = Math.floor(payload.durationSec / 60);
     const length = minutes ? `${minutes} min ${Math.round(payload.durationSec % 60)} s` : `${Math.round(payload.durationSec)} s`;
     const found = payload.eventCount === 0 ? 'nothing to report' : payload.eventCount === 1 ? '1 event' : `${payload.eventCount} events`;
     await this.messages.post(payload.cameraId, 'system', `Analysed ${name} (${length}): ${found}.`, `analysis-done:${payload.clipId}`);
+  }
+
+  /** A re-analysis replaced a range's events: its report is one message, the events it removed leave open threads. */
+  @EventPattern(Topics.reanalysisCompleted)
+  async reanalysisCompleted(@Payload() payload: ReanalysisCompletedPayload): Promise<void> {
+    if (!payload?.cameraId || !payload.reanalysisId) return;
+    if (payload.removedEventIds?.length) this.gateway.eventsRemoved(payload.cameraId, payload.removedEventIds);
+    await this.messages.post(payload.cameraId, payload.status === 'failed' ? 'error' : 'system', payload.text, `reanalysis:${payload.reanalysisId}`);
   }
 
   @EventPattern(Topics.uploadRejected)

@@ -1,34 +1,16 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDateString, IsEmail, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsDateString, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import { bearerToken, CurrentUser, Permission, Public, RequirePermission, TokenService, type AuthUser } from '@cameramonit/auth';
-import { CameramonitError, Topics, type LoginReply, type VerifyPasswordRequest } from '@cameramonit/contracts';
+import { CameramonitError } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
-import { BusClient } from '@cameramonit/bus';
 import { APP_CONFIG } from '@cameramonit/server';
 import { CamerasService } from './cameras.service.js';
 import type { CameraView, EventView, MessageView } from './chat.types.js';
 import { MessagesService } from './messages.service.js';
 import { forwardMultipartUpload } from './upload.forwarder.js';
-
-export class LoginDto {
-  @ApiProperty({ example: 'admin@cameramonit.local' })
-  @IsEmail({}, { message: 'email must be an email address' })
-  email: string;
-
-  @ApiProperty()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  password: string;
-}
-
-export class LoginResponse {
-  @ApiProperty() accessToken: string;
-  @ApiProperty() user: { id: string; email: string; displayName: string; role: string };
-}
 
 export class EventsQuery {
   @ApiPropertyOptional({ description: 'ISO time: events that end at or after it' })
@@ -131,21 +113,9 @@ export class ChatController {
   constructor(
     private readonly cameras: CamerasService,
     private readonly messages: MessagesService,
-    private readonly bus: BusClient,
     private readonly tokens: TokenService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  @Public()
-  @Post('auth/login')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Log in; use the accessToken as "Authorization: Bearer <token>"' })
-  @ApiOkResponse({ type: LoginResponse })
-  async login(@Body() body: LoginDto): Promise<LoginReply> {
-    const reply = await this.bus.request<LoginReply | null, VerifyPasswordRequest>(Topics.authLogin, { email: body.email, password: body.password });
-    if (!reply) throw new UnauthorizedException('Wrong email or password');
-    return reply;
-  }
 
   @RequirePermission(Permission.camerasRead)
   @Get('cameras')

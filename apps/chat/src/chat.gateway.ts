@@ -52,4 +52,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     this.server.to(room(cameraId)).emit('progress', { cameraId, ...payload });
   }
 
+  /** Events that no longer exist (a re-analysis removed them): open threads drop their messages. */
+  eventsRemoved(cameraId: string, eventIds: string[]): void {
+    this.server.to(room(cameraId)).emit('events-removed', { cameraId, eventIds });
+  }
+
 }

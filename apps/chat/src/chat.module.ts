@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@cameramonit/config';
-import { APP_CONFIG, VisionModelAccess } from '@cameramonit/server';
+import { APP_CONFIG, LoginController, VisionModelAccess } from '@cameramonit/server';
 import { ChatBusHandlers } from './bus.handlers.js';
 import { CamerasService } from './cameras.service.js';
 import { ChatController, MediaController } from './chat.controller.js';
@@ -13,7 +13,7 @@ import { NamesService } from './names.service.js';
 import { PeriodSummaryService } from './period-summary.service.js';
 
 @Module({
-  controllers: [ChatController, MediaController, NamesController, ChatBusHandlers],
+  controllers: [LoginController, ChatController, MediaController, NamesController, ChatBusHandlers],
   providers: [
     CamerasService,
     MessagesService,

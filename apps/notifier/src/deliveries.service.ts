@@ -72,7 +72,8 @@ export class DeliveriesService implements OnApplicationBootstrap, OnApplicationS
 
   private async deliver(eventId: string): Promise<void> {
     const event = await this.db.getRepository(EventEntity).findOneBy({ id: eventId });
-    if (!event) return;
+    // a re-analysis's new events were seen already: nobody is told again
+    if (!event || event.silent) return;
     const subscriptions = await this.db.getRepository(SubscriptionEntity).findBy({ cameraId: event.cameraId, enabled: true });
     if (!subscriptions.length) return;
     const ledger = this.db.getRepository(DeliveryEntity);

@@ -5,8 +5,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { OutboxService, BusClient } from '@cameramonit/bus';
-import { CameramonitError, Topics, type ClipStoredPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
-import { ClipEntity } from '@cameramonit/db';
+import { CameramonitError, Topics, type ClipSource, type ClipStoredPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
+import { ClipEntity, type CameraEntity, type ProjectEntity } from '@cameramonit/db';
 import { FfmpegDriver, type VideoInfo } from '@cameramonit/media';
 import { ClipStore, type CompletedUpload, type UploadSink } from './file-servers/index.js';
 import { CameraAccessPolicy } from './platform-access.js';
@@ -60,29 +60,78 @@ export class ClipIngestService implements UploadSink {
       await this.bus.publish(Topics.uploadRejected, payload).catch(() => undefined);
       throw refused;
     }
-    const { project, camera } = found;
+    // an upload "just happened": its last frame is now
+    const startedAt = new Date(Date.now() - info.durationSec * 1000);
+    const clip = await this.register({ ...found, fileName: upload.fileName, absolutePath, info, source: 'upload', startedAt, uploadedBy: upload.user.id });
+    this.logger.log(`Stored ${upload.fileName} (${info.codec} ${info.width}x${info.height}, ${info.durationSec.toFixed(1)} s) as clip ${clip.id}`);
+    return clip;
+  }
+
+  /**
+   * A recorded clip (the recorder's, written with a service token) with its real start time.
+   * Recorded clips of a camera follow each other: an object crossing from one into the next
+   * stays one track and one event. The same camera and start time twice (a retried PUT) keeps the
+   * first clip: `created` is false and the new file is dropped.
+   */
+  async ingestRecording(recording: { projectSlug: string; cameraSlug: string; fileName: string; storePath: string; startedAt: Date }): Promise<{ clip: ClipEntity; created: boolean }> {
+    const found = await this.access.camera(recording.projectSlug, recording.cameraSlug);
+    const { absolutePath } = await this.store.resolve(recording.storePath);
+    try {
+      if (!found) throw new CameramonitError('UNKNOWN_CAMERA', `There is no camera ${recording.projectSlug}/${recording.cameraSlug}`, 404);
+      const existing = await this.db.getRepository(ClipEntity).findOneBy({ cameraId: found.camera.id, source: 'recording', startedAt: recording.startedAt });
+      if (existing) {
+        await this.store.delete(recording.storePath).catch(() => undefined);
+        return { clip: existing, created: false };
+      }
+      let info: VideoInfo;
+      try {
+        info = await this.ffmpeg.probe(absolutePath);
+      } catch (error) {
+        const known = error instanceof CameramonitError ? error : new CameramonitError('NOT_VIDEO', `The file could not be read as a video: ${(error as Error).message}`, 415);
+        throw new CameramonitError(known.code, known.message.split(absolutePath).join(`"${recording.fileName}"`), known.httpStatus);
+      }
+      const clip = await this.register({ ...found, fileName: recording.fileName, absolutePath, info, source: 'recording', startedAt: recording.startedAt, uploadedBy: null });
+      this.logger.log(`Stored recording ${recording.fileName} of ${recording.projectSlug}/${recording.cameraSlug} from ${recording.startedAt.toISOString()} (${info.durationSec.toFixed(1)} s) as clip ${clip.id}`);
+      return { clip, created: true };
+    } catch (error) {
+      await this.store.delete(recording.storePath).catch(() => undefined);
+      if (error instanceof CameramonitError) this.logger.warn(`Refused recording ${recording.storePath}: ${error.code} ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** Moves the checked file into clips/<day>/<clip id>.<ext> and registers it with its clip/stored message. */
+  private async register(input: {
+    project: ProjectEntity;
+    camera: CameraEntity;
+    fileName: string;
+    absolutePath: string;
+    info: VideoInfo;
+    source: ClipSource;
+    startedAt: Date;
+    uploadedBy: string | null;
+  }): Promise<ClipEntity> {
+    const { project, camera, fileName, info, source, startedAt, uploadedBy } = input;
     const clipId = randomUUID();
-    const now = new Date();
-    const day = now.toISOString().slice(0, 10);
-    const extension = VIDEO_EXTENSIONS.has(extname(upload.fileName).toLowerCase()) ? extname(upload.fileName).toLowerCase() : '.video';
+    const day = startedAt.toISOString().slice(0, 10);
+    const extension = VIDEO_EXTENSIONS.has(extname(fileName).toLowerCase()) ? extname(fileName).toLowerCase() : '.video';
     const clipPath = `/${project.slug}/${camera.slug}/clips/${day}/${clipId}${extension}`;
     const target = await this.store.resolve(clipPath);
     await mkdir(dirname(target.absolutePath), { recursive: true });
-    await rename(absolutePath, target.absolutePath);
+    await rename(input.absolutePath, target.absolutePath);
     const clip = await this.db.transaction(async (manager) => {
       const saved = await manager.getRepository(ClipEntity).save({
         id: clipId,
         cameraId: camera.id,
         path: clipPath.slice(1),
-        source: 'upload',
-        originalName: upload.fileName,
+        source,
+        originalName: fileName,
         sizeBytes: String(info.sizeBytes),
         durationSec: info.durationSec,
         width: info.width,
         height: info.height,
-        // an upload "just happened": its last frame is now
-        startedAt: new Date(now.getTime() - info.durationSec * 1000),
-        uploadedBy: upload.user.id,
+        startedAt,
+        uploadedBy,
       });
       const payload: ClipStoredPayload = {
         clipId,
@@ -90,15 +139,14 @@ export class ClipIngestService implements UploadSink {
         projectSlug: project.slug,
         cameraSlug: camera.slug,
         path: saved.path,
-        source: 'upload',
-        originalName: upload.fileName,
-        uploadedBy: upload.user.id,
+        source,
+        originalName: fileName,
+        uploadedBy,
       };
       await this.outbox.add(manager, Topics.clipStored, payload);
       return saved;
     });
     void this.outbox.flush();
-    this.logger.log(`Stored ${upload.fileName} (${info.codec} ${info.width}x${info.height}, ${info.durationSec.toFixed(1)} s) as clip ${clipId}`);
     return clip;
   }
 }

@@ -1,12 +1,15 @@
-import { All, Controller, Inject, Param, Put, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { extname } from 'node:path';
+import { All, Controller, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, Permission, RequirePermission, type AuthUser } from '@cameramonit/auth';
 import { CameramonitError } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
 import { APP_CONFIG } from '@cameramonit/server';
 import { ClipIngestService } from './clip-ingest.service.js';
-import { ClipStore, createHttpFileHandler, discardRequestBody, receiveRequestBody, sendHttpError, UPLOAD_FOLDER_NAME, type HttpFileHandler } from './file-servers/index.js';
+import { ClipStore, createHttpFileHandler, discardRequestBody, receiveRequestBody, RECORDINGS_FOLDER_NAME, sendHttpError, SLUG_PATTERN, UPLOAD_FOLDER_NAME, type HttpFileHandler } from './file-servers/index.js';
+import { recordingStart } from './recording-name.js';
 import { CameraUploadPolicy } from './platform-access.js';
 
 @ApiTags('storage')
@@ -61,6 +64,48 @@ export class StorageController {
       response.status(202).json({ clipId: clip.id, message: `Received ${name}; analysing it now` });
     } catch (error) {
       sendHttpError(response, error);
+      discardRequestBody(request);
+    }
+  }
+
+  /**
+   * A recorded clip of a camera (the recorder, with a service token): raw body, start time in
+   * `?startedAt=` (ISO 8601 with a zone) or in the file name (`20261122T101500Z.mp4`). See
+   * docs/recorded-clips.md.
+   */
+  @RequirePermission(Permission.storageAll)
+  @Put('recordings/:project/:camera/:name')
+  @ApiOperation({ summary: 'Store a recorded clip (raw body) with its start time; services only. 201 new clip, 200 the same start time was stored already' })
+  @ApiQuery({ name: 'startedAt', required: false, description: "ISO 8601 time of the clip's first frame; default: the time in the file name" })
+  async recording(
+    @Param('project') project: string,
+    @Param('camera') camera: string,
+    @Param('name') name: string,
+    @Query('startedAt') startedAtText: string | undefined,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    try {
+      if (!SLUG_PATTERN.test(project) || !SLUG_PATTERN.test(camera)) throw new CameramonitError('UNKNOWN_CAMERA', `There is no camera ${project}/${camera}`, 404);
+      const startedAt = recordingStart(startedAtText, name);
+      if (!startedAt) {
+        throw new CameramonitError('RECORDING_START_MISSING', 'Say when the clip starts: ?startedAt=2026-11-22T10:15:00.000Z, or a file name like 20261122T101500Z.mp4 (UTC)', 400);
+      }
+      // each request its own staging file: two recordings of one name may arrive at once
+      const staging = `/${project}/${camera}/${RECORDINGS_FOLDER_NAME}/${randomUUID()}${extname(name).slice(0, 16)}`;
+      const writer = await this.store.createWriteStream(staging, { maxBytes: this.config.maxUploadBytes, overwrite: false });
+      await receiveRequestBody(request, response, writer);
+      const stored = writer.stored;
+      if (!stored) throw new CameramonitError('UPLOAD_INCOMPLETE', 'The upload did not complete', 400);
+      const { clip, created } = await this.ingest.ingestRecording({ projectSlug: project, cameraSlug: camera, fileName: name, storePath: stored.storePath, startedAt });
+      response.status(created ? 201 : 200).json({ clipId: clip.id, startedAt: clip.startedAt.toISOString(), durationSec: clip.durationSec, created });
+    } catch (error) {
+      // a service reads the platform's JSON errors: {statusCode, code, message}
+      if (error instanceof CameramonitError && !response.headersSent) {
+        response.status(error.httpStatus).json({ statusCode: error.httpStatus, code: error.code, message: error.message });
+      } else {
+        sendHttpError(response, error);
+      }
       discardRequestBody(request);
     }
   }

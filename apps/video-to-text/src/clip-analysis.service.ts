@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
-import { extname, join, posix } from 'node:path';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { join } from 'node:path';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, LessThan, type DataSource } from 'typeorm';
-import { TokenService } from '@cameramonit/auth';
 import { BusClient, OutboxService } from '@cameramonit/bus';
-import type { AppConfig } from '@cameramonit/config';
 import {
   CameramonitError,
   Topics,
@@ -16,88 +14,126 @@ import {
   type AnalysisFailedPayload,
   type AnalysisProgressPayload,
   type EventCreatedPayload,
+  type EventUpdatedPayload,
 } from '@cameramonit/contracts';
 import { AnalysisEntity, CameraEntity, ClipEntity, DetectedObjectEntity, EventEntity } from '@cameramonit/db';
-import { FfmpegDriver, type VideoInfo } from '@cameramonit/media';
-import { APP_CONFIG, StorageClient } from '@cameramonit/server';
-import { analyseVideoWithStats, HumanObjectDetector, type VideoAnalysis } from '@cameramonit/vision';
+import type { VideoInfo } from '@cameramonit/media';
+import type { SceneCarry, VideoAnalysis } from '@cameramonit/vision';
+import { AnalysisEngine } from './analysis-engine.service.js';
+import type { ClipSettings } from './camera-settings.js';
+import { betterMomentHere, continuedEventChanges, newEventRow, type EventMedia } from './event-rows.js';
+import { decideCarry, type CarryDecision } from './scene-carry.js';
 
 const MAX_ATTEMPTS = 3;
 /** an 'analysing' row not touched for this long belongs to a worker that died */
 const STALE_MS = 2 * 60_000;
 const BROWSER_CODECS = new Set(['h264']);
+/** failures that may pass by themselves: tried again (up to MAX_ATTEMPTS) instead of failing the clip */
+const RETRIED_CODES = new Set(['STORAGE_READ_FAILED', 'STORAGE_WRITE_FAILED', 'FFMPEG_TIMEOUT']);
+/** a clip whose previous recorded clip is still being analysed is looked at again after this */
+const CARRY_RETRY_MS = 1000;
+/** ...and gives up waiting (starting a fresh scene) after this */
+const CARRY_MAX_WAIT_MS = 120_000;
+/** a recording stored with no clip right before it waits this long (after it was stored) for one to be stored */
+const MISSING_PREVIOUS_WAIT_MS = 5000;
+
+/** What committing a clip does with each of its events. */
+type EventPlan =
+  | { action: 'insert'; id: string; event: AnalysedEvent; media: EventMedia }
+  | { action: 'continue'; row: EventEntity; event: AnalysedEvent; media: EventMedia | null };
+
+/** This worker; the same after a restart, so it takes back what it left half-done. */
+export const workerId = `${hostname()}:${process.env.INSTANCE_ID ?? 'main'}`.slice(0, 80);
 
 /**
  * The video-to-text worker: each stored clip is analysed once (claimed through the unique
- * `analyses.clipId`), its events get a snapshot and an animation next to the clip, and
+ * `analyses.clipId`) with its camera's current settings; a recorded clip that follows the
+ * camera's previous one starts with that clip's scene (waiting for it when another worker is
+ * still on it), so an object crossing the boundary stays one track and one event: the event's
+ * row is updated in place. Events get a snapshot and an animation next to the clip, and
  * everything is written with the outbox messages in one transaction.
  */
 @Injectable()
 export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ClipAnalysisService.name);
-  private readonly ffmpeg = new FfmpegDriver();
-  private readonly storage: StorageClient;
-  private readonly detector: HumanObjectDetector;
-  private queue: Promise<void> = Promise.resolve();
   private readonly queued = new Set<string>();
+  /** clips waiting for their previous clip, since when, and why (logged when it changes) */
+  private readonly waitingSince = new Map<string, number>();
+  private readonly waitReasons = new Map<string, string>();
+  private readonly retries = new Set<NodeJS.Timeout>();
   private timer: NodeJS.Timeout | undefined;
-  private readonly abort = new AbortController();
-  /** this worker; the same after a restart, so it takes back what it left half-done */
-  private readonly workerId = `${hostname()}:${process.env.INSTANCE_ID ?? 'main'}`.slice(0, 80);
+  private stopping = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly outbox: OutboxService,
     private readonly bus: BusClient,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    tokens: TokenService,
-  ) {
-    this.storage = new StorageClient(config.storageUrl, tokens, 'video-to-text');
-    this.detector = new HumanObjectDetector({ inputSize: config.analysis.detectorInputSize, minConfidence: config.analysis.minConfidence });
-  }
+    private readonly engine: AnalysisEngine,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.detector.load();
-    this.logger.log(`Object detector loaded (centernet, ${this.config.analysis.detectorInputSize} px)`);
+    await this.engine.ready();
     void this.catchUp();
     this.timer = setInterval(() => void this.catchUp(), 30_000);
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
+    this.stopping = true;
     clearInterval(this.timer);
-    this.abort.abort();
-    await this.queue;
-    this.detector.dispose();
+    for (const retry of this.retries) clearTimeout(retry);
   }
 
-  /** Clips never analysed, or left half-done by a worker that died. */
+  /** Clips never analysed (oldest first, so a camera's recordings go in order), or left half-done by a worker that died. */
   private async catchUp(): Promise<void> {
-    const clips = await this.db
-      .getRepository(ClipEntity)
-      .createQueryBuilder('c')
-      .leftJoin(AnalysisEntity, 'a', 'a.clipId = c.id')
-      .where('a.id IS NULL')
-      .orderBy('c.createdAt', 'ASC')
-      .limit(100)
-      .getMany();
-    const stale = await this.db.getRepository(AnalysisEntity).find({
-      where: [
-        { status: In(['queued', 'analysing']), updatedAt: LessThan(new Date(Date.now() - STALE_MS)) },
-        { status: In(['queued', 'analysing']), workerId: this.workerId },
-      ],
-      take: 100,
-    });
-    for (const id of [...clips.map((c) => c.id), ...stale.map((a) => a.clipId)]) this.enqueue(id);
+    try {
+      const clips = await this.db
+        .getRepository(ClipEntity)
+        .createQueryBuilder('c')
+        .leftJoin(AnalysisEntity, 'a', 'a.clipId = c.id')
+        .where('a.id IS NULL')
+        .orderBy('c.startedAt', 'ASC')
+        .limit(100)
+        .getMany();
+      const stale = await this.db.getRepository(AnalysisEntity).find({
+        where: [
+          { status: In(['queued', 'analysing']), updatedAt: LessThan(new Date(Date.now() - STALE_MS)) },
+          { status: In(['queued', 'analysing']), workerId },
+        ],
+        take: 100,
+      });
+      for (const id of [...clips.map((c) => c.id), ...stale.map((a) => a.clipId)]) this.enqueue(id);
+    } catch (error) {
+      this.logger.error(`Looking for clips to analyse failed (will look again): ${(error as Error).message}`);
+    }
   }
 
   enqueue(clipId: string): void {
-    if (this.queued.has(clipId)) return;
+    if (this.queued.has(clipId) || this.stopping) return;
     this.queued.add(clipId);
-    this.queue = this.queue
-      .then(() => this.analyse(clipId))
-      .catch((error: unknown) => this.logger.error(`Analysis of ${clipId} crashed: ${(error as Error).stack}`))
-      .finally(() => this.queued.delete(clipId));
+    void this.engine
+      .exclusive(() => this.analyse(clipId))
+      .catch((error: unknown) => {
+        this.logger.error(`Analysis of ${clipId} crashed: ${(error as Error).stack}`);
+        return 'done' as const;
+      })
+      .then((outcome) => {
+        if (outcome === 'wait') return this.retryLater(clipId);
+        this.queued.delete(clipId);
+        this.waitingSince.delete(clipId);
+        this.waitReasons.delete(clipId);
+      });
+  }
+
+  /** Look at the clip again soon; other cameras' clips go first meanwhile. */
+  private retryLater(clipId: string): void {
+    const retry = setTimeout(() => {
+      this.retries.delete(retry);
+      this.queued.delete(clipId);
+      this.enqueue(clipId);
+    }, CARRY_RETRY_MS);
+    retry.unref();
+    this.retries.add(retry);
   }
 
   /** Take the clip for this worker; false if another has it or it is finished. */
@@ -106,68 +142,108 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
     const existing = await analyses.findOneBy({ clipId: clip.id });
     if (!existing) {
       try {
-        return await analyses.save({ clipId: clip.id, cameraId: clip.cameraId, status: 'analysing', progress: 0, attempts: 1, workerId: this.workerId, errorCode: null, error: null, playablePath: null, finishedAt: null });
+        return await analyses.save({ clipId: clip.id, cameraId: clip.cameraId, status: 'analysing', progress: 0, attempts: 1, workerId, errorCode: null, error: null, playablePath: null, finishedAt: null, sceneState: null, settings: null });
       } catch {
         return null; // another worker inserted it first
       }
     }
-    // an analysis of this worker that is not running now was left by its previous process
-    const abandoned = existing.updatedAt.getTime() < Date.now() - STALE_MS || existing.workerId === this.workerId;
-    if (existing.status === 'done' || existing.status === 'failed' || (existing.status === 'analysing' && !abandoned)) return null;
+    if (!this.claimable(existing)) return null;
     if (existing.attempts >= MAX_ATTEMPTS) {
       // it was tried often enough (a clip that keeps killing the worker): say so and stop
       const gaveUp = { ...existing, attempts: MAX_ATTEMPTS };
       await this.fail(clip, gaveUp, new CameramonitError('ANALYSIS_GAVE_UP', `The analysis stopped ${MAX_ATTEMPTS} times without finishing; the clip may be damaged`, 500));
       return null;
     }
-    const result = await analyses.update({ id: existing.id, updatedAt: existing.updatedAt }, { status: 'analysing', attempts: existing.attempts + 1, progress: 0, workerId: this.workerId });
-    return result.affected ? { ...existing, status: 'analysing', attempts: existing.attempts + 1, workerId: this.workerId } : null;
+    const result = await analyses.update({ id: existing.id, updatedAt: existing.updatedAt }, { status: 'analysing', attempts: existing.attempts + 1, progress: 0, workerId });
+    return result.affected ? { ...existing, status: 'analysing', attempts: existing.attempts + 1, workerId } : null;
   }
 
-  private async analyse(clipId: string): Promise<void> {
+  /** Finished, or being analysed by a live worker: not for this one. */
+  private claimable(existing: AnalysisEntity): boolean {
+    // an analysis of this worker that is not running now was left by its previous process
+    const abandoned = existing.updatedAt.getTime() < Date.now() - STALE_MS || existing.workerId === workerId;
+    return !(existing.status === 'done' || existing.status === 'failed' || (existing.status === 'analysing' && !abandoned));
+  }
+
+  /** 'wait': the clip's previous recorded clip is still being analysed; look again later. */
+  private async analyse(clipId: string): Promise<'done' | 'wait'> {
     const clip = await this.db.getRepository(ClipEntity).findOneBy({ id: clipId });
-    if (!clip) return;
+    if (!clip) return 'done';
+    const existing = await this.db.getRepository(AnalysisEntity).findOneBy({ clipId });
+    if (existing && !this.claimable(existing)) return 'done';
+    const decision = await this.carryFor(clip);
+    if (decision.action === 'wait') return 'wait';
     const analysis = await this.claim(clip);
-    if (!analysis) return;
+    if (!analysis) return 'done';
+    const carry = decision.action === 'carry' ? decision.carry : null;
     const camera = await this.db.getRepository(CameraEntity).findOneBy({ id: clip.cameraId });
+    const settings = this.engine.settingsFor(camera);
     const work = await mkdtemp(join(tmpdir(), 'cm-analysis-'));
     try {
       this.progress(clip, 0, 'analysing');
-      const videoFile = join(work, `clip${extname(clip.path) || '.video'}`);
-      await this.storage.download(clip.path, videoFile);
-      const info = await this.ffmpeg.probe(videoFile);
-      const [analysed, playablePath] = await Promise.all([this.runAnalysis(clip, analysis, videoFile), this.makePlayable(clip, info, videoFile, work)]);
+      const { videoFile, info } = await this.engine.download(clip, work);
+      const [analysed, playablePath] = await Promise.all([this.engine.analyse(videoFile, settings, carry, this.onProgress(clip, analysis)), this.makePlayable(clip, info, videoFile, work)]);
       this.progress(clip, 0.97, 'writing');
-      const events = await this.writeArtifacts(clip, camera, analysed, videoFile, work);
-      await this.commit(clip, analysis, analysed, events, playablePath);
+      const plans = await this.planEvents(clip, camera, analysed, videoFile, work);
+      await this.commit(clip, analysis, analysed, plans, playablePath, settings);
       this.progress(clip, 1, 'done');
-      this.logger.log(`Analysed clip ${clip.id} (${clip.originalName ?? clip.path}): ${events.length} event(s), ${analysed.stats.speedVsRealtime.toFixed(1)}x realtime`);
+      const continued = plans.filter((plan) => plan.action === 'continue').length;
+      this.logger.log(
+        `Analysed clip ${clip.id} (${clip.originalName ?? clip.path}): ${plans.length - continued} new event(s)${continued ? `, ${continued} continued` : ''}` +
+          `${carry && decision.action === 'carry' ? `, scene carried from clip ${decision.previousClipId}` : ''}, settings ${settings.hash}, ${analysed.stats.speedVsRealtime.toFixed(1)}x realtime`,
+      );
     } catch (error) {
       await this.fail(clip, analysis, error);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+    return 'done';
   }
 
-  private runAnalysis(clip: ClipEntity, analysis: AnalysisEntity, videoFile: string): Promise<VideoAnalysis> {
+  /** The scene this clip starts with: its camera's previous recorded clip's, when it follows that one. */
+  private async carryFor(clip: ClipEntity): Promise<CarryDecision> {
+    if (clip.source !== 'recording') return { action: 'fresh', reason: null };
+    const previous = await this.db
+      .getRepository(ClipEntity)
+      .createQueryBuilder('c')
+      .where('c.cameraId = :cameraId AND c.source = :source AND c.startedAt < :startedAt', { cameraId: clip.cameraId, source: 'recording', startedAt: clip.startedAt })
+      .orderBy('c.startedAt', 'DESC')
+      .getOne();
+    const previousAnalysis = previous ? await this.db.getRepository(AnalysisEntity).findOneBy({ clipId: previous.id }) : null;
+    const since = this.waitingSince.get(clip.id) ?? Date.now();
+    const decision = decideCarry({
+      clip,
+      previous: previous ?? null,
+      previousAnalysis,
+      waitedMs: Date.now() - since,
+      maxWaitMs: CARRY_MAX_WAIT_MS,
+      storedAgoMs: Date.now() - clip.createdAt.getTime(),
+      missingWaitMs: MISSING_PREVIOUS_WAIT_MS,
+    });
+    if (decision.action === 'wait') {
+      if (this.waitReasons.get(clip.id) !== decision.reason) this.logger.log(`Clip ${clip.id} waits: ${decision.reason}`);
+      this.waitReasons.set(clip.id, decision.reason);
+      this.waitingSince.set(clip.id, since);
+      return decision;
+    }
+    this.waitingSince.delete(clip.id);
+    this.waitReasons.delete(clip.id);
+    if (decision.action === 'fresh' && decision.reason) this.logger.warn(`Clip ${clip.id} starts a new scene without carry: ${decision.reason}`);
+    return decision;
+  }
+
+  private onProgress(clip: ClipEntity, analysis: AnalysisEntity): (progress: { fraction: number }) => void {
     let lastSent = 0;
-    return analyseVideoWithStats(
-      videoFile,
-      {
-        fps: this.config.analysis.fps,
-        width: this.config.analysis.width,
-        minConfidence: this.config.analysis.minConfidence,
-        detector: this.detector,
-        signal: this.abort.signal,
-      },
-      (progress) => {
-        if (Date.now() - lastSent < 1000) return;
-        lastSent = Date.now();
-        const fraction = Math.min(0.95, progress.fraction * 0.95);
-        this.progress(clip, fraction, 'analysing');
-        void this.db.getRepository(AnalysisEntity).update({ id: analysis.id }, { progress: fraction });
-      },
-    );
+    return (progress) => {
+      if (Date.now() - lastSent < 1000) return;
+      lastSent = Date.now();
+      const fraction = Math.min(0.95, progress.fraction * 0.95);
+      this.progress(clip, fraction, 'analysing');
+      void this.db
+        .getRepository(AnalysisEntity)
+        .update({ id: analysis.id }, { progress: fraction })
+        .catch(() => undefined);
+    };
   }
 
   /** Browsers cannot play every camera codec: keep an H.264 MP4 copy next to the clip when needed. */
@@ -175,74 +251,47 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
     const isMp4 = /mp4|mov/.test(info.formatName) && /\.(mp4|m4v|mov)$/i.test(clip.path);
     if (isMp4 && BROWSER_CODECS.has(info.codec)) return null;
     const out = join(work, 'playable.mp4');
-    await this.ffmpeg.transcodeToMp4(videoFile, out, { maxWidth: 1280, preset: 'veryfast', crf: 26 }, { signal: this.abort.signal, timeoutMs: 30 * 60_000 });
+    await this.engine.ffmpeg.transcodeToMp4(videoFile, out, { maxWidth: 1280, preset: 'veryfast', crf: 26 }, { signal: this.engine.signal, timeoutMs: 30 * 60_000 });
     const target = clip.path.replace(/\.[^./]+$/, '') + '.mp4';
     const playablePath = target === clip.path ? clip.path.replace(/\.mp4$/, '.h264.mp4') : target;
-    await this.storage.putFile(playablePath, out, 'video/mp4');
+    await this.engine.storage.putFile(playablePath, out, 'video/mp4');
     return playablePath;
   }
 
-  private async writeArtifacts(
-    clip: ClipEntity,
-    camera: CameraEntity | null,
-    analysed: VideoAnalysis,
-    videoFile: string,
-    work: string,
-  ): Promise<{ id: string; event: AnalysedEvent; snapshotPath: string; animationPath: string }[]> {
-    const { result } = analysed;
-    const folder = posix.join(posix.dirname(clip.path), clip.id);
-    const animationSeconds = camera?.animationSeconds ?? 4;
-    const written = [];
-    for (const event of result.events) {
-      const id = randomUUID();
-      const snapshotFile = join(work, `${id}.jpg`);
-      const animationFile = join(work, `${id}.gif`);
-      const boxes = event.bestBox ? [{ box: event.bestBox, frameWidth: result.frameWidth, frameHeight: result.frameHeight, color: 'yellow' }] : [];
-      await this.ffmpeg.writeSnapshot(videoFile, snapshotFile, { atSec: event.bestSec, width: Math.min(640, result.frameWidth * 2), boxes });
-      const length = Math.min(animationSeconds, Math.max(1, result.durationSec));
-      const start = Math.max(0, Math.min(event.bestSec - length / 2, result.durationSec - length));
-      await this.ffmpeg.writeAnimation(videoFile, animationFile, { startSec: start, durationSec: length, width: 320, fps: 8 });
-      const snapshotPath = `${folder}/${id}.jpg`;
-      const animationPath = `${folder}/${id}.gif`;
-      await this.storage.putFile(snapshotPath, snapshotFile, 'image/jpeg');
-      await this.storage.putFile(animationPath, animationFile, 'image/gif');
-      written.push({ id, event, snapshotPath, animationPath });
+  /** New events get media; an event going on from the previous clip updates its row, with new media only for a better moment. */
+  private async planEvents(clip: ClipEntity, camera: CameraEntity | null, analysed: VideoAnalysis, videoFile: string, work: string): Promise<EventPlan[]> {
+    const plans: EventPlan[] = [];
+    for (const event of analysed.result.events) {
+      const row = event.continued ? await this.db.getRepository(EventEntity).findOneBy({ cameraId: clip.cameraId, sceneKey: event.key }) : null;
+      if (row) {
+        const media = betterMomentHere(row, event) ? await this.engine.writeEventMedia(clip, camera, analysed, videoFile, work, event, row.id) : null;
+        plans.push({ action: 'continue', row, event, media });
+      } else {
+        const id = randomUUID();
+        plans.push({ action: 'insert', id, event, media: await this.engine.writeEventMedia(clip, camera, analysed, videoFile, work, event, id) });
+      }
     }
-    return written;
+    return plans;
   }
 
-  private async commit(
-    clip: ClipEntity,
-    analysis: AnalysisEntity,
-    analysed: VideoAnalysis,
-    events: { id: string; event: AnalysedEvent; snapshotPath: string; animationPath: string }[],
-    playablePath: string | null,
-  ): Promise<void> {
+  private async commit(clip: ClipEntity, analysis: AnalysisEntity, analysed: VideoAnalysis, plans: EventPlan[], playablePath: string | null, settings: ClipSettings): Promise<void> {
     const { result, stats } = analysed;
-    const at = (sec: number) => new Date(clip.startedAt.getTime() + sec * 1000);
     await this.db.transaction(async (manager) => {
+      const events = manager.getRepository(EventEntity);
       const eventOfTrack = new Map<number, string>();
-      for (const { id, event, snapshotPath, animationPath } of events) {
-        for (const trackId of event.trackIds) eventOfTrack.set(trackId, id);
-        await manager.getRepository(EventEntity).insert({
-          id,
-          cameraId: clip.cameraId,
-          clipId: clip.id,
-          kind: event.kind,
-          label: event.label,
-          count: event.count,
-          startedAt: at(event.startSec),
-          endedAt: at(event.endSec),
-          startSec: event.startSec,
-          endSec: event.endSec,
-          confidence: event.confidence,
-          direction: event.direction,
-          summary: event.summary.en,
-          summaryPl: event.summary.pl,
-          snapshotPath,
-          animationPath,
-          bestSec: event.bestSec,
-        });
+      for (const plan of plans) {
+        const eventId = plan.action === 'insert' ? plan.id : plan.row.id;
+        for (const trackId of plan.event.trackIds) eventOfTrack.set(trackId, eventId);
+        if (plan.action === 'insert') {
+          await events.insert({ id: plan.id, ...newEventRow(plan.event, clip, plan.media) });
+          const payload: EventCreatedPayload = { eventId, cameraId: clip.cameraId, clipId: clip.id };
+          await this.outbox.add(manager, Topics.eventCreated, payload);
+        } else {
+          await events.update({ id: eventId }, continuedEventChanges(plan.row, plan.event, clip, plan.media));
+          // the thread updates the event's message in place; subscribers were told when it began
+          const payload: EventUpdatedPayload = { eventId, cameraId: clip.cameraId, reason: 'continued' };
+          await this.outbox.add(manager, Topics.eventUpdated, payload);
+        }
       }
       for (const track of result.tracks) {
         await manager.getRepository(DetectedObjectEntity).insert({
@@ -259,18 +308,29 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
           bestSec: track.bestSec,
         });
       }
-      await manager.getRepository(AnalysisEntity).update({ id: analysis.id }, { status: 'done', progress: 1, playablePath, finishedAt: new Date(), errorCode: null, error: null, frameWidth: result.frameWidth, frameHeight: result.frameHeight });
-      for (const { id } of events) {
-        const payload: EventCreatedPayload = { eventId: id, cameraId: clip.cameraId, clipId: clip.id };
-        await this.outbox.add(manager, Topics.eventCreated, payload);
-      }
+      await manager.getRepository(AnalysisEntity).update(
+        { id: analysis.id },
+        {
+          status: 'done',
+          progress: 1,
+          playablePath,
+          finishedAt: new Date(),
+          errorCode: null,
+          error: null,
+          frameWidth: result.frameWidth,
+          frameHeight: result.frameHeight,
+          sceneState: JSON.stringify(analysed.sceneState),
+          settings: JSON.stringify(settings.settings),
+        },
+      );
       const completed: AnalysisCompletedPayload = {
         clipId: clip.id,
         cameraId: clip.cameraId,
         originalName: clip.originalName,
         durationSec: result.durationSec,
-        eventCount: events.length,
+        eventCount: plans.filter((plan) => plan.action === 'insert').length,
         speedVsRealtime: stats.speedVsRealtime,
+        source: clip.source,
       };
       await this.outbox.add(manager, Topics.analysisCompleted, completed);
     });
@@ -282,7 +342,7 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
     const code = known ? error.code : 'ANALYSIS_ERROR';
     const message = known ? error.message : `The analysis failed unexpectedly (${(error as Error).message ?? String(error)})`;
     // bad input fails at once; anything else (storage down, a crash) is retried by catch-up
-    const final = known || analysis.attempts >= MAX_ATTEMPTS;
+    const final = (known && !RETRIED_CODES.has(code)) || analysis.attempts >= MAX_ATTEMPTS;
     this.logger.warn(`Clip ${clip.id} (${clip.originalName ?? clip.path}): ${code} ${message}${final ? '' : ' (will retry)'}`);
     await this.db.transaction(async (manager) => {
       await manager.getRepository(AnalysisEntity).update({ id: analysis.id }, { status: final ? 'failed' : 'queued', errorCode: code, error: message.slice(0, 4000) });

@@ -5,15 +5,20 @@ import { TokenService } from '@cameramonit/auth';
 import { OutboxService } from '@cameramonit/bus';
 import type { AppConfig } from '@cameramonit/config';
 import { APP_CONFIG, StorageClient, VisionModelAccess } from '@cameramonit/server';
+import { AnalysisEngine } from './analysis-engine.service.js';
 import { ClipAnalysisService } from './clip-analysis.service.js';
 import { EventDescriptionHandlers } from './event-description.handlers.js';
 import { EventDescriptionService } from './event-description.service.js';
+import { ReanalysisController } from './reanalysis.controller.js';
+import { ReanalysisService } from './reanalysis.service.js';
 import { VideoToTextController } from './video-to-text.controller.js';
 
 @Module({
-  controllers: [VideoToTextController, EventDescriptionHandlers],
+  controllers: [VideoToTextController, ReanalysisController, EventDescriptionHandlers],
   providers: [
+    AnalysisEngine,
     ClipAnalysisService,
+    ReanalysisService,
     {
       provide: EventDescriptionService,
       inject: [getDataSourceToken(), OutboxService, APP_CONFIG, TokenService],

@@ -25,6 +25,8 @@ export const Permission = {
   namesManage: 'names:manage',
   /** analyser plugins: their state, restarts, errors, counts */
   pluginsRead: 'plugins:read',
+  /** re-run the analysis of a camera's time range with its current settings */
+  analysisRerun: 'analysis:rerun',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 

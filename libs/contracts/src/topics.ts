@@ -17,6 +17,8 @@ export const Topics = {
   analysisCompleted: 'cameramonit/analysis/completed',
   /** video-to-text -> chat: analysis progress of a clip (0..1). */
   analysisProgress: 'cameramonit/analysis/progress',
+  /** video-to-text -> chat: a re-analysis of a camera's time range finished (its report in words, the events it removed and added). */
+  reanalysisCompleted: 'cameramonit/reanalysis/completed',
   /**
    * Analyser plugins (apps/plugin-host <-> each plugin process): `cameramonit/plugins/<name>/ready`,
    * `.../request`, `.../result`; see `pluginTopics()` and the payloads in plugins.ts, docs/plugins.md.
@@ -82,6 +84,25 @@ export interface AnalysisCompletedPayload {
   eventCount: number;
   /** seconds of video analysed per second of work */
   speedVsRealtime: number;
+  /** an upload (tell the uploader) or a recorded clip (one of many; nobody waits for it) */
+  source?: ClipSource;
+}
+
+export interface ReanalysisCompletedPayload {
+  reanalysisId: string;
+  cameraId: string;
+  status: 'done' | 'failed';
+  /** ISO times of the range */
+  from: string;
+  to: string;
+  /** the report in words, for the camera's thread */
+  text: string;
+  /** events that no longer exist: take them out of the thread */
+  removedEventIds: string[];
+  /** new events (also announced with event/created, but never pushed to subscribers) */
+  addedEventIds: string[];
+  /** events kept with new details (also announced with event/updated, reason reanalysed) */
+  changedEventIds: string[];
 }
 
 export interface AnalysisProgressPayload {

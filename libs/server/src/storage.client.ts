@@ -1,10 +1,19 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { CameramonitError } from '@cameramonit/contracts';
 import type { TokenService } from '@cameramonit/auth';
+
+export interface RecordingStored {
+  clipId: string;
+  startedAt: string;
+  durationSec: number;
+  /** false: a clip of this camera with this start time was stored already (a retry) */
+  created: boolean;
+}
 
 /** Encode each segment of a store path for a URL. */
 export function storeUrlPath(storePath: string): string {
@@ -41,6 +50,25 @@ export class StorageClient {
     const response = await this.get(storePath);
     if (!response.ok) throw new CameramonitError('STORAGE_READ_FAILED', `Storage answered ${response.status} for ${storePath}`, 502);
     return Buffer.from(await response.arrayBuffer());
+  }
+
+  /**
+   * Store a recorded clip of a camera with the time of its first frame (the recorder's way in;
+   * docs/recorded-clips.md). Storing the same camera and start time again keeps the first.
+   */
+  async putRecording(projectSlug: string, cameraSlug: string, fromFile: string, options: { startedAt: Date; name?: string }): Promise<RecordingStored> {
+    const size = (await stat(fromFile)).size;
+    const name = options.name ?? `${options.startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}${extname(fromFile) || '.mp4'}`;
+    const url = `${this.baseUrl}/recordings/${storeUrlPath(`${projectSlug}/${cameraSlug}/${name}`)}?startedAt=${encodeURIComponent(options.startedAt.toISOString())}`;
+    const response = await fetch(url, {
+      method: 'PUT',
+      headers: this.headers({ 'content-type': 'application/octet-stream', 'content-length': String(size) }),
+      body: Readable.toWeb(createReadStream(fromFile)) as ReadableStream<Uint8Array>,
+      duplex: 'half',
+    } as RequestInit);
+    const body = (await response.json().catch(() => ({}))) as Partial<RecordingStored> & { code?: string; message?: string };
+    if (!response.ok) throw new CameramonitError(body.code ?? 'STORAGE_WRITE_FAILED', body.message ?? `Storage answered ${response.status} storing a recording of ${projectSlug}/${cameraSlug}`, response.status);
+    return body as RecordingStored;
   }
 
   /** Write a file (artifact) atomically into the store. */

@@ -1,6 +1,7 @@
 /**
  * Where things live in the clip store:
  *   /<project>/<camera>/upload/<file name>   user uploads (the only place users may write)
+ *   /<project>/<camera>/recordings/<file>    recorded clips while they are checked (services only)
  *   /<project>/<camera>/clips/...            recorded clips, artifacts (written by services)
  */
 
@@ -9,6 +10,9 @@ export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Name of the per-camera folder that accepts user uploads. */
 export const UPLOAD_FOLDER_NAME = 'upload';
+
+/** Name of the per-camera folder where a recorded clip waits while it is checked (the recorder's PUT /recordings/...). */
+export const RECORDINGS_FOLDER_NAME = 'recordings';
 
 /** The rule in words, for error messages. */
 export const UPLOAD_RULE = `uploads are only accepted into /<project>/<camera>/${UPLOAD_FOLDER_NAME}/<file name> (project and camera slugs: lowercase letters, digits and dashes)`;

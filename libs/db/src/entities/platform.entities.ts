@@ -155,6 +155,14 @@ export class AnalysisEntity extends BaseEntity {
   @Column(timestamp)
   updatedAt: Date;
 
+  /** the camera's scene at the end of the clip (SceneState JSON): the carry-in of the camera's next recorded clip */
+  @Column({ type: 'text', nullable: true })
+  sceneState: string | null;
+
+  /** the analysis settings the clip was analysed with (CameraAnalysisSettings JSON, fps and width resolved) */
+  @Column({ type: 'text', nullable: true })
+  settings: string | null;
+
   /** size of the analysis frames (the pixels of objects.box), null before it is known */
   @Column({ type: 'integer', nullable: true })
   frameWidth: number | null;
@@ -166,6 +174,7 @@ export class AnalysisEntity extends BaseEntity {
 /** Owned by video-to-text: something that happened, in words. */
 @Entity('events')
 @Index(['cameraId', 'startedAt'])
+@Index(['cameraId', 'sceneKey'])
 export class EventEntity extends BaseEntity {
   @Column({ type: 'varchar', length: 36 })
   cameraId: string;
@@ -214,6 +223,26 @@ export class EventEntity extends BaseEntity {
 
   @Column({ type: 'varchar', length: 1024, nullable: true })
   animationPath: string | null;
+
+  /** identity in the camera's scene (AnalysedEvent.key): the event of the next clip that goes on with it updates this row */
+  @Column({ type: 'varchar', length: 160, nullable: true })
+  sceneKey: string | null;
+
+  /** JSON list of zone names, the main one first */
+  @Column({ type: 'text', nullable: true })
+  zones: string | null;
+
+  /** longest time one of its objects was in view (loitering: in the zone), seconds */
+  @Column({ type: 'double', default: 0 })
+  dwellSec: number;
+
+  /** median speed of its objects, analysis-frame pixels per second */
+  @Column({ type: 'double', default: 0 })
+  speedPxPerSec: number;
+
+  /** made by a re-analysis: never pushed (email, messengers) */
+  @Column({ type: 'boolean', default: false })
+  silent: boolean;
 
   /** offset in the clip of the event's best view (its snapshot), null for events written before it was kept */
   @Column({ type: 'double', nullable: true })
@@ -303,6 +332,67 @@ export class DetectedObjectEntity extends BaseEntity {
   /** offset in the clip of the best box, null for objects written before it was kept */
   @Column({ type: 'double', nullable: true })
   bestSec: number | null;
+}
+
+export type ReanalysisStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** Owned by video-to-text: a re-run of a camera's analysis over a time range with its current settings. */
+@Entity('reanalyses')
+@Index(['cameraId', 'createdAt'])
+export class ReanalysisEntity extends BaseEntity {
+  @Column({ type: 'varchar', length: 36 })
+  cameraId: string;
+
+  /** the camera while this one is queued or running (unique: one at a time per camera), null after */
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  activeCameraId: string | null;
+
+  @Column(timestamp)
+  fromAt: Date;
+
+  @Column(timestamp)
+  toAt: Date;
+
+  @Column({ type: 'varchar', length: 20 })
+  status: ReanalysisStatus;
+
+  /** 0..1 */
+  @Column({ type: 'double', default: 0 })
+  progress: number;
+
+  @Column({ type: 'integer', default: 0 })
+  clipCount: number;
+
+  @Column({ type: 'integer', default: 0 })
+  clipsDone: number;
+
+  @Column({ type: 'varchar', length: 36, nullable: true })
+  requestedBy: string | null;
+
+  /** the settings it ran with (CameraAnalysisSettings JSON) */
+  @Column({ type: 'text', nullable: true })
+  settings: string | null;
+
+  /** what changed (ReanalysisReport JSON), when done */
+  @Column({ type: 'text', nullable: true })
+  report: string | null;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  errorCode: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  /** the worker running it */
+  @Column({ type: 'varchar', length: 80, nullable: true })
+  workerId: string | null;
+
+  @Column({ ...timestamp, nullable: true })
+  finishedAt: Date | null;
+
+  @Column(timestamp)
+  updatedAt: Date;
 }
 
 export type MessageKind = 'question' | 'answer' | 'system' | 'error';
@@ -512,6 +602,7 @@ export const platformEntities = [
   AnalysisEntity,
   EventEntity,
   DetectedObjectEntity,
+  ReanalysisEntity,
   ChatMessageEntity,
   SubscriptionEntity,
   DeliveryEntity,

@@ -2,6 +2,7 @@ import { InitialPlatform1763780000000 } from './1763780000000-initial-platform.j
 import { InitialRegistry1763780000001 } from './1763780000001-initial-registry.js';
 import { AnalysisWorker1763790000000 } from './1763790000000-analysis-worker.js';
 import { CameraAnalysisSettings1763800000000 } from './1763800000000-camera-analysis-settings.js';
+import { SceneCarryAndReanalysis1764000000001 } from './1764000000001-scene-carry-and-reanalysis.js';
 import { EventDescriptions1764100000000 } from './1764100000000-event-descriptions.js';
 import { AnalyserPlugins1764200000000 } from './1764200000000-analyser-plugins.js';
 
@@ -10,6 +11,7 @@ export const platformMigrations = [
   InitialPlatform1763780000000,
   AnalysisWorker1763790000000,
   CameraAnalysisSettings1763800000000,
+  SceneCarryAndReanalysis1764000000001,
   EventDescriptions1764100000000,
   AnalyserPlugins1764200000000,
 ];

@@ -1,0 +1,105 @@
+import { join, extname, posix } from 'node:path';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { TokenService } from '@cameramonit/auth';
+import type { AppConfig } from '@cameramonit/config';
+import type { AnalysedEvent, AnalysisProgress } from '@cameramonit/contracts';
+import type { CameraEntity, ClipEntity } from '@cameramonit/db';
+import { FfmpegDriver, type VideoInfo } from '@cameramonit/media';
+import { APP_CONFIG, StorageClient } from '@cameramonit/server';
+import { analyseVideoWithStats, HumanObjectDetector, type SceneCarry, type VideoAnalysis } from '@cameramonit/vision';
+import { clipSettings, type ClipSettings } from './camera-settings.js';
+import type { EventMedia } from './event-rows.js';
+
+/** The detector's own floor: a camera's minimum confidence below it acts as this. */
+const DETECTOR_FLOOR_CONFIDENCE = 0.2;
+
+export interface DownloadedClip {
+  videoFile: string;
+  info: VideoInfo;
+}
+
+/**
+ * The engine as the worker runs it: one loaded detector, one analysis at a time in this process
+ * (live clips and re-analyses take turns), clips fetched from storage, the camera's settings read
+ * for every clip, and each event's snapshot and animation written next to its clip.
+ */
+@Injectable()
+export class AnalysisEngine implements OnApplicationShutdown {
+  private readonly logger = new Logger(AnalysisEngine.name);
+  readonly ffmpeg = new FfmpegDriver();
+  readonly storage: StorageClient;
+  private readonly detector: HumanObjectDetector;
+  private loaded: Promise<void> | null = null;
+  private turn: Promise<unknown> = Promise.resolve();
+  private readonly abort = new AbortController();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    tokens: TokenService,
+  ) {
+    this.storage = new StorageClient(config.storageUrl, tokens, 'video-to-text');
+    // every class and a low floor: each camera's classes and minimum confidence are applied per clip
+    this.detector = new HumanObjectDetector({ inputSize: config.analysis.detectorInputSize, minConfidence: Math.min(config.analysis.minConfidence, DETECTOR_FLOOR_CONFIDENCE), classes: null });
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Loads the detector once. */
+  ready(): Promise<void> {
+    this.loaded ??= this.detector.load().then(() => this.logger.log(`Object detector loaded (centernet, ${this.config.analysis.detectorInputSize} px)`));
+    return this.loaded;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.abort.abort();
+    await this.turn.catch(() => undefined);
+    await this.detector.dispose();
+  }
+
+  /** The settings this camera's next clip is analysed with (read now: a change applies to the next clip). */
+  settingsFor(camera: CameraEntity | null): ClipSettings {
+    const resolved = clipSettings(camera?.analysisSettings ?? null, { fps: this.config.analysis.fps, width: this.config.analysis.width });
+    if (resolved.problem) this.logger.warn(`Camera ${camera?.id}: stored analysis settings unusable, using the defaults: ${resolved.problem}`);
+    return resolved;
+  }
+
+  /** Runs `work` when no other analysis of this process is running. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work, work);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Fetches the clip from storage into `work` and probes it. */
+  async download(clip: ClipEntity, work: string): Promise<DownloadedClip> {
+    const videoFile = join(work, `clip${extname(clip.path) || '.video'}`);
+    await this.storage.download(clip.path, videoFile);
+    return { videoFile, info: await this.ffmpeg.probe(videoFile) };
+  }
+
+  /** The local pass over a downloaded clip with the camera's settings, starting from `carryIn` when it follows the previous clip. */
+  async analyse(videoFile: string, settings: ClipSettings, carryIn: SceneCarry | null, onProgress?: (progress: AnalysisProgress) => void): Promise<VideoAnalysis> {
+    await this.ready();
+    return analyseVideoWithStats(videoFile, { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal }, onProgress);
+  }
+
+  /** Snapshot (best moment, box drawn) and animation of one event, stored under <clip folder>/<clip id>/<event id>.jpg|.gif. */
+  async writeEventMedia(clip: ClipEntity, camera: CameraEntity | null, analysed: VideoAnalysis, videoFile: string, work: string, event: AnalysedEvent, eventId: string): Promise<EventMedia> {
+    const { result } = analysed;
+    const folder = posix.join(posix.dirname(clip.path), clip.id);
+    const snapshotFile = join(work, `${eventId}.jpg`);
+    const animationFile = join(work, `${eventId}.gif`);
+    const boxes = event.bestBox ? [{ box: event.bestBox, frameWidth: result.frameWidth, frameHeight: result.frameHeight, color: 'yellow' }] : [];
+    const bestSec = Math.max(0, Math.min(event.bestSec, result.durationSec));
+    await this.ffmpeg.writeSnapshot(videoFile, snapshotFile, { atSec: bestSec, width: Math.min(640, result.frameWidth * 2), boxes }, { signal: this.abort.signal });
+    const length = Math.min(camera?.animationSeconds ?? 4, Math.max(1, result.durationSec));
+    const start = Math.max(0, Math.min(bestSec - length / 2, result.durationSec - length));
+    await this.ffmpeg.writeAnimation(videoFile, animationFile, { startSec: start, durationSec: length, width: 320, fps: 8 }, { signal: this.abort.signal });
+    const media = { snapshotPath: `${folder}/${eventId}.jpg`, animationPath: `${folder}/${eventId}.gif` };
+    await this.storage.putFile(media.snapshotPath, snapshotFile, 'image/jpeg');
+    await this.storage.putFile(media.animationPath, animationFile, 'image/gif');
+    return media;
+  }
+}

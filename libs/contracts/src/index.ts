@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './analysis-settings.js';
 export * from './description.js';
 export * from './plugins.js';
+export * from './camera-source.js';

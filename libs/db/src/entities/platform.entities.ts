@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import type { ClipSource, DescriptionStatus, Direction, ModelCallOutcome, ModelCallPurpose, Role, StoredEventKind, ThreatLevel } from '@cameramonit/contracts';
+import type { CameraSourceKind, ClipSource, DescriptionStatus, Direction, ModelCallOutcome, ModelCallPurpose, RecordMode, Role, RtspTransport, StoredEventKind, ThreatLevel } from '@cameramonit/contracts';
 import { pluginEntities } from './plugin.entities.js';
 import { BaseEntity, timestamp } from './columns.js';
 
@@ -75,6 +75,40 @@ export class CameraEntity extends BaseEntity {
   /** CameraAnalysisSettings as JSON (read it with parseCameraAnalysisSettings); null = the defaults */
   @Column({ type: 'text', nullable: true })
   analysisSettings: string | null;
+
+  // ---- where its video comes from (CameraSourceView; parseCameraSource checks changes)
+
+  @Column({ type: 'varchar', length: 20, default: 'none' })
+  sourceKind: CameraSourceKind;
+
+  /** address without credentials */
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  sourceUrl: string | null;
+
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  subStreamUrl: string | null;
+
+  @Column({ type: 'varchar', length: 5, default: 'tcp' })
+  sourceTransport: RtspTransport;
+
+  @Column({ type: 'varchar', length: 120, nullable: true })
+  sourceUsername: string | null;
+
+  /** the camera's password sealed with SecretBox (SECRETS_KEY); never returned by an API */
+  @Column({ type: 'text', nullable: true })
+  sourcePasswordSealed: string | null;
+
+  @Column({ type: 'double', default: 2 })
+  snapshotFps: number;
+
+  @Column({ type: 'varchar', length: 20, default: 'continuous' })
+  recordMode: RecordMode;
+
+  @Column({ type: 'integer', default: 5 })
+  motionPaddingSec: number;
+
+  @Column({ type: 'integer', default: 7 })
+  eventRetentionDays: number;
 }
 
 /** Owned by the storage app: a complete video in the clip store. */

@@ -5,6 +5,7 @@ import { CameraAnalysisSettings1763800000000 } from './1763800000000-camera-anal
 import { SceneCarryAndReanalysis1764000000001 } from './1764000000001-scene-carry-and-reanalysis.js';
 import { EventDescriptions1764100000000 } from './1764100000000-event-descriptions.js';
 import { AnalyserPlugins1764200000000 } from './1764200000000-analyser-plugins.js';
+import { CameraSources1764300000000 } from './1764300000000-camera-sources.js';
 
 /** In order. A migration is never edited once committed: add a new one. */
 export const platformMigrations = [
@@ -14,5 +15,6 @@ export const platformMigrations = [
   SceneCarryAndReanalysis1764000000001,
   EventDescriptions1764100000000,
   AnalyserPlugins1764200000000,
+  CameraSources1764300000000,
 ];
 export const registryMigrations = [InitialRegistry1763780000001];

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { defaultCameraSource, parseCameraSource, splitCredentials } from './camera-source.js';
+import { CameramonitError } from './errors.js';
+
+function problemOf(input: unknown, current = defaultCameraSource): string {
+  try {
+    parseCameraSource(input, current);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CameramonitError);
+    expect((error as CameramonitError).code).toBe('INVALID_CAMERA_SOURCE');
+    return (error as Error).message;
+  }
+  throw new Error('expected the source to be refused');
+}
+
+describe('parseCameraSource', () => {
+  it('takes an RTSP camera and moves credentials out of its address', () => {
+    const { source, password } = parseCameraSource({ kind: 'rtsp', url: 'rtsp://viewer:s%40cret@192.168.1.20:554/stream1', transport: 'udp' });
+    expect(source).toMatchObject({ kind: 'rtsp', url: 'rtsp://192.168.1.20:554/stream1', username: 'viewer', hasPassword: true, transport: 'udp' });
+    expect(password).toBe('s@cret');
+  });
+
+  it('keeps the stored password unless one is given, and clears it with null', () => {
+    const current = { ...defaultCameraSource, kind: 'rtsp' as const, url: 'rtsp://cam/1', username: 'u', hasPassword: true };
+    expect(parseCameraSource({ transport: 'udp' }, current)).toMatchObject({ password: undefined, source: { hasPassword: true } });
+    expect(parseCameraSource({ password: null }, current)).toMatchObject({ password: null, source: { hasPassword: false } });
+  });
+
+  it('leaves addresses with shell characters as they are: they are never given to a shell', () => {
+    const { source } = parseCameraSource({ kind: 'rtsp', url: 'rtsp://cam/x;rm -rf $(id)`' });
+    expect(source.url).toBe('rtsp://cam/x;rm -rf $(id)`');
+  });
+
+  it('says what is wrong with each field and with the whole', () => {
+    const message = problemOf({ kind: 'rtsp', url: 'http://cam/video', transport: 'quic', snapshotFps: 0, recordMode: 'sometimes', colour: 1 });
+    expect(message).toContain('url of a rtsp camera must start with rtsp:// or rtsps://');
+    expect(message).toContain('transport must be "tcp" or "udp"');
+    expect(message).toContain('snapshotFps must be a number from 0.1 to 30');
+    expect(message).toContain('recordMode must be "continuous" or "motion"');
+    expect(message).toContain('colour is not a camera source field');
+    expect(problemOf({ kind: 'mjpeg' })).toContain('url is needed for a mjpeg camera');
+    expect(problemOf({ kind: 'webcam', url: '/etc/passwd' })).toContain('video device such as /dev/video0');
+    expect(problemOf({ kind: 'file', url: 'a.mp4', subStreamUrl: 'rtsp://x/2' })).toContain('subStreamUrl is only for rtsp cameras');
+  });
+
+  it('needs no address for uploads only and pushed frames', () => {
+    expect(parseCameraSource({ kind: 'push' }).source.kind).toBe('push');
+    expect(parseCameraSource({ kind: 'none', url: null }).source.url).toBeNull();
+  });
+});
+
+describe('splitCredentials', () => {
+  it('leaves plain addresses and paths alone', () => {
+    expect(splitCredentials('rtsp://cam:554/live')).toEqual({ url: 'rtsp://cam:554/live', username: null, password: null });
+    expect(splitCredentials('fixtures/vtest.avi')).toEqual({ url: 'fixtures/vtest.avi', username: null, password: null });
+  });
+});

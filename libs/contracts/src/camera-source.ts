@@ -1,0 +1,181 @@
+/**
+ * Where a camera's video comes from and how it is recorded. Set by an admin (admin app, stored on
+ * `cameras`), read by the recorder, which records every enabled camera with a source and picks up
+ * changes without a restart. The password is stored sealed (SecretBox) and never shown back.
+ */
+import { CameramonitError } from './errors.js';
+
+/**
+ * rtsp: an IP camera's RTSP stream; mjpeg: an HTTP MJPEG stream; snapshot: an HTTP URL answering
+ * one JPEG, polled; webcam: a local video device (/dev/video0); file: a video file played in a loop
+ * as if it were a camera (the demo camera); push: a device that POSTs JPEG frames; none: uploads only.
+ */
+export type CameraSourceKind = 'none' | 'rtsp' | 'mjpeg' | 'snapshot' | 'webcam' | 'file' | 'push';
+export const cameraSourceKinds: readonly CameraSourceKind[] = ['none', 'rtsp', 'mjpeg', 'snapshot', 'webcam', 'file', 'push'];
+
+export type RtspTransport = 'tcp' | 'udp';
+
+/** continuous: every clip is kept for maxRecordMinutes; motion: only clips around motion are kept */
+export type RecordMode = 'continuous' | 'motion';
+
+/** A camera's source as the API shows it (never the password). */
+export interface CameraSourceView {
+  kind: CameraSourceKind;
+  /** address without credentials: rtsp://host:554/stream1, http://host/video.mjpg, /dev/video0, fixtures/vtest.avi */
+  url: string | null;
+  /** a smaller stream of the same camera used for analysis and live boxes (RTSP cameras' second profile) */
+  subStreamUrl: string | null;
+  transport: RtspTransport;
+  username: string | null;
+  hasPassword: boolean;
+  /** snapshot cameras: pictures fetched per second */
+  snapshotFps: number;
+  recordMode: RecordMode;
+  /** motion mode: seconds kept before the motion starts and after it ends */
+  motionPaddingSec: number;
+  /** days the clips that hold events are kept, beyond the continuous ring of maxRecordMinutes */
+  eventRetentionDays: number;
+}
+
+/** A change to a camera's source from an API body; `password` null clears it, undefined keeps it. */
+export interface CameraSourceInput {
+  kind?: CameraSourceKind;
+  url?: string | null;
+  subStreamUrl?: string | null;
+  transport?: RtspTransport;
+  username?: string | null;
+  password?: string | null;
+  snapshotFps?: number;
+  recordMode?: RecordMode;
+  motionPaddingSec?: number;
+  eventRetentionDays?: number;
+}
+
+export const defaultCameraSource: Readonly<CameraSourceView> = Object.freeze({
+  kind: 'none',
+  url: null,
+  subStreamUrl: null,
+  transport: 'tcp',
+  username: null,
+  hasPassword: false,
+  snapshotFps: 2,
+  recordMode: 'continuous',
+  motionPaddingSec: 5,
+  eventRetentionDays: 7,
+});
+
+const urlSchemes: Partial<Record<CameraSourceKind, readonly string[]>> = {
+  rtsp: ['rtsp:', 'rtsps:'],
+  mjpeg: ['http:', 'https:'],
+  snapshot: ['http:', 'https:'],
+};
+
+/**
+ * Checks a source change and merges it onto `current`. Credentials written into the URL
+ * (rtsp://user:pass@host/...) are moved out into username / password. Throws CameramonitError
+ * INVALID_CAMERA_SOURCE (400) listing every problem. Returns the new view and the password change
+ * (undefined: keep the stored one; null: remove it; a string: seal and store it).
+ */
+export function parseCameraSource(
+  input: unknown,
+  current: CameraSourceView = defaultCameraSource,
+): { source: CameraSourceView; password: string | null | undefined } {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new CameramonitError('INVALID_CAMERA_SOURCE', 'the camera source must be a JSON object', 400);
+  }
+  const raw = input as Record<string, unknown>;
+  const problems: string[] = [];
+  const known = ['kind', 'url', 'subStreamUrl', 'transport', 'username', 'password', 'snapshotFps', 'recordMode', 'motionPaddingSec', 'eventRetentionDays'];
+  for (const key of Object.keys(raw)) if (!known.includes(key)) problems.push(`${key} is not a camera source field (known: ${known.join(', ')})`);
+  const source: CameraSourceView = { ...current };
+  let password: string | null | undefined;
+
+  if (raw.kind !== undefined) {
+    if (!cameraSourceKinds.includes(raw.kind as CameraSourceKind)) problems.push(`kind must be one of ${cameraSourceKinds.join(', ')}`);
+    else source.kind = raw.kind as CameraSourceKind;
+  }
+  if (raw.transport !== undefined) {
+    if (raw.transport !== 'tcp' && raw.transport !== 'udp') problems.push('transport must be "tcp" or "udp"');
+    else source.transport = raw.transport;
+  }
+  if (raw.username !== undefined) {
+    if (raw.username !== null && (typeof raw.username !== 'string' || raw.username.length > 120 || /[\r\n\0]/.test(raw.username))) problems.push('username must be null or at most 120 characters on one line');
+    else source.username = raw.username === '' ? null : (raw.username as string | null);
+  }
+  if (raw.password !== undefined) {
+    if (raw.password !== null && (typeof raw.password !== 'string' || raw.password.length > 200 || /[\r\n\0]/.test(raw.password))) problems.push('password must be null or at most 200 characters on one line');
+    else password = raw.password === '' ? null : (raw.password as string | null);
+  }
+  for (const field of ['url', 'subStreamUrl'] as const) {
+    if (raw[field] === undefined) continue;
+    const value = raw[field];
+    if (value === null || value === '') {
+      source[field] = null;
+      continue;
+    }
+    if (typeof value !== 'string' || value.length > 1000 || /[\r\n\0]/.test(value)) {
+      problems.push(`${field} must be an address of at most 1000 characters on one line`);
+      continue;
+    }
+    const parsed = splitCredentials(value.trim());
+    source[field] = parsed.url;
+    if (parsed.username !== null && field === 'url') {
+      source.username = parsed.username;
+      if (parsed.password !== null) password = parsed.password;
+    }
+  }
+  if (raw.snapshotFps !== undefined) {
+    if (!isNumberIn(raw.snapshotFps, 0.1, 30)) problems.push('snapshotFps must be a number from 0.1 to 30');
+    else source.snapshotFps = raw.snapshotFps;
+  }
+  if (raw.recordMode !== undefined) {
+    if (raw.recordMode !== 'continuous' && raw.recordMode !== 'motion') problems.push('recordMode must be "continuous" or "motion"');
+    else source.recordMode = raw.recordMode;
+  }
+  if (raw.motionPaddingSec !== undefined) {
+    if (!Number.isInteger(raw.motionPaddingSec) || !isNumberIn(raw.motionPaddingSec, 0, 120)) problems.push('motionPaddingSec must be whole seconds from 0 to 120');
+    else source.motionPaddingSec = raw.motionPaddingSec as number;
+  }
+  if (raw.eventRetentionDays !== undefined) {
+    if (!Number.isInteger(raw.eventRetentionDays) || !isNumberIn(raw.eventRetentionDays, 0, 3650)) problems.push('eventRetentionDays must be whole days from 0 to 3650');
+    else source.eventRetentionDays = raw.eventRetentionDays as number;
+  }
+
+  // the whole source must make sense, not only the fields that changed
+  const needsUrl = source.kind !== 'none' && source.kind !== 'push';
+  if (needsUrl && !source.url) problems.push(`url is needed for a ${source.kind} camera`);
+  if (source.url && urlSchemes[source.kind] && !urlSchemes[source.kind]?.includes(schemeOf(source.url))) {
+    problems.push(`url of a ${source.kind} camera must start with ${urlSchemes[source.kind]?.map((s) => `${s}//`).join(' or ')}`);
+  }
+  if (source.subStreamUrl && source.kind !== 'rtsp') problems.push('subStreamUrl is only for rtsp cameras');
+  if (source.subStreamUrl && !['rtsp:', 'rtsps:'].includes(schemeOf(source.subStreamUrl))) problems.push('subStreamUrl must start with rtsp:// or rtsps://');
+  if (source.kind === 'webcam' && source.url && !/^\/dev\/video\d+$/.test(source.url)) problems.push('url of a webcam must be a video device such as /dev/video0');
+  if (problems.length > 0) throw new CameramonitError('INVALID_CAMERA_SOURCE', `Invalid camera source: ${problems.join('; ')}`, 400);
+  if (password !== undefined) source.hasPassword = password !== null;
+  return { source, password };
+}
+
+/** rtsp://user:pa%40ss@host/x -> {url: rtsp://host/x, username: user, password: pa@ss}; other addresses unchanged. */
+export function splitCredentials(address: string): { url: string; username: string | null; password: string | null } {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(address)) return { url: address, username: null, password: null };
+  try {
+    const url = new URL(address);
+    if (!url.username && !url.password) return { url: address, username: null, password: null };
+    const username = decodeURIComponent(url.username) || null;
+    const password = url.password ? decodeURIComponent(url.password) : null;
+    url.username = '';
+    url.password = '';
+    return { url: url.toString(), username, password };
+  } catch {
+    return { url: address, username: null, password: null };
+  }
+}
+
+function schemeOf(address: string): string {
+  const match = /^([a-z][a-z0-9+.-]*:)\/\//i.exec(address);
+  return match ? match[1].toLowerCase() : '';
+}
+
+function isNumberIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+}

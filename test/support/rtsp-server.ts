@@ -1,0 +1,109 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { fixture, repoRoot } from './platform.harness.js';
+
+const run = promisify(execFile);
+
+/** Debian's python with PyGObject (a pyenv python on PATH does not have it). */
+const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+export interface RtspServerOptions {
+  /** an H.264 MP4 (see cameraVideo) */
+  file: string;
+  /** default: a free port */
+  port?: number;
+  mount?: string;
+  /** basic authentication; without it anyone may watch */
+  username?: string;
+  password?: string;
+}
+
+export interface RunningRtspServer {
+  /** rtsp://127.0.0.1:<port><mount>, without credentials */
+  url: string;
+  port: number;
+  /** like a camera losing power: the server is gone until start() */
+  stop(): Promise<void>;
+  /** the same address again */
+  start(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real RTSP server (Debian's GStreamer RTSP server, test/support/rtsp-server.py) serving `file`
+ * in real time over TCP and UDP, optionally with a password, as an IP camera would.
+ */
+export async function startRtspServer(options: RtspServerOptions): Promise<RunningRtspServer> {
+  const port = options.port ?? (await freePort());
+  const mount = options.mount ?? '/stream1';
+  const args = [join(repoRoot, 'test/support/rtsp-server.py'), String(port), mount, options.file];
+  if (options.username !== undefined) args.push(options.username, options.password ?? '');
+  let child: ChildProcess | null = null;
+
+  const start = async () => {
+    const started = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    const output: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the RTSP server did not start in 15 s: ${output.join('\n')}`)), 15_000);
+      createInterface({ input: started.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+        if (line.trim() === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      createInterface({ input: started.stderr as NodeJS.ReadableStream }).on('line', (line) => output.push(line));
+      started.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the RTSP server exited (${code}): ${output.join('\n')}`));
+      });
+    });
+  };
+  const stop = async () => {
+    const current = child;
+    child = null;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    const exited = new Promise((resolve) => current.once('exit', resolve));
+    current.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { url: `rtsp://127.0.0.1:${port}${mount}`, port, stop, start };
+}
+
+/**
+ * An H.264 MP4 camera picture made from fixtures/vtest.avi: `seconds` long (the 79.5 s fixture
+ * looped), at `width` x `height`, a key frame every second. Made once per size and length and kept
+ * in the temporary folder.
+ */
+export async function cameraVideo(options: { seconds: number; width?: number; height?: number; fps?: number }): Promise<string> {
+  const width = options.width ?? 1280;
+  const height = options.height ?? 720;
+  const fps = options.fps ?? 10;
+  const out = join(tmpdir(), `cm-camera-${width}x${height}-${fps}fps-${options.seconds}s.mp4`);
+  if (existsSync(out)) return out;
+  const part = `${out}.part.mp4`;
+  await run('ffmpeg', [
+    '-v', 'error', '-y', '-stream_loop', '-1', '-i', fixture('vtest.avi'), '-t', String(options.seconds),
+    '-vf', `scale=${width}:${height},fps=${fps}`, '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency',
+    '-g', String(fps), '-bf', '0', '-pix_fmt', 'yuv420p', '-an', '-movflags', '+faststart', part,
+  ]);
+  await run('mv', [part, out]);
+  return out;
+}

@@ -1,8 +1,31 @@
 import type { Detection } from '@cameramonit/contracts';
 
-/** Finds objects in one RGB frame (packed, 3 bytes per pixel). Boxes are in that frame's pixels. */
+/** A packed RGB image (3 bytes per pixel): a frame or a crop of one. */
+export interface DetectorImage {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** What one call should report; what is not given falls back to the detector's own options. */
+export interface DetectionRequest {
+  /** COCO labels to report; null = all 80 */
+  classes?: readonly string[] | null;
+  /** drop detections below this score */
+  minConfidence?: number;
+}
+
+/** Finds objects in RGB images. Boxes are in the given image's pixels. */
 export interface ObjectDetector {
-  detect(rgb: Uint8Array, width: number, height: number): Promise<Detection[]>;
+  /** one whole frame */
+  detect(rgb: Uint8Array, width: number, height: number, request?: DetectionRequest): Promise<Detection[]>;
+  /**
+   * Several crops at once (one model call where the model takes a batch); each is scaled to
+   * `cropSize` x `cropSize`, so crops should be square. Optional: without it, detect() runs per crop.
+   */
+  detectBatch?(images: readonly DetectorImage[], request?: DetectionRequest): Promise<Detection[][]>;
+  /** the square model input of detectBatch, in pixels: crops smaller than this are scaled up */
+  readonly cropSize?: number;
   /** frees the model; the detector cannot be used afterwards */
   dispose(): Promise<void>;
 }

@@ -9,7 +9,17 @@ const durationSec = 10;
 const squareAt = (sec: number) => ({ x: Math.round(20 + sec * 25), y: 100, size: 30, value: 250 });
 const visible = (sec: number) => sec >= 1 && sec <= 9;
 
-/** An FfmpegDriver that spawns nothing: a 640x480 "video" of a square crossing a textured scene. */
+/** A parked car: a dark block at the top of the picture, there all the time. */
+const carAt = { x: 200, y: 10, width: 60, height: 30 };
+
+/** The textured scene with the parked car in it. */
+function parkingScene(width: number, height: number): Float32Array {
+  const base = sceneGray(width, height);
+  for (let y = carAt.y; y < carAt.y + carAt.height; y++) base.fill(0, y * width + carAt.x, y * width + carAt.x + carAt.width);
+  return base;
+}
+
+/** An FfmpegDriver that spawns nothing: a 640x480 "video" of a square crossing a textured scene with a parked car. */
 class SyntheticVideoDriver extends FfmpegDriver {
   readonly frameOptions: FrameReaderOptions[] = [];
 
@@ -19,7 +29,7 @@ class SyntheticVideoDriver extends FfmpegDriver {
 
   override async *readFrames(_file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
     this.frameOptions.push(options);
-    const base = sceneGray(options.width, options.height);
+    const base = parkingScene(options.width, options.height);
     for (let index = 0; index < durationSec * options.fps; index++) {
       const sec = index / options.fps;
       const rgb = renderFrame(base, options.width, options.height, { square: visible(sec) ? squareAt(sec) : undefined, noise: 2, noiseSeed: index });
@@ -43,23 +53,31 @@ class EmptyDetector implements ObjectDetector {
   }
 }
 
-/** Reports the bright square as a person (found in the pixels), a parked car always, and a class nobody asked for. */
+/** The bounding box of the pixels whose red value passes `test`, in the image's pixels. */
+function pixelsBox(rgb: Uint8Array, width: number, test: (value: number) => boolean): Detection['box'] | null {
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (let i = 0; i < rgb.length; i += 3) {
+    if (!test(rgb[i])) continue;
+    const pixel = i / 3;
+    const x = pixel % width;
+    const y = Math.floor(pixel / width);
+    minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+  }
+  return maxX >= minX ? { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 } : null;
+}
+
+/**
+ * Finds the bright square as a person and the dark block as a car, in the pixels it is given (a
+ * whole frame or a crop), plus a class nobody asked for.
+ */
 class SquareAsPersonDetector extends EmptyDetector {
   override async detect(rgb: Uint8Array, width: number, height: number): Promise<Detection[]> {
     await super.detect(rgb, width, height);
-    const detections: Detection[] = [
-      { label: 'car', confidence: 0.45, box: { x: 200 + (this.calls.length % 2), y: 10, width: 60, height: 30 } },
-      { label: 'skis', confidence: 0.9, box: { x: 0, y: 200, width: 10, height: 5 } },
-    ];
-    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-    for (let i = 0; i < rgb.length; i += 3) {
-      if (rgb[i] < 250) continue;
-      const pixel = i / 3;
-      const x = pixel % width;
-      const y = Math.floor(pixel / width);
-      minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
-    }
-    if (maxX >= minX) detections.push({ label: 'person', confidence: 0.7, box: { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 } });
+    const detections: Detection[] = [{ label: 'skis', confidence: 0.9, box: { x: 0, y: 0, width: 10, height: 5 } }];
+    const car = pixelsBox(rgb, width, (value) => value < 12);
+    if (car) detections.push({ label: 'car', confidence: 0.45, box: car });
+    const person = pixelsBox(rgb, width, (value) => value >= 250);
+    if (person) detections.push({ label: 'person', confidence: 0.7, box: person });
     return detections;
   }
 }

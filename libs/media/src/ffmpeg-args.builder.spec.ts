@@ -113,6 +113,12 @@ describe('ffmpeg argument builders', () => {
     expect(args[args.indexOf('-crf') + 1]).toBe('28');
   });
 
+  it('MP4 scaled to a height (a 720p copy), up or down, keeping the aspect ratio', () => {
+    const args = buildMp4TranscodeArgs('/v/a.avi', '/o/a.mp4', { height: 720, maxWidth: 640 });
+    expect(args[args.indexOf('-vf') + 1]).toBe('scale=w=-2:h=720');
+    expect(() => buildMp4TranscodeArgs('/v/a.avi', '/o/a.mp4', { height: 721 })).toThrow(/height/);
+  });
+
   it('parses ffmpeg -progress lines', () => {
     expect(parseProgressLine('out_time_us=12500000')).toBe(12.5);
     expect(parseProgressLine('out_time_ms=1000000\n')).toBe(1);

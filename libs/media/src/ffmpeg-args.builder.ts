@@ -208,6 +208,11 @@ export function buildMp4TranscodeArgs(file: string, outputFile: string, options:
     // the comma inside min() must be escaped for the filter-graph parser
     scale = `scale=w=trunc(min(iw\\,${options.maxWidth})/2)*2:h=-2`;
   }
+  if (options.height !== undefined) {
+    requireEvenSize('height', options.height);
+    if (options.height % 2 !== 0) throw mediaError(MediaErrorCode.invalidArgument, `height must be even for H.264, got ${options.height}`);
+    scale = `scale=w=-2:h=${options.height}`;
+  }
   const audio = options.keepAudio === false ? ['-an'] : ['-map', '0:a:0?', '-c:a', 'aac', '-b:a', '128k'];
   return [
     ...commonArgs,

@@ -82,6 +82,8 @@ export interface Mp4TranscodeOptions {
   durationSec?: number;
   /** scale down to at most this width (never up) */
   maxWidth?: number;
+  /** scale to exactly this height (up or down), the width keeping the aspect ratio; wins over maxWidth (e.g. 720 for a 720p copy) */
+  height?: number;
   /** x264 constant rate factor (default 23) */
   crf?: number;
   /** x264 preset (default "veryfast") */

@@ -49,6 +49,9 @@ export class DetectionScheduler {
   private readonly idleDetectEverySec: number;
   private readonly forgetAfterSec: number;
   private known: KnownObject[] = [];
+  /** the moving regions of the frame the detector last ran on, and of the frame just planned */
+  private lookedRegions: Box[] = [];
+  private plannedRegions: Box[] = [];
   private lastRunSec = -Infinity;
   private lastWholeSec = -Infinity;
 
@@ -72,20 +75,32 @@ export class DetectionScheduler {
     if (sinceWhole >= this.idleDetectEverySec - epsilon) return { kind: 'whole' };
 
     const regions = motion.regions;
-    const unexplained = regions.some((region) => !this.known.some((object) => explains(object, region, sec)));
+    this.plannedRegions = regions.map((region) => ({ ...region }));
+    // new motion: neither a known object nor motion that was there when the detector last looked (it found nothing in it)
+    const sinceLook = sec - this.lastRunSec;
+    const unexplained = regions.some(
+      (region) =>
+        !this.known.some((object) => explains(object, region, sec)) &&
+        !this.lookedRegions.some((looked) => overlaps(expand(looked, 0.5 + sinceLook), region)),
+    );
     const movingDue = regions.length > 0 && sinceRun >= (unexplained ? this.detectEverySec : this.trackEverySec) - epsilon;
     const still = this.known.filter((object) => !regions.some((region) => overlaps(expand(object.box, 0.25), region)));
     const stillDue = still.some((object) => sec - object.lookedSec >= this.recheckStillEverySec - epsilon);
     if (!movingDue && !stillDue) return { kind: 'none' };
     // when running anyway, look at every still object that is at least half-way to its next check
     const stillAreas = still.filter((object) => sec - object.lookedSec >= this.recheckStillEverySec / 2 - epsilon).map((object) => object.box);
-    return { kind: 'areas', areas: [...regions.map((region) => ({ ...region })), ...stillAreas] };
+    // a region is often only part of the object (legs, an arm): grow it to the known objects it belongs to
+    const movingAreas = regions.map((region) =>
+      this.known.filter((object) => explains(object, region, sec)).reduce((area, object) => union(area, object.box), { ...region }),
+    );
+    return { kind: 'areas', areas: [...movingAreas, ...stillAreas] };
   }
 
   /** After a detector run at `sec`: where it looked (null = the whole frame) and what it found there (frame pixels). */
   record(sec: number, lookedAt: readonly Box[] | null, detections: readonly Detection[]): void {
     this.lastRunSec = sec;
     if (lookedAt === null) this.lastWholeSec = sec;
+    this.lookedRegions = this.plannedRegions;
     const inside = (box: Box) => lookedAt === null || lookedAt.some((crop) => contains(crop, centre(box)));
     const next: KnownObject[] = detections.map((detection) => ({ label: detection.label, box: { ...detection.box }, seenSec: sec, lookedSec: sec }));
     for (const object of this.known) {
@@ -107,6 +122,12 @@ function explains(object: KnownObject, region: Box, sec: number): boolean {
 function expand(box: Box, fraction: number): Box {
   const pad = Math.max(box.width, box.height) * fraction;
   return { x: box.x - pad, y: box.y - pad, width: box.width + 2 * pad, height: box.height + 2 * pad };
+}
+
+function union(a: Box, b: Box): Box {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
 }
 
 function overlaps(a: Box, b: Box): boolean {

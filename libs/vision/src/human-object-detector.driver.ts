@@ -35,8 +35,8 @@ export interface HumanObjectDetectorOptions {
    * shorter side keeps the frame's aspect ratio (default 384; 512 is the model's native size, slower)
    */
   inputSize?: number;
-  /** model input for crops (detectBatch): square, a multiple of 32 in 128..512 (default 256) */
-  cropSize?: number;
+  /** square model inputs for crops (detectBatch), multiples of 32 in 128..512 (default [128, 192, 256]) */
+  cropSizes?: readonly number[];
   /** at most this many crops in one model call (default 4) */
   maxBatch?: number;
   /** at most this many objects per image (default 30) */
@@ -195,7 +195,7 @@ export class HumanObjectDetector implements ObjectDetector {
   private readonly minConfidence: number;
   private readonly classes: readonly string[] | null;
   private readonly inputSize: number;
-  readonly cropSize: number;
+  readonly cropSizes: readonly number[];
   private readonly maxBatch: number;
   private readonly maxDetected: number;
   private readonly models = new Map<string, SyncGraphModel>();
@@ -205,16 +205,17 @@ export class HumanObjectDetector implements ObjectDetector {
     this.minConfidence = options.minConfidence ?? 0.3;
     this.classes = options.classes === undefined ? defaultDetectedClasses : options.classes;
     this.inputSize = options.inputSize ?? 384;
-    this.cropSize = options.cropSize ?? 256;
+    this.cropSizes = [...(options.cropSizes ?? [128, 192, 256])].sort((a, b) => a - b);
     this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 4));
     this.maxDetected = options.maxDetected ?? 30;
     validateSize('inputSize', this.inputSize);
-    validateSize('cropSize', this.cropSize);
+    if (this.cropSizes.length === 0) throw new CameramonitError('INVALID_DETECTOR_OPTION', 'detector cropSizes must name at least one size', 400);
+    for (const size of this.cropSizes) validateSize('cropSizes', size);
   }
 
   /** Starts tfjs and loads the model for crops now (otherwise the first detect() does). */
   async load(): Promise<void> {
-    await this.model(this.cropSize, this.cropSize);
+    for (const size of this.cropSizes) await this.model(size, size);
   }
 
   async detect(rgb: Uint8Array, width: number, height: number, request: DetectionRequest = {}): Promise<Detection[]> {
@@ -226,9 +227,18 @@ export class HumanObjectDetector implements ObjectDetector {
 
   async detectBatch(images: readonly DetectorImage[], request: DetectionRequest = {}): Promise<Detection[][]> {
     images.forEach(checkImage);
-    const results: Detection[][] = [];
-    for (let start = 0; start < images.length; start += this.maxBatch) {
-      results.push(...(await this.run(images.slice(start, start + this.maxBatch), this.cropSize, this.cropSize, request)));
+    const largest = this.cropSizes[this.cropSizes.length - 1];
+    const inputOf = (image: DetectorImage) => (image.width === image.height && this.cropSizes.includes(image.width) ? image.width : largest);
+    const results: Detection[][] = new Array<Detection[]>(images.length);
+    for (const size of new Set(images.map(inputOf))) {
+      const indices = images.flatMap((image, i) => (inputOf(image) === size ? [i] : []));
+      for (let start = 0; start < indices.length; start += this.maxBatch) {
+        const chunk = indices.slice(start, start + this.maxBatch);
+        const found = await this.run(chunk.map((i) => images[i]), size, size, request);
+        chunk.forEach((imageIndex, k) => {
+          results[imageIndex] = found[k];
+        });
+      }
     }
     return results;
   }

@@ -20,12 +20,13 @@ export interface ObjectDetector {
   /** one whole frame */
   detect(rgb: Uint8Array, width: number, height: number, request?: DetectionRequest): Promise<Detection[]>;
   /**
-   * Several crops at once (one model call where the model takes a batch); each is scaled to
-   * `cropSize` x `cropSize`, so crops should be square. Optional: without it, detect() runs per crop.
+   * Several square crops at once: crops of the same size in one model call where the model takes a
+   * batch. A crop whose side is one of `cropSizes` runs at that size, others are scaled to the
+   * largest. Optional: without it, detect() runs per crop.
    */
   detectBatch?(images: readonly DetectorImage[], request?: DetectionRequest): Promise<Detection[][]>;
-  /** the square model input of detectBatch, in pixels: crops smaller than this are scaled up */
-  readonly cropSize?: number;
+  /** square model inputs for crops, in pixels (the frame loop cuts crops at these sizes; default [128, 192, 256]) */
+  readonly cropSizes?: readonly number[];
   /** frees the model; the detector cannot be used afterwards */
   dispose(): Promise<void>;
 }

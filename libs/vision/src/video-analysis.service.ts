@@ -170,7 +170,7 @@ export async function analyseVideoWithStats(
     recheckStillEverySec: options.recheckStillEverySec,
   });
   const useCrops = options.crops ?? true;
-  const cropSize = detector.cropSize ?? 256;
+  const cropSizes = detector.cropSizes ?? [128, 192, 256];
   const wholeFrameInput = frameInputShape(width, height, options.detectorInputSize ?? 384);
   const motionSamples: MotionSample[] = [];
   const detectorCalls: DetectorCall[] = [];
@@ -186,7 +186,7 @@ export async function analyseVideoWithStats(
   const runDetector = async (frame: VideoFrame, step: DetectionStep): Promise<{ lookedAt: Box[] | null; detections: Detection[] } | null> => {
     const plan =
       step.kind === 'areas' && useCrops
-        ? planDetectionCrops(step.areas, { frameWidth: frame.width, frameHeight: frame.height, cropSize, wholeFrameInput })
+        ? planDetectionCrops(step.areas, { frameWidth: frame.width, frameHeight: frame.height, cropSizes, wholeFrameInput })
         : { wholeFrame: true, crops: [] };
     if (!plan.wholeFrame && plan.crops.length === 0) return null;
     const callStarted = performance.now();
@@ -194,7 +194,7 @@ export async function analyseVideoWithStats(
     if (plan.wholeFrame) {
       found = await detector.detect(frame.rgb, frame.width, frame.height, request);
     } else {
-      const images = plan.crops.map((crop) => cutCrop(frame, crop));
+      const images = plan.crops.map((crop) => cutCrop(frame, crop, crop.inputSize));
       const perCrop = detector.detectBatch
         ? await detector.detectBatch(images, request)
         : await Promise.all(images.map((image) => detector.detect(image.rgb, image.width, image.height, request)));

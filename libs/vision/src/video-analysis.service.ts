@@ -5,7 +5,7 @@ import { cutCrop, mergeCropDetections, planDetectionCrops } from './detection-cr
 import { DetectionScheduler, type DetectionStep } from './detection.scheduler.js';
 import type { EventBuilderOptions, MotionSample } from './event.builder.js';
 import { frameInputShape, HumanObjectDetector } from './human-object-detector.driver.js';
-import { MotionDetector, type MotionDetectorOptions } from './motion-detector.js';
+import { MotionDetector, type MotionDetectorOptions, type MotionState } from './motion-detector.js';
 import { defaultDetectedClasses, type ObjectDetector } from './object-detector.js';
 import type { ObjectTrackerOptions } from './object.tracker.js';
 import { SceneTracker, type SceneObjectsState } from './scene.tracker.js';
@@ -19,6 +19,8 @@ export interface SceneState {
   frameWidth: number;
   frameHeight: number;
   objects: SceneObjectsState;
+  /** the motion detector's background and clutter map (absent in states from older versions) */
+  motion?: MotionState | null;
 }
 
 export interface SceneCarry {
@@ -156,8 +158,19 @@ export async function analyseVideoWithStats(
     modelLoadMs = performance.now() - loadStarted;
   }
 
-  const motionDetector = new MotionDetector(options.motion);
+  const settings = options.settings;
+  const motionDetector = new MotionDetector({
+    sensitivity: settings?.motionSensitivity,
+    masks: settings?.masks,
+    fps,
+    ...options.motion,
+  });
   const carry = usableCarry(options.carryIn ?? null, width, height);
+  // the background is worth keeping across longer gaps than objects are (lighting differences are fitted)
+  const previous = options.carryIn ?? null;
+  if (previous?.state?.frameWidth === width && previous.state.frameHeight === height && previous.gapSec >= 0 && previous.gapSec <= maxMotionCarryGapSec) {
+    motionDetector.restore(previous.state.motion);
+  }
   const scene = new SceneTracker({
     tracker: options.tracker,
     events: { ...options.events, motionEvents: options.motionEvents ?? false },
@@ -278,9 +291,12 @@ export async function analyseVideoWithStats(
       lastDetectorError: lastDetectorError || null,
       modelLoadMs,
     },
-    sceneState: { version: 1, durationSec, frameWidth: width, frameHeight: height, objects },
+    sceneState: { version: 1, durationSec, frameWidth: width, frameHeight: height, objects, motion: motionDetector.snapshot() },
   };
 }
+
+/** The motion background of a clip that ended up to this long ago is restored (an hour). */
+const maxMotionCarryGapSec = 3600;
 
 /** The detector failing on this many analysed frames in a row fails the clip (fewer are skipped and counted). */
 const maxConsecutiveDetectorFailures = 3;

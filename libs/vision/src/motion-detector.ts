@@ -131,6 +131,7 @@ export class MotionDetector {
   private clutter: Float32Array | null = null;
   private persistence: Uint8Array | null = null;
   private mask: Uint8Array | null = null;
+  private scratch: Scratch | null = null;
   private shape = { frameWidth: 0, frameHeight: 0, scale: 1, workWidth: 0, workHeight: 0, gridWidth: 0, gridHeight: 0 };
 
   constructor(options: MotionDetectorOptions = {}) {
@@ -198,17 +199,17 @@ export class MotionDetector {
 
     // 1. lighting: gray ≈ gain * background + offset over the picture (twice: the second fit ignores
     //    pixels the first called moving), then a smooth offset field from per-block medians.
-    const predicted = new Float32Array(pixelCount);
-    const residual = new Float32Array(pixelCount);
+    const scratch = this.scratch as Scratch;
+    const { predicted, residual, change, coarse, fine, low, high } = scratch;
     let fit = fitLinear(gray, background, mask, null, 0);
     applyFit(gray, background, fit, predicted, residual);
     fit = fitLinear(gray, background, mask, residual, Math.max(this.minPixelThreshold * 2, 3 * robustSigma(residual, mask)));
     applyFit(gray, background, fit, predicted, residual);
     // coarse blocks cannot follow a narrow shadow, fine blocks would swallow a large object: the fine
     // correction is limited to half the threshold, a large object keeps its contrast and its surroundings stay still
-    const coarse = smoothOffsetField(residual, mask, workWidth, workHeight, 24);
+    smoothOffsetField(residual, mask, scratch.coarseGrid, coarse);
     for (let i = 0; i < pixelCount; i++) residual[i] -= coarse[i];
-    const fine = smoothOffsetField(residual, mask, workWidth, workHeight, 12);
+    smoothOffsetField(residual, mask, scratch.fineGrid, fine);
     const limit = this.minPixelThreshold / 2;
     for (let i = 0; i < pixelCount; i++) {
       const correction = coarse[i] + Math.max(-limit, Math.min(limit, fine[i]));
@@ -221,13 +222,16 @@ export class MotionDetector {
     const threshold = Math.max(this.minPixelThreshold, this.noiseSigmas * noiseSigma);
 
     // 3. camera shake: a pixel changed only if it lies outside its (lit) background neighbourhood's range
-    const { low, high } = neighbourhoodRange(background, workWidth, workHeight);
+    neighbourhoodRange(background, workWidth, workHeight, scratch);
     const gain = fit.gain;
-    const change = new Float32Array(pixelCount); // how far outside the range, gray levels (0 = inside)
+    // change: how far outside the range, gray levels (0 = inside)
     let changedCount = 0;
     let lookedAt = 0;
     for (let i = 0; i < pixelCount; i++) {
-      if (mask[i]) continue;
+      if (mask[i]) {
+        change[i] = 0;
+        continue;
+      }
       lookedAt++;
       const shift = predicted[i] - gain * background[i];
       const lo = gain * low[i] + shift;
@@ -251,13 +255,14 @@ export class MotionDetector {
     const counts = new Uint16Array(cellCount);
     const strong = new Uint16Array(cellCount);
     const open = new Uint16Array(cellCount);
+    const cellOfX = scratch.cellOfX;
     for (let y = 0; y < workHeight; y++) {
       const row = y * workWidth;
       const gridRow = ((y / cell) | 0) * gridWidth;
       for (let x = 0; x < workWidth; x++) {
         const i = row + x;
         if (mask[i]) continue;
-        const c = gridRow + ((x / cell) | 0);
+        const c = gridRow + cellOfX[x];
         open[c]++;
         if (change[i] >= threshold) {
           counts[c]++;
@@ -336,6 +341,7 @@ export class MotionDetector {
     const gridHeight = Math.ceil(workHeight / this.cellSize);
     this.shape = { frameWidth, frameHeight, scale, workWidth, workHeight, gridWidth, gridHeight };
     this.mask = rasteriseMasks(this.masks, workWidth, workHeight);
+    this.scratch = createScratch(workWidth, workHeight, this.cellSize);
     this.background = null;
     this.clutter = null;
     this.persistence = null;
@@ -435,27 +441,31 @@ export class MotionDetector {
   }
 }
 
-/** Box-averaged luma ((R + 2G + B) / 4) at 1/scale of the size. */
+/**
+ * Luma ((R + 2G + B) / 4) at 1/scale of the size: the mean of 2x2 samples spread over each
+ * scale x scale block (all of it when scale is 1 or 2), a quarter of the memory reads of a full
+ * box average at scale 4 for about the same noise.
+ */
 function downscaleToGray(rgb: Uint8Array, width: number, scale: number, workWidth: number, workHeight: number): Float32Array {
-  const sums = new Uint32Array(workWidth);
   const gray = new Float32Array(workWidth * workHeight);
-  const norm = 1 / (scale * scale * 4);
-  const usedWidth = workWidth * scale;
+  const step = scale >= 2 ? scale >> 1 : 1;
+  const samples = scale >= 2 ? 2 : 1;
+  const norm = 1 / (samples * samples * 4);
+  const stride = width * 3;
+  const blockBytes = scale * 3;
+  const stepBytes = step * 3;
   for (let wy = 0; wy < workHeight; wy++) {
-    sums.fill(0);
-    for (let y = wy * scale; y < wy * scale + scale; y++) {
-      let offset = y * width * 3;
-      for (let x = 0, wx = 0, left = scale; x < usedWidth; x++) {
-        sums[wx] += rgb[offset] + 2 * rgb[offset + 1] + rgb[offset + 2];
-        offset += 3;
-        if (--left === 0) {
-          wx++;
-          left = scale;
-        }
+    const row = wy * workWidth;
+    for (let sy = 0; sy < samples; sy++) {
+      let offset = (wy * scale + sy * step) * stride;
+      for (let wx = 0; wx < workWidth; wx++) {
+        let sum = rgb[offset] + 2 * rgb[offset + 1] + rgb[offset + 2];
+        if (samples === 2) sum += rgb[offset + stepBytes] + 2 * rgb[offset + stepBytes + 1] + rgb[offset + stepBytes + 2];
+        gray[row + wx] += sum;
+        offset += blockBytes;
       }
     }
-    const row = wy * workWidth;
-    for (let wx = 0; wx < workWidth; wx++) gray[row + wx] = sums[wx] * norm;
+    for (let wx = 0; wx < workWidth; wx++) gray[row + wx] *= norm;
   }
   return gray;
 }
@@ -521,47 +531,110 @@ function applyFit(gray: Float32Array, background: Float32Array, fit: LinearFit, 
 
 /**
  * What is left of a lighting change after the global fit, as a smooth field: the median residual of
- * each block of `block` x `block` working pixels, bilinear between block centres. A compact moving object covers
- * less than half a block and does not move the median; a lamp lighting one side or a cloud shadow does.
+ * each block of `block` x `block` working pixels, bilinear between block centres. A compact moving
+ * object covers less than half a block and does not move the median; a lamp lighting one side or a
+ * cloud shadow does. Medians come from histograms (half gray level bins over -128..128), in O(pixels).
  */
-function smoothOffsetField(residual: Float32Array, mask: Uint8Array, width: number, height: number, block: number): Float32Array {
-  const blocksX = Math.max(1, Math.round(width / block));
-  const blocksY = Math.max(1, Math.round(height / block));
-  const medians = new Float32Array(blocksX * blocksY);
-  const values: number[] = [];
-  for (let by = 0; by < blocksY; by++) {
-    for (let bx = 0; bx < blocksX; bx++) {
-      values.length = 0;
-      const x0 = Math.floor((bx * width) / blocksX);
-      const x1 = Math.floor(((bx + 1) * width) / blocksX);
-      const y0 = Math.floor((by * height) / blocksY);
-      const y1 = Math.floor(((by + 1) * height) / blocksY);
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (!mask[y * width + x]) values.push(residual[y * width + x]);
-      medians[by * blocksX + bx] = values.length > 0 ? quickMedian(values) : 0;
-    }
-  }
-  const field = new Float32Array(width * height);
+function smoothOffsetField(residual: Float32Array, mask: Uint8Array, grid: BlockGrid, field: Float32Array): void {
+  const { width, height, blocksX, blocksY, blockOfX, blockOfY, histograms, totals, medians } = grid;
+  const bins = 512;
+  histograms.fill(0);
+  totals.fill(0);
   for (let y = 0; y < height; y++) {
-    const fy = Math.min(blocksY - 1, Math.max(0, ((y + 0.5) * blocksY) / height - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(blocksY - 1, y0 + 1);
-    const wy = fy - y0;
+    const blockRow = blockOfY[y] * blocksX;
+    const row = y * width;
     for (let x = 0; x < width; x++) {
-      const fx = Math.min(blocksX - 1, Math.max(0, ((x + 0.5) * blocksX) / width - 0.5));
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(blocksX - 1, x0 + 1);
-      const wx = fx - x0;
-      const top = medians[y0 * blocksX + x0] * (1 - wx) + medians[y0 * blocksX + x1] * wx;
-      const bottom = medians[y1 * blocksX + x0] * (1 - wx) + medians[y1 * blocksX + x1] * wx;
-      field[y * width + x] = top * (1 - wy) + bottom * wy;
+      const i = row + x;
+      if (mask[i]) continue;
+      const b = blockRow + blockOfX[x];
+      let bin = ((residual[i] + 128) * 2) | 0;
+      bin = bin < 0 ? 0 : bin >= bins ? bins - 1 : bin;
+      histograms[b * bins + bin]++;
+      totals[b]++;
     }
   }
-  return field;
+  for (let b = 0; b < medians.length; b++) {
+    medians[b] = 0;
+    if (totals[b] === 0) continue;
+    const half = totals[b] / 2;
+    let seen = 0;
+    let bin = 0;
+    for (; bin < bins; bin++) {
+      seen += histograms[b * bins + bin];
+      if (seen >= half) break;
+    }
+    medians[b] = (bin + 0.5) / 2 - 128;
+  }
+  const { x0s, x1s, wxs, y0s, y1s, wys } = grid;
+  for (let y = 0; y < height; y++) {
+    const r0 = y0s[y] * blocksX;
+    const r1 = y1s[y] * blocksX;
+    const wy = wys[y];
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const wx = wxs[x];
+      const top = medians[r0 + x0s[x]] * (1 - wx) + medians[r0 + x1s[x]] * wx;
+      const bottom = medians[r1 + x0s[x]] * (1 - wx) + medians[r1 + x1s[x]] * wx;
+      field[row + x] = top + (bottom - top) * wy;
+    }
+  }
 }
 
-function quickMedian(values: number[]): number {
-  values.sort((a, b) => a - b);
-  return values[values.length >> 1];
+/** A block grid over the working image, with its histograms and bilinear tables, built once per frame size. */
+interface BlockGrid {
+  width: number;
+  height: number;
+  blocksX: number;
+  blocksY: number;
+  blockOfX: Int32Array;
+  blockOfY: Int32Array;
+  histograms: Uint16Array;
+  totals: Uint16Array;
+  medians: Float32Array;
+  x0s: Int32Array;
+  x1s: Int32Array;
+  wxs: Float32Array;
+  y0s: Int32Array;
+  y1s: Int32Array;
+  wys: Float32Array;
+}
+
+function createBlockGrid(width: number, height: number, block: number): BlockGrid {
+  const blocksX = Math.max(1, Math.round(width / block));
+  const blocksY = Math.max(1, Math.round(height / block));
+  const axis = (size: number, blocks: number) => {
+    const blockOf = new Int32Array(size);
+    const first = new Int32Array(size);
+    const second = new Int32Array(size);
+    const weight = new Float32Array(size);
+    for (let i = 0; i < size; i++) {
+      blockOf[i] = Math.min(blocks - 1, Math.floor((i * blocks) / size));
+      const f = Math.min(blocks - 1, Math.max(0, ((i + 0.5) * blocks) / size - 0.5));
+      first[i] = Math.floor(f);
+      second[i] = Math.min(blocks - 1, first[i] + 1);
+      weight[i] = f - first[i];
+    }
+    return { blockOf, first, second, weight };
+  };
+  const xs = axis(width, blocksX);
+  const ys = axis(height, blocksY);
+  return {
+    width,
+    height,
+    blocksX,
+    blocksY,
+    blockOfX: xs.blockOf,
+    blockOfY: ys.blockOf,
+    histograms: new Uint16Array(blocksX * blocksY * 512),
+    totals: new Uint16Array(blocksX * blocksY),
+    medians: new Float32Array(blocksX * blocksY),
+    x0s: xs.first,
+    x1s: xs.second,
+    wxs: xs.weight,
+    y0s: ys.first,
+    y1s: ys.second,
+    wys: ys.weight,
+  };
 }
 
 /** Per cell the maximum of its 3x3 neighbourhood. */
@@ -579,32 +652,77 @@ function dilate(values: Float32Array, width: number, height: number): Float32Arr
   return out;
 }
 
-/** Per pixel the minimum and maximum of the 3x3 neighbourhood (separable). */
-function neighbourhoodRange(values: Float32Array, width: number, height: number): { low: Float32Array; high: Float32Array } {
-  const rowLow = new Float32Array(values.length);
-  const rowHigh = new Float32Array(values.length);
+/** Per pixel the minimum and maximum of the 3x3 neighbourhood (separable), into `low` and `high`. */
+function neighbourhoodRange(values: Float32Array, width: number, height: number, scratch: Scratch): void {
+  const { rowLow, rowHigh, low, high } = scratch;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
-      const left = values[row + Math.max(0, x - 1)];
       const centre = values[row + x];
-      const right = values[row + Math.min(width - 1, x + 1)];
-      rowLow[row + x] = Math.min(left, centre, right);
-      rowHigh[row + x] = Math.max(left, centre, right);
+      const left = x > 0 ? values[row + x - 1] : centre;
+      const right = x + 1 < width ? values[row + x + 1] : centre;
+      let lo = centre < left ? centre : left;
+      let hi = centre > left ? centre : left;
+      if (right < lo) lo = right;
+      if (right > hi) hi = right;
+      rowLow[row + x] = lo;
+      rowHigh[row + x] = hi;
     }
   }
-  const low = new Float32Array(values.length);
-  const high = new Float32Array(values.length);
   for (let y = 0; y < height; y++) {
-    const up = Math.max(0, y - 1) * width;
+    const up = (y > 0 ? y - 1 : 0) * width;
     const row = y * width;
-    const down = Math.min(height - 1, y + 1) * width;
+    const down = (y + 1 < height ? y + 1 : y) * width;
     for (let x = 0; x < width; x++) {
-      low[row + x] = Math.min(rowLow[up + x], rowLow[row + x], rowLow[down + x]);
-      high[row + x] = Math.max(rowHigh[up + x], rowHigh[row + x], rowHigh[down + x]);
+      let lo = rowLow[row + x];
+      let hi = rowHigh[row + x];
+      const a = rowLow[up + x];
+      const b = rowLow[down + x];
+      if (a < lo) lo = a;
+      if (b < lo) lo = b;
+      const c = rowHigh[up + x];
+      const d = rowHigh[down + x];
+      if (c > hi) hi = c;
+      if (d > hi) hi = d;
+      low[row + x] = lo;
+      high[row + x] = hi;
     }
   }
-  return { low, high };
+}
+
+/** Per-frame working buffers, allocated once per frame size. */
+interface Scratch {
+  predicted: Float32Array;
+  residual: Float32Array;
+  change: Float32Array;
+  coarse: Float32Array;
+  fine: Float32Array;
+  rowLow: Float32Array;
+  rowHigh: Float32Array;
+  low: Float32Array;
+  high: Float32Array;
+  coarseGrid: BlockGrid;
+  fineGrid: BlockGrid;
+  /** grid cell of each working column */
+  cellOfX: Int32Array;
+}
+
+function createScratch(width: number, height: number, cell: number): Scratch {
+  const make = () => new Float32Array(width * height);
+  return {
+    predicted: make(),
+    residual: make(),
+    change: make(),
+    coarse: make(),
+    fine: make(),
+    rowLow: make(),
+    rowHigh: make(),
+    low: make(),
+    high: make(),
+    coarseGrid: createBlockGrid(width, height, 24),
+    fineGrid: createBlockGrid(width, height, 12),
+    cellOfX: Int32Array.from({ length: width }, (_, x) => Math.floor(x / cell)),
+  };
 }
 
 /** 1.4826 * median(|r|) over unmasked pixels: the noise sigma, not fooled by the (minority of) moving pixels. */
@@ -613,7 +731,8 @@ function robustSigma(residual: Float32Array, mask: Uint8Array): number {
   let count = 0;
   for (let i = 0; i < residual.length; i++) {
     if (mask[i]) continue;
-    histogram[Math.min(511, Math.floor(Math.abs(residual[i]) * 2))]++;
+    const bin = (Math.abs(residual[i]) * 2) | 0;
+    histogram[bin > 511 ? 511 : bin]++;
     count++;
   }
   const half = count / 2;

@@ -71,11 +71,11 @@ export class DetectionScheduler {
   plan(sec: number, motion: MotionSummary): DetectionStep {
     const sinceRun = sec - this.lastRunSec;
     const sinceWhole = sec - this.lastWholeSec;
+    this.plannedRegions = motion.regions.map((region) => ({ ...region }));
     if (motion.warmingUp || motion.globalChange) return sinceRun >= this.detectEverySec - epsilon ? { kind: 'whole' } : { kind: 'none' };
     if (sinceWhole >= this.idleDetectEverySec - epsilon) return { kind: 'whole' };
 
     const regions = motion.regions;
-    this.plannedRegions = regions.map((region) => ({ ...region }));
     // new motion: neither a known object nor motion that was there when the detector last looked (it found nothing in it)
     const sinceLook = sec - this.lastRunSec;
     const unexplained = regions.some(

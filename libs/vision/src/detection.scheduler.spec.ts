@@ -23,11 +23,24 @@ describe('DetectionScheduler', () => {
     expect(step.kind).toBe('areas');
     scheduler.record(0.4, [{ x: 60, y: 60, width: 128, height: 128 }], [person]);
     const moved = { ...quiet, regions: [{ x: 108, y: 110, width: 20, height: 60 }] };
-    expect(scheduler.plan(0.8, moved)).toEqual({ kind: 'none' }); // the known person: not yet
-    const due = scheduler.plan(1.2, moved);
+    // seen once: how fast it goes is not known yet, so it is looked at again soon
+    expect(scheduler.plan(0.8, moved).kind).toBe('areas');
+    scheduler.record(0.8, [{ x: 60, y: 60, width: 128, height: 128 }], [person]);
+    // it walks slowly (less than half its size in 0.8 s): every trackEverySec is enough
+    expect(scheduler.plan(1.2, moved)).toEqual({ kind: 'none' });
+    const due = scheduler.plan(1.6, moved);
     expect(due.kind).toBe('areas');
     // the area grows to the person's box: motion is often only part of the object
     if (due.kind === 'areas') expect(due.areas[0]).toMatchObject({ x: 100, y: 100, width: 30, height: 80 });
+  });
+
+  it('looks at a fast object (a car close by) as often as new motion, so the tracker can follow it', () => {
+    const scheduler = new DetectionScheduler({ detectEverySec: 0.4, trackEverySec: 0.8, idleDetectEverySec: 100 });
+    const carAt = (x: number) => ({ label: 'car', confidence: 0.9, box: { x, y: 100, width: 60, height: 40 } });
+    scheduler.record(0, null, [carAt(0)]);
+    scheduler.record(0.4, null, [carAt(40)]); // 40 px in 0.4 s: 1.7 sizes per second
+    const motion = { ...quiet, regions: [{ x: 70, y: 100, width: 60, height: 40 }] };
+    expect(scheduler.plan(0.8, motion).kind).toBe('areas');
   });
 
   it('does not hurry back to motion it looked at and found nothing in', () => {

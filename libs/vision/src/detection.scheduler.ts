@@ -38,6 +38,8 @@ interface KnownObject {
   seenSec: number;
   /** last time a detector run looked at where it is */
   lookedSec: number;
+  /** how fast it moved between its last two sightings, in its own sizes (larger side) per second; null = seen once */
+  sizesPerSec: number | null;
 }
 
 const epsilon = 1e-6;
@@ -76,6 +78,16 @@ export class DetectionScheduler {
     if (sinceWhole >= this.idleDetectEverySec - epsilon) return { kind: 'whole' };
 
     const regions = motion.regions;
+    // known motion is looked at often enough that the object moves at most ~half its size in between
+    // (the tracker matches by overlap and centre distance); never more often than new motion
+    let knownDueSec = this.trackEverySec;
+    for (const object of this.known) {
+      if (object.sizesPerSec !== 0 && regions.some((region) => explains(object, region, sec))) {
+        // seen once: its speed is not known yet, look again soon
+        const due = object.sizesPerSec === null ? this.detectEverySec : maxTravelSizes / object.sizesPerSec;
+        knownDueSec = Math.min(knownDueSec, Math.max(this.detectEverySec, due));
+      }
+    }
     // new motion: neither a known object nor motion that was there when the detector last looked (it found nothing in it)
     const sinceLook = sec - this.lastRunSec;
     const unexplained = regions.some(
@@ -83,7 +95,7 @@ export class DetectionScheduler {
         !this.known.some((object) => explains(object, region, sec)) &&
         !this.lookedRegions.some((looked) => overlaps(expand(looked, 0.5 + sinceLook), region)),
     );
-    const movingDue = regions.length > 0 && sinceRun >= (unexplained ? this.detectEverySec : this.trackEverySec) - epsilon;
+    const movingDue = regions.length > 0 && sinceRun >= (unexplained ? this.detectEverySec : knownDueSec) - epsilon;
     const still = this.known.filter((object) => !regions.some((region) => overlaps(expand(object.box, 0.25), region)));
     const stillDue = still.some((object) => sec - object.lookedSec >= this.recheckStillEverySec - epsilon);
     if (!movingDue && !stillDue) return { kind: 'none' };
@@ -96,13 +108,37 @@ export class DetectionScheduler {
     return { kind: 'areas', areas: [...movingAreas, ...stillAreas] };
   }
 
+  /** Speed of a new detection from the nearest earlier sighting of the same label (within 3 sizes), sizes per second; null if none. */
+  private speedOf(detection: Detection, sec: number): number | null {
+    const size = Math.max(detection.box.width, detection.box.height, 1);
+    const here = centre(detection.box);
+    let best: number | null = null;
+    let bestDistance = Infinity;
+    for (const object of this.known) {
+      if (object.label !== detection.label || !(sec > object.seenSec)) continue;
+      const there = centre(object.box);
+      const distance = Math.hypot(here.x - there.x, here.y - there.y);
+      if (distance < bestDistance && distance <= 3 * size) {
+        bestDistance = distance;
+        best = distance / size / (sec - object.seenSec);
+      }
+    }
+    return best;
+  }
+
   /** After a detector run at `sec`: where it looked (null = the whole frame) and what it found there (frame pixels). */
   record(sec: number, lookedAt: readonly Box[] | null, detections: readonly Detection[]): void {
     this.lastRunSec = sec;
     if (lookedAt === null) this.lastWholeSec = sec;
     this.lookedRegions = this.plannedRegions;
     const inside = (box: Box) => lookedAt === null || lookedAt.some((crop) => contains(crop, centre(box)));
-    const next: KnownObject[] = detections.map((detection) => ({ label: detection.label, box: { ...detection.box }, seenSec: sec, lookedSec: sec }));
+    const next: KnownObject[] = detections.map((detection) => ({
+      label: detection.label,
+      box: { ...detection.box },
+      seenSec: sec,
+      lookedSec: sec,
+      sizesPerSec: this.speedOf(detection, sec),
+    }));
     for (const object of this.known) {
       if (inside(object.box)) continue; // looked at: found again (in `next`) or gone
       if (sec - object.seenSec > this.forgetAfterSec) continue;
@@ -112,6 +148,9 @@ export class DetectionScheduler {
     this.known = next;
   }
 }
+
+/** Known objects should move at most this many of their sizes between two detector runs. */
+const maxTravelSizes = 0.5;
 
 /** A known object explains a moving region near its last box (allowing for how far it may have walked since). */
 function explains(object: KnownObject, region: Box, sec: number): boolean {

@@ -1,9 +1,9 @@
-import type { AnalysisProgress, Detection } from '@cameramonit/contracts';
+import { defaultCameraAnalysisSettings, type AnalysisProgress, type Detection } from '@cameramonit/contracts';
 import { FfmpegDriver, type FrameReaderOptions, type VideoFrame, type VideoInfo } from '@cameramonit/media';
 import { describe, expect, it } from 'vitest';
-import type { ObjectDetector } from './object-detector.js';
+import type { DetectorImage, ObjectDetector } from './object-detector.js';
 import { renderFrame, sceneGray } from './synthetic-frames.testing.js';
-import { analyseVideo } from './video-analysis.service.js';
+import { analyseVideo, analyseVideoWithStats } from './video-analysis.service.js';
 
 const durationSec = 10;
 const squareAt = (sec: number) => ({ x: Math.round(20 + sec * 25), y: 100, size: 30, value: 250 });
@@ -82,6 +82,45 @@ class SquareAsPersonDetector extends EmptyDetector {
   }
 }
 
+/** Like SquareAsPersonDetector, with detectBatch: remembers the crop sizes of each batch. */
+class BatchRecordingDetector extends SquareAsPersonDetector {
+  readonly cropSizes = [128, 192, 256];
+  readonly batches: number[][] = [];
+
+  async detectBatch(images: readonly DetectorImage[]): Promise<Detection[][]> {
+    this.batches.push(images.map((image) => image.width));
+    return Promise.all(images.map((image) => this.detect(image.rgb, image.width, image.height)));
+  }
+}
+
+/** SquareAsPersonDetector that throws on the given calls (1-based), or on every call (null). */
+class FailingDetector extends SquareAsPersonDetector {
+  constructor(private readonly failOn: Set<number> | null) {
+    super();
+  }
+
+  override async detect(rgb: Uint8Array, width: number, height: number): Promise<Detection[]> {
+    const call = this.calls.length + 1;
+    if (this.failOn === null || this.failOn.has(call)) {
+      this.calls.push(call);
+      throw new Error(`model exploded on call ${call}`);
+    }
+    return super.detect(rgb, width, height);
+  }
+}
+
+/** The same scene, with the square already in the first frame, moving from there. */
+class SquareFromStartDriver extends SyntheticVideoDriver {
+  override async *readFrames(_file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
+    const base = parkingScene(options.width, options.height);
+    for (let index = 0; index < 3 * options.fps; index++) {
+      const sec = index / options.fps;
+      const square = { x: Math.round(20 + sec * 25), y: 100, size: 30, value: 250 };
+      yield { index, sec, width: options.width, height: options.height, rgb: renderFrame(base, options.width, options.height, { square, noise: 2, noiseSeed: index }) };
+    }
+  }
+}
+
 describe('analyseVideo (synthetic video, scripted detector)', () => {
   it('finds the person walking left to right and does not announce the parked car', async () => {
     const ffmpeg = new SyntheticVideoDriver();
@@ -120,6 +159,62 @@ describe('analyseVideo (synthetic video, scripted detector)', () => {
     expect(result.events.map((event) => event.kind)).toEqual(['motion']);
     expect(result.events[0].startSec).toBeLessThanOrEqual(1.4);
     expect(result.events[0].summary.pl).toBe('Wykryto ruch, bez rozpoznanego obiektu');
+  });
+
+  it('looks at crops around the motion, batched, and keeps the parked car known between whole-frame passes', async () => {
+    const detector = new BatchRecordingDetector();
+    const { result, stats } = await analyseVideoWithStats('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector, width: 320 });
+    expect(detector.batches.length).toBeGreaterThan(0);
+    expect(detector.batches.flat().every((size) => [128, 192, 256].includes(size))).toBe(true);
+    expect(stats.detectorCalls.some((call) => !call.wholeFrame)).toBe(true);
+    expect(stats.detectorImages).toBeGreaterThan(stats.detectorCalls.filter((call) => call.wholeFrame).length);
+    expect(result.events.map((event) => event.label)).toEqual(['person']);
+    const car = result.tracks.filter((track) => track.label === 'car');
+    expect(car).toHaveLength(1); // one track all along: rechecked in crops while still
+    expect(car[0].lastSec - car[0].firstSec).toBeGreaterThan(8);
+  });
+
+  it('skips a frame the detector fails on and says so; fails the clip with a clear error when it keeps failing', async () => {
+    const once = new FailingDetector(new Set([2]));
+    const { result, stats } = await analyseVideoWithStats('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: once, width: 320 });
+    expect(stats.detectorFailures).toBe(1);
+    expect(stats.lastDetectorError).toMatch(/model exploded on call 2/);
+    expect(result.events.map((event) => event.label)).toEqual(['person']);
+
+    const always = new FailingDetector(null);
+    await expect(analyseVideoWithStats('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: always, width: 320 })).rejects.toMatchObject({
+      code: 'DETECTOR_FAILED',
+      message: expect.stringMatching(/failed on 3 frames in a row of synthetic\.avi .*model exploded/),
+    });
+  });
+
+  it("ignores motion inside the camera's masks", async () => {
+    const settings = {
+      ...defaultCameraAnalysisSettings,
+      motionEvents: true,
+      masks: [[[0, 0.3], [1, 0.3], [1, 0.7], [0, 0.7]] as [number, number][]],
+    };
+    const masked = await analyseVideo('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: new EmptyDetector(), width: 320, settings });
+    expect(masked.events).toEqual([]);
+    const open = await analyseVideo('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: new EmptyDetector(), width: 320, settings: { ...settings, masks: [] } });
+    expect(open.events.map((event) => event.kind)).toEqual(['motion']);
+  });
+
+  it("hands the motion background to the camera's next clip, which then starts warm", async () => {
+    const first = await analyseVideoWithStats('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: new EmptyDetector(), width: 320 });
+    const state = JSON.parse(JSON.stringify(first.sceneState)) as typeof first.sceneState;
+    expect(state.motion?.background.length).toBeGreaterThan(1000);
+    const coldStart = await analyseVideoWithStats('synthetic.avi', { ffmpeg: new SquareFromStartDriver(), detector: new EmptyDetector(), width: 320, motionEvents: true });
+    const warmStart = await analyseVideoWithStats('synthetic.avi', {
+      ffmpeg: new SquareFromStartDriver(),
+      detector: new EmptyDetector(),
+      width: 320,
+      motionEvents: true,
+      carryIn: { state, gapSec: 0 },
+    });
+    // cold, the square in the first frame is learnt as background; warm, it is motion from the first frames
+    expect(warmStart.result.events[0]?.startSec).toBeLessThanOrEqual(0.2);
+    expect(coldStart.result.events[0]?.startSec ?? Infinity).toBeGreaterThan(0.2);
   });
 
   it('refuses nonsense options with a clear error', async () => {

@@ -78,13 +78,13 @@ export class DetectionScheduler {
     if (sinceWhole >= this.idleDetectEverySec - epsilon) return { kind: 'whole' };
 
     const regions = motion.regions;
-    // known motion is looked at often enough that the object moves at most ~half its size in between
-    // (the tracker matches by overlap and centre distance); never more often than new motion
+    // known motion is looked at often enough that the object moves at most 0.6 of its size in between
+    // (the tracker matches by overlap and centre distance within one size); never more often than new motion
     let knownDueSec = this.trackEverySec;
     for (const object of this.known) {
       if (object.sizesPerSec !== 0 && regions.some((region) => explains(object, region, sec))) {
-        // seen once: its speed is not known yet, look again soon
-        const due = object.sizesPerSec === null ? this.detectEverySec : maxTravelSizes / object.sizesPerSec;
+        // seen once: its speed is not known yet, look again a little sooner
+        const due = object.sizesPerSec === null ? (this.detectEverySec + this.trackEverySec) / 2 : maxTravelSizes / object.sizesPerSec;
         knownDueSec = Math.min(knownDueSec, Math.max(this.detectEverySec, due));
       }
     }
@@ -140,17 +140,17 @@ export class DetectionScheduler {
       sizesPerSec: this.speedOf(detection, sec),
     }));
     for (const object of this.known) {
-      if (inside(object.box)) continue; // looked at: found again (in `next`) or gone
       if (sec - object.seenSec > this.forgetAfterSec) continue;
       if (next.some((found) => found.label === object.label && overlaps(found.box, object.box))) continue;
-      next.push(object);
+      // looked at and not found: the detector misses objects now and then; keep it (and look again) until forgetAfterSec
+      next.push(inside(object.box) ? { ...object, lookedSec: sec } : object);
     }
     this.known = next;
   }
 }
 
 /** Known objects should move at most this many of their sizes between two detector runs. */
-const maxTravelSizes = 0.5;
+const maxTravelSizes = 0.6;
 
 /** A known object explains a moving region near its last box (allowing for how far it may have walked since). */
 function explains(object: KnownObject, region: Box, sec: number): boolean {

@@ -533,11 +533,11 @@ function applyFit(gray: Float32Array, background: Float32Array, fit: LinearFit, 
  * What is left of a lighting change after the global fit, as a smooth field: the median residual of
  * each block of `block` x `block` working pixels, bilinear between block centres. A compact moving
  * object covers less than half a block and does not move the median; a lamp lighting one side or a
- * cloud shadow does. Medians come from histograms (half gray level bins over -128..128), in O(pixels).
+ * cloud shadow does. Medians come from histograms (one gray level bins over -128..128), in O(pixels).
  */
 function smoothOffsetField(residual: Float32Array, mask: Uint8Array, grid: BlockGrid, field: Float32Array): void {
   const { width, height, blocksX, blocksY, blockOfX, blockOfY, histograms, totals, medians } = grid;
-  const bins = 512;
+  const bins = fieldBins;
   histograms.fill(0);
   totals.fill(0);
   for (let y = 0; y < height; y++) {
@@ -547,7 +547,7 @@ function smoothOffsetField(residual: Float32Array, mask: Uint8Array, grid: Block
       const i = row + x;
       if (mask[i]) continue;
       const b = blockRow + blockOfX[x];
-      let bin = ((residual[i] + 128) * 2) | 0;
+      let bin = (residual[i] + 128) | 0;
       bin = bin < 0 ? 0 : bin >= bins ? bins - 1 : bin;
       histograms[b * bins + bin]++;
       totals[b]++;
@@ -563,7 +563,7 @@ function smoothOffsetField(residual: Float32Array, mask: Uint8Array, grid: Block
       seen += histograms[b * bins + bin];
       if (seen >= half) break;
     }
-    medians[b] = (bin + 0.5) / 2 - 128;
+    medians[b] = bin + 0.5 - 128;
   }
   const { x0s, x1s, wxs, y0s, y1s, wys } = grid;
   for (let y = 0; y < height; y++) {
@@ -579,6 +579,8 @@ function smoothOffsetField(residual: Float32Array, mask: Uint8Array, grid: Block
     }
   }
 }
+
+const fieldBins = 256;
 
 /** A block grid over the working image, with its histograms and bilinear tables, built once per frame size. */
 interface BlockGrid {
@@ -625,7 +627,7 @@ function createBlockGrid(width: number, height: number, block: number): BlockGri
     blocksY,
     blockOfX: xs.blockOf,
     blockOfY: ys.blockOf,
-    histograms: new Uint16Array(blocksX * blocksY * 512),
+    histograms: new Uint16Array(blocksX * blocksY * fieldBins),
     totals: new Uint16Array(blocksX * blocksY),
     medians: new Float32Array(blocksX * blocksY),
     x0s: xs.first,
@@ -652,41 +654,49 @@ function dilate(values: Float32Array, width: number, height: number): Float32Arr
   return out;
 }
 
-/** Per pixel the minimum and maximum of the 3x3 neighbourhood (separable), into `low` and `high`. */
+/**
+ * Per pixel the minimum and maximum of the 3x3 neighbourhood (separable), into `low` and `high`.
+ * Computed on 1/16 gray-level integers with branch-free min/max: comparisons of image values are
+ * unpredictable branches, and this runs on every pixel of every frame.
+ */
 function neighbourhoodRange(values: Float32Array, width: number, height: number, scratch: Scratch): void {
-  const { rowLow, rowHigh, low, high } = scratch;
+  const { fixed, rowLow, rowHigh, low, high } = scratch;
+  const count = width * height;
+  for (let i = 0; i < count; i++) fixed[i] = (values[i] * 16) | 0;
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
-      const centre = values[row + x];
-      const left = x > 0 ? values[row + x - 1] : centre;
-      const right = x + 1 < width ? values[row + x + 1] : centre;
-      let lo = centre < left ? centre : left;
-      let hi = centre > left ? centre : left;
-      if (right < lo) lo = right;
-      if (right > hi) hi = right;
-      rowLow[row + x] = lo;
-      rowHigh[row + x] = hi;
+      const i = row + x;
+      const c = fixed[i];
+      const l = x > 0 ? fixed[i - 1] : c;
+      const r = x + 1 < width ? fixed[i + 1] : c;
+      let d = l - c;
+      const low1 = c + (d & (d >> 31));
+      const high1 = l - (d & (d >> 31));
+      d = r - low1;
+      rowLow[i] = low1 + (d & (d >> 31));
+      d = r - high1;
+      rowHigh[i] = r - (d & (d >> 31));
     }
   }
-  for (let y = 0; y < height; y++) {
-    const up = (y > 0 ? y - 1 : 0) * width;
-    const row = y * width;
-    const down = (y + 1 < height ? y + 1 : y) * width;
-    for (let x = 0; x < width; x++) {
-      let lo = rowLow[row + x];
-      let hi = rowHigh[row + x];
-      const a = rowLow[up + x];
-      const b = rowLow[down + x];
-      if (a < lo) lo = a;
-      if (b < lo) lo = b;
-      const c = rowHigh[up + x];
-      const d = rowHigh[down + x];
-      if (c > hi) hi = c;
-      if (d > hi) hi = d;
-      low[row + x] = lo;
-      high[row + x] = hi;
-    }
+  const last = count - width;
+  for (let i = 0; i < count; i++) {
+    const up = i >= width ? i - width : i;
+    const down = i < last ? i + width : i;
+    let a = rowLow[up];
+    let b = rowLow[i];
+    let d = a - b;
+    let m = b + (d & (d >> 31));
+    b = rowLow[down];
+    d = b - m;
+    low[i] = (m + (d & (d >> 31))) / 16;
+    a = rowHigh[up];
+    b = rowHigh[i];
+    d = a - b;
+    m = a - (d & (d >> 31));
+    b = rowHigh[down];
+    d = b - m;
+    high[i] = (b - (d & (d >> 31))) / 16;
   }
 }
 
@@ -697,8 +707,9 @@ interface Scratch {
   change: Float32Array;
   coarse: Float32Array;
   fine: Float32Array;
-  rowLow: Float32Array;
-  rowHigh: Float32Array;
+  fixed: Int32Array;
+  rowLow: Int32Array;
+  rowHigh: Int32Array;
   low: Float32Array;
   high: Float32Array;
   coarseGrid: BlockGrid;
@@ -715,8 +726,9 @@ function createScratch(width: number, height: number, cell: number): Scratch {
     change: make(),
     coarse: make(),
     fine: make(),
-    rowLow: make(),
-    rowHigh: make(),
+    fixed: new Int32Array(width * height),
+    rowLow: new Int32Array(width * height),
+    rowHigh: new Int32Array(width * height),
     low: make(),
     high: make(),
     coarseGrid: createBlockGrid(width, height, 24),

@@ -74,12 +74,16 @@ export type AnalysisProgressListener = (progress: AnalysisProgress) => void;
 /** How the analysis went, for logs and benchmarks. */
 export interface AnalysisStats {
   wallMs: number;
+  /** CPU time of this process (ffmpeg not included): about the wall time on an idle machine when ffmpeg has a core of its own */
+  cpuMs: number;
   /** seconds of video per second of analysis */
   speedVsRealtime: number;
   framesRead: number;
   framesWithMotion: number;
-  /** time spent in the motion detector */
+  /** time spent in the motion detector (wall clock) */
   motionMs: number;
+  /** CPU time spent in the motion detector */
+  motionCpuMs: number;
   /** detector calls (a whole frame or a batch of crops) */
   detectorRuns: number;
   /** images given to the detector (whole frames + crops) */
@@ -95,7 +99,10 @@ export interface AnalysisStats {
 }
 
 export interface DetectorCall {
+  /** wall-clock time of the call */
   ms: number;
+  /** CPU time this process spent in it (close to what the call takes on an idle machine) */
+  cpuMs: number;
   /** images in the call: 1 for a whole frame, else the number of crops */
   images: number;
   wholeFrame: boolean;
@@ -128,6 +135,7 @@ export async function analyseVideoWithStats(
   onProgress?: AnalysisProgressListener,
 ): Promise<VideoAnalysis> {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   options = withSettings(options);
   const fps = options.fps ?? 5;
   const maxWidth = options.width ?? 512;
@@ -190,6 +198,7 @@ export async function analyseVideoWithStats(
   let framesRead = 0;
   let framesWithMotion = 0;
   let motionMs = 0;
+  let motionCpuMs = 0;
   let detectorFailures = 0;
   let consecutiveFailures = 0;
   let lastDetectorError = '';
@@ -203,6 +212,7 @@ export async function analyseVideoWithStats(
         : { wholeFrame: true, crops: [] };
     if (!plan.wholeFrame && plan.crops.length === 0) return null;
     const callStarted = performance.now();
+    const cpuStarted = process.cpuUsage();
     let found: Detection[];
     if (plan.wholeFrame) {
       found = await detector.detect(frame.rgb, frame.width, frame.height, request);
@@ -213,7 +223,13 @@ export async function analyseVideoWithStats(
         : await Promise.all(images.map((image) => detector.detect(image.rgb, image.width, image.height, request)));
       found = mergeCropDetections(plan.crops, perCrop);
     }
-    detectorCalls.push({ ms: performance.now() - callStarted, images: plan.wholeFrame ? 1 : plan.crops.length, wholeFrame: plan.wholeFrame });
+    const cpu = process.cpuUsage(cpuStarted);
+    detectorCalls.push({
+      ms: performance.now() - callStarted,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      images: plan.wholeFrame ? 1 : plan.crops.length,
+      wholeFrame: plan.wholeFrame,
+    });
     const detections = found.filter((detection) => detection.confidence >= minConfidence && wanted(classes, detection.label));
     return { lookedAt: plan.wholeFrame ? null : plan.crops, detections };
   };
@@ -222,8 +238,11 @@ export async function analyseVideoWithStats(
     for await (const frame of readAhead(ffmpeg.readFrames(file, { fps, width, height, signal: options.signal }), 4)) {
       framesRead++;
       const motionStarted = performance.now();
+      const motionCpuStarted = process.cpuUsage();
       const motion = motionDetector.detect(frame.rgb, frame.width, frame.height);
       motionMs += performance.now() - motionStarted;
+      const motionCpu = process.cpuUsage(motionCpuStarted);
+      motionCpuMs += (motionCpu.user + motionCpu.system) / 1000;
       const moving = motion.regions.length > 0;
       if (moving) framesWithMotion++;
       motionSamples.push({ sec: frame.sec, score: motion.score, box: motion.regions[0]?.box ?? null });
@@ -265,6 +284,7 @@ export async function analyseVideoWithStats(
   if (onProgress) onProgress({ fraction: 1, processedSec: durationSec, durationSec });
 
   const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStarted);
   const detectorMsTotal = detectorCalls.reduce((sum, call) => sum + call.ms, 0);
   return {
     result: {
@@ -278,10 +298,12 @@ export async function analyseVideoWithStats(
     },
     stats: {
       wallMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       speedVsRealtime: wallMs > 0 ? durationSec / (wallMs / 1000) : 0,
       framesRead,
       framesWithMotion,
       motionMs,
+      motionCpuMs,
       detectorRuns: detectorCalls.length,
       detectorImages: detectorCalls.reduce((sum, call) => sum + call.images, 0),
       detectorMsTotal,

@@ -105,6 +105,7 @@ async function main(): Promise<void> {
       floorMs,
       noDetectorMs,
       analysisMs: best.ms,
+      analysisCpuMs: stats.cpuMs,
       motionMsPerFrame: stats.framesRead > 0 ? stats.motionMs / stats.framesRead : 0,
       detectorCalls: stats.detectorCalls,
       events: best.value.result.events.length,

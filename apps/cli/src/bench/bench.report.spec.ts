@@ -11,12 +11,13 @@ const measurement: BenchMeasurement = {
   floorMs: 1000,
   noDetectorMs: 1200,
   analysisMs: 10_000,
+  analysisCpuMs: 8_000,
   motionMsPerFrame: 0.8,
   detectorCalls: [
-    { ms: 100, images: 1 },
-    { ms: 60, images: 2 },
-    { ms: 80, images: 1 },
-    { ms: 200, images: 4 },
+    { ms: 100, cpuMs: 90, images: 1 },
+    { ms: 60, cpuMs: 50, images: 2 },
+    { ms: 80, cpuMs: 70, images: 1 },
+    { ms: 200, cpuMs: 150, images: 4 },
   ],
   events: 5,
   peakRssMb: 250.4,
@@ -34,6 +35,8 @@ describe('bench report', () => {
   it('turns measurements into ratios and goals', () => {
     const row = benchRow(measurement, true);
     expect(row.realtime).toBe(8);
+    expect(row.cpuRealtime).toBe(10);
+    expect(row.detectorCpuMedianMs).toBe(80);
     expect(row.floorRealtime).toBe(80);
     expect(row.analysisVsFloor).toBe(10);
     expect(row.noDetectorVsFloor).toBeCloseTo(1.2);
@@ -54,6 +57,8 @@ describe('bench report', () => {
     expect(table).toMatch(/detector ms per call: median\s+90 ok\s+90 ok/);
     expect(table).toMatch(/decode\+motion\+tracking \/ floor\s+1\.20 \(\+20%\) ok\s+1\.50 \(\+50%\) MISSED/);
     expect(table).toMatch(/peak RSS \(MB\)\s+250/);
+    expect(table).toMatch(/whole analysis, CPU time \(x realtime\)\s+10\.00x/);
+    expect(table).toMatch(/detector CPU ms per call: median \/ p95\s+80 \/ 141/);
     expect(lines.at(-1)).toMatch(/missed: vtest-720p\.mp4: motion \+ tracking add 50% > 30% over the ffmpeg floor$/);
   });
 });

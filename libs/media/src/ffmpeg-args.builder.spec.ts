@@ -46,6 +46,14 @@ describe('ffmpeg argument builders', () => {
     expect(args).toContain('fps=2.5,scale=320:240:flags=area');
   });
 
+  it('lets ffmpeg decode ahead of the reader through its fifo muxer when asked', () => {
+    const args = buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 512, height: 384, queueFrames: 8 });
+    expect(args.slice(args.indexOf('-vf') + 2)).toEqual([
+      '-pix_fmt', 'rgb24', '-c:v', 'rawvideo', '-f', 'fifo', '-fifo_format', 'rawvideo', '-queue_size', '8', '-attempt_recovery', '0', 'pipe:1',
+    ]);
+    expect(() => buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 512, height: 384, queueFrames: 0 })).toThrow(/queueFrames/);
+  });
+
   it('refuses impossible frame sizes and rates', () => {
     expect(() => buildFrameReaderArgs('/v/a.avi', { fps: 0, width: 320, height: 240 })).toThrow(/fps/);
     expect(() => buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 320.5, height: 240 })).toThrow(/width/);

@@ -81,12 +81,18 @@ export function buildFrameReaderArgs(file: string, options: FrameReaderOptions):
     '-sn',
     '-vf',
     `fps=${formatNumber(options.fps)},scale=${options.width}:${options.height}:flags=area`,
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
+    ...frameOutputFormat(options.queueFrames),
     'pipe:1',
   ];
+}
+
+/** Raw RGB frames straight to the pipe, or through ffmpeg's fifo muxer with a queue of `queueFrames`. */
+function frameOutputFormat(queueFrames: number | undefined): string[] {
+  if (queueFrames === undefined) return ['-f', 'rawvideo', '-pix_fmt', 'rgb24'];
+  if (!Number.isInteger(queueFrames) || queueFrames < 1) {
+    throw mediaError(MediaErrorCode.invalidArgument, `queueFrames must be a positive integer, got ${queueFrames}`);
+  }
+  return ['-pix_fmt', 'rgb24', '-c:v', 'rawvideo', '-f', 'fifo', '-fifo_format', 'rawvideo', '-queue_size', String(queueFrames), '-attempt_recovery', '0'];
 }
 
 /**

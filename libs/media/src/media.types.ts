@@ -40,6 +40,12 @@ export interface FrameReaderOptions {
   durationSec?: number;
   /** stop with FFMPEG_TIMEOUT when ffmpeg sends nothing for this long while we wait (default 60 s) */
   idleTimeoutMs?: number;
+  /**
+   * let ffmpeg decode up to this many frames ahead of the reader (its fifo muxer, a queue in a
+   * thread of its own), so decoding goes on while the reader's process is busy with a frame
+   * (default: none, ffmpeg waits on the pipe)
+   */
+  queueFrames?: number;
   signal?: AbortSignal;
 }
 

@@ -232,7 +232,7 @@ export async function analyseVideoWithStats(
   };
 
   try {
-    for await (const frame of readAhead(ffmpeg.readFrames(file, { fps, width, height, signal: options.signal }), 4)) {
+    for await (const frame of readAhead(ffmpeg.readFrames(file, { fps, width, height, queueFrames: 8, signal: options.signal }), 4)) {
       framesRead++;
       const motionStarted = performance.now();
       const motion = motionDetector.detect(frame.rgb, frame.width, frame.height);

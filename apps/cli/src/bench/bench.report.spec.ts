@@ -10,6 +10,8 @@ const measurement: BenchMeasurement = {
   fps: 5,
   floorMs: 1000,
   noDetectorMs: 1200,
+  floorCpuMs: 200,
+  noDetectorCpuMs: 600,
   analysisMs: 10_000,
   analysisCpuMs: 8_000,
   motionMsPerFrame: 0.8,
@@ -36,6 +38,7 @@ describe('bench report', () => {
     const row = benchRow(measurement, true);
     expect(row.realtime).toBe(8);
     expect(row.cpuRealtime).toBe(10);
+    expect(row.frameLoopCpuMsPerFrame).toBe(1);
     expect(row.detectorCpuMedianMs).toBe(80);
     expect(row.floorRealtime).toBe(80);
     expect(row.analysisVsFloor).toBe(10);

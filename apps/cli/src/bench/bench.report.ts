@@ -26,6 +26,9 @@ export interface BenchMeasurement {
   floorMs: number;
   /** decode + motion + scheduling + tracking, the detector finding nothing */
   noDetectorMs: number;
+  /** CPU time of this process while reading the frames alone, and during the no-detector analysis */
+  floorCpuMs: number;
+  noDetectorCpuMs: number;
   /** the whole analysis, model load included */
   analysisMs: number;
   /** CPU time of this process during the whole analysis (ffmpeg not included): what it would take on an idle machine */
@@ -53,6 +56,8 @@ export interface BenchRow {
   floorRealtime: number;
   analysisVsFloor: number;
   noDetectorVsFloor: number;
+  /** CPU ms per frame this process spends beyond reading frames: motion, scheduling, tracking */
+  frameLoopCpuMsPerFrame: number;
   motionMsPerFrame: number;
   detectorRuns: number;
   detectorImages: number;
@@ -80,6 +85,7 @@ export function benchRow(measurement: BenchMeasurement, realtimeGoalApplies: boo
     floorRealtime: measurement.videoSec / (measurement.floorMs / 1000),
     analysisVsFloor: measurement.analysisMs / measurement.floorMs,
     noDetectorVsFloor,
+    frameLoopCpuMsPerFrame: (measurement.noDetectorCpuMs - measurement.floorCpuMs) / Math.max(1, measurement.frames),
     motionMsPerFrame: measurement.motionMsPerFrame,
     detectorRuns: callMs.length,
     detectorImages: measurement.detectorCalls.reduce((sum, call) => sum + call.images, 0),
@@ -110,6 +116,7 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
     ['analysis / floor', (row) => `${fixed(row.analysisVsFloor, 2)}`],
     ['decode+motion+tracking / floor', (row) => `${fixed(row.noDetectorVsFloor, 2)} (+${fixed((row.noDetectorVsFloor - 1) * 100, 0)}%)${mark(row.goals.motionOverhead)}`],
     ['motion ms per frame', (row) => fixed(row.motionMsPerFrame, 2)],
+    ['frame loop CPU ms per frame (beyond reading)', (row) => fixed(row.frameLoopCpuMsPerFrame, 2)],
     ['detector calls / images', (row) => `${row.detectorRuns} / ${row.detectorImages}`],
     ['detector ms per call: median', (row) => `${fixed(row.detectorMedianMs, 0)}${mark(row.goals.detector)}`],
     ['detector ms per call: p95', (row) => fixed(row.detectorP95Ms, 0)],

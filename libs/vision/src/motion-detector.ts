@@ -565,6 +565,12 @@ function smoothOffsetField(residual: Float32Array, mask: Uint8Array, grid: Block
     }
     medians[b] = bin + 0.5 - 128;
   }
+  let largest = 0;
+  for (let b = 0; b < medians.length; b++) largest = Math.max(largest, Math.abs(medians[b]));
+  if (largest <= 0.5) {
+    field.fill(0); // the usual case: no lighting change to follow
+    return;
+  }
   const { x0s, x1s, wxs, y0s, y1s, wys } = grid;
   for (let y = 0; y < height; y++) {
     const r0 = y0s[y] * blocksX;

@@ -201,24 +201,33 @@ export class MotionDetector {
     //    pixels the first called moving), then a smooth offset field from per-block medians.
     const scratch = this.scratch as Scratch;
     const { predicted, residual, change, coarse, fine, low, high } = scratch;
+    const sigmaHistogram = scratch.sigmaHistogram;
     let fit = fitLinear(gray, background, mask, null, 0);
-    applyFit(gray, background, fit, predicted, residual);
-    fit = fitLinear(gray, background, mask, residual, Math.max(this.minPixelThreshold * 2, 3 * robustSigma(residual, mask)));
-    applyFit(gray, background, fit, predicted, residual);
+    let unmasked = applyFit(gray, background, mask, fit, predicted, residual, sigmaHistogram, null);
+    fit = fitLinear(gray, background, mask, residual, Math.max(this.minPixelThreshold * 2, 3 * sigmaFromHistogram(sigmaHistogram, unmasked)));
+    unmasked = applyFit(gray, background, mask, fit, predicted, residual, sigmaHistogram, scratch.coarseGrid);
     // coarse blocks cannot follow a narrow shadow, fine blocks would swallow a large object: the fine
     // correction is limited to half the threshold, a large object keeps its contrast and its surroundings stay still
-    smoothOffsetField(residual, mask, scratch.coarseGrid, coarse);
-    for (let i = 0; i < pixelCount; i++) residual[i] -= coarse[i];
-    smoothOffsetField(residual, mask, scratch.fineGrid, fine);
-    const limit = this.minPixelThreshold / 2;
-    for (let i = 0; i < pixelCount; i++) {
-      const correction = coarse[i] + Math.max(-limit, Math.min(limit, fine[i]));
-      predicted[i] += correction;
-      residual[i] += coarse[i] - correction;
+    const coarseApplied = interpolateField(scratch.coarseGrid, coarse);
+    if (coarseApplied) for (let i = 0; i < pixelCount; i++) residual[i] -= coarse[i];
+    fillBlockHistograms(residual, mask, scratch.fineGrid);
+    const fineApplied = interpolateField(scratch.fineGrid, fine);
+    if (coarseApplied || fineApplied) {
+      const limit = this.minPixelThreshold / 2;
+      sigmaHistogram.fill(0);
+      for (let i = 0; i < pixelCount; i++) {
+        const fineCorrection = fineApplied ? Math.max(-limit, Math.min(limit, fine[i])) : 0;
+        predicted[i] += (coarseApplied ? coarse[i] : 0) + fineCorrection;
+        residual[i] -= fineCorrection;
+        if (!mask[i]) {
+          const bin = (Math.abs(residual[i]) * 2) | 0;
+          sigmaHistogram[bin > 511 ? 511 : bin]++;
+        }
+      }
     }
 
     // 2. noise-scaled threshold; the noise estimate is capped: when most of the picture changed, the residuals are not noise
-    const noiseSigma = Math.min(robustSigma(residual, mask), this.minPixelThreshold / 2);
+    const noiseSigma = Math.min(sigmaFromHistogram(sigmaHistogram, unmasked), this.minPixelThreshold / 2);
     const threshold = Math.max(this.minPixelThreshold, this.noiseSigmas * noiseSigma);
 
     // 3. camera shake: a pixel changed only if it lies outside its (lit) background neighbourhood's range
@@ -227,12 +236,15 @@ export class MotionDetector {
     // change: how far outside the range, gray levels (0 = inside)
     let changedCount = 0;
     let lookedAt = 0;
+    let differing = 0; // pixels far from the background before any lighting correction (for isSceneCut)
     for (let i = 0; i < pixelCount; i++) {
       if (mask[i]) {
         change[i] = 0;
         continue;
       }
       lookedAt++;
+      const raw = gray[i] - background[i];
+      if (raw >= threshold || raw <= -threshold) differing++;
       const shift = predicted[i] - gain * background[i];
       const lo = gain * low[i] + shift;
       const hi = gain * high[i] + shift;
@@ -242,7 +254,7 @@ export class MotionDetector {
       if (outside >= threshold) changedCount++;
     }
     if (lookedAt === 0) return noMotion(false, false);
-    if (changedCount > lookedAt * this.globalChangeFraction || this.isSceneCut(gray, background, mask, threshold, lookedAt)) {
+    if (changedCount > lookedAt * this.globalChangeFraction || this.isSceneCut(gray, background, mask, differing, lookedAt)) {
       this.background = gray;
       this.persistence.fill(0);
       return noMotion(false, true);
@@ -308,9 +320,7 @@ export class MotionDetector {
    * Most of the picture differs from the background and its fine structure (differences between
    * neighbouring pixels) no longer matches the background's: another scene, not other lighting.
    */
-  private isSceneCut(gray: Float32Array, background: Float32Array, mask: Uint8Array, threshold: number, lookedAt: number): boolean {
-    let differing = 0;
-    for (let i = 0; i < gray.length; i++) if (!mask[i] && Math.abs(gray[i] - background[i]) >= threshold) differing++;
+  private isSceneCut(gray: Float32Array, background: Float32Array, mask: Uint8Array, differing: number, lookedAt: number): boolean {
     if (differing <= lookedAt * this.globalChangeFraction) return false;
     const width = this.shape.workWidth;
     let n = 0, sumG = 0, sumB = 0, sumGG = 0, sumBB = 0, sumGB = 0;
@@ -522,11 +532,59 @@ function fitLinear(gray: Float32Array, background: Float32Array, mask: Uint8Arra
   return { gain, offset: meanG - gain * meanB };
 }
 
-function applyFit(gray: Float32Array, background: Float32Array, fit: LinearFit, predicted: Float32Array, residual: Float32Array): void {
-  for (let i = 0; i < gray.length; i++) {
-    predicted[i] = fit.gain * background[i] + fit.offset;
-    residual[i] = gray[i] - predicted[i];
+/**
+ * predicted = gain * background + offset and residual = gray - predicted, in one pass that also fills
+ * the |residual| histogram for the noise estimate and, when given, a block grid's histograms.
+ * Returns the number of unmasked pixels.
+ */
+function applyFit(
+  gray: Float32Array,
+  background: Float32Array,
+  mask: Uint8Array,
+  fit: LinearFit,
+  predicted: Float32Array,
+  residual: Float32Array,
+  sigmaHistogram: Uint32Array,
+  grid: BlockGrid | null,
+): number {
+  sigmaHistogram.fill(0);
+  if (grid) {
+    grid.histograms.fill(0);
+    grid.totals.fill(0);
   }
+  const { gain, offset } = fit;
+  let unmasked = 0;
+  const width = grid?.width ?? 1;
+  for (let i = 0; i < gray.length; i++) {
+    const p = gain * background[i] + offset;
+    const r = gray[i] - p;
+    predicted[i] = p;
+    residual[i] = r;
+    if (mask[i]) continue;
+    unmasked++;
+    const bin = ((r < 0 ? -r : r) * 2) | 0;
+    sigmaHistogram[bin > 511 ? 511 : bin]++;
+    if (grid) {
+      const y = (i / width) | 0;
+      const b = grid.blockOfY[y] * grid.blocksX + grid.blockOfX[i - y * width];
+      let fieldBin = (r + 128) | 0;
+      fieldBin = fieldBin < 0 ? 0 : fieldBin >= fieldBins ? fieldBins - 1 : fieldBin;
+      grid.histograms[b * fieldBins + fieldBin]++;
+      grid.totals[b]++;
+    }
+  }
+  return unmasked;
+}
+
+/** 1.4826 * median(|r|) from a histogram of half gray levels: the noise sigma, not fooled by the (minority of) moving pixels. */
+function sigmaFromHistogram(histogram: Uint32Array, count: number): number {
+  const half = count / 2;
+  let seen = 0;
+  for (let bin = 0; bin < histogram.length; bin++) {
+    seen += histogram[bin];
+    if (seen >= half) return 1.4826 * ((bin + 0.5) / 2);
+  }
+  return 0;
 }
 
 /**
@@ -535,8 +593,8 @@ function applyFit(gray: Float32Array, background: Float32Array, fit: LinearFit, 
  * object covers less than half a block and does not move the median; a lamp lighting one side or a
  * cloud shadow does. Medians come from histograms (one gray level bins over -128..128), in O(pixels).
  */
-function smoothOffsetField(residual: Float32Array, mask: Uint8Array, grid: BlockGrid, field: Float32Array): void {
-  const { width, height, blocksX, blocksY, blockOfX, blockOfY, histograms, totals, medians } = grid;
+function fillBlockHistograms(residual: Float32Array, mask: Uint8Array, grid: BlockGrid): void {
+  const { width, height, blocksX, blockOfX, blockOfY, histograms, totals } = grid;
   const bins = fieldBins;
   histograms.fill(0);
   totals.fill(0);
@@ -553,6 +611,12 @@ function smoothOffsetField(residual: Float32Array, mask: Uint8Array, grid: Block
       totals[b]++;
     }
   }
+}
+
+/** The field from the grid's filled histograms (medians, bilinear); false (and a zero field left unused) when there is none to follow. */
+function interpolateField(grid: BlockGrid, field: Float32Array): boolean {
+  const { width, height, blocksX, histograms, totals, medians } = grid;
+  const bins = fieldBins;
   for (let b = 0; b < medians.length; b++) {
     medians[b] = 0;
     if (totals[b] === 0) continue;
@@ -567,10 +631,7 @@ function smoothOffsetField(residual: Float32Array, mask: Uint8Array, grid: Block
   }
   let largest = 0;
   for (let b = 0; b < medians.length; b++) largest = Math.max(largest, Math.abs(medians[b]));
-  if (largest <= 0.5) {
-    field.fill(0); // the usual case: no lighting change to follow
-    return;
-  }
+  if (largest <= 0.5) return false; // the usual case: no lighting change to follow
   const { x0s, x1s, wxs, y0s, y1s, wys } = grid;
   for (let y = 0; y < height; y++) {
     const r0 = y0s[y] * blocksX;
@@ -584,6 +645,7 @@ function smoothOffsetField(residual: Float32Array, mask: Uint8Array, grid: Block
       field[row + x] = top + (bottom - top) * wy;
     }
   }
+  return true;
 }
 
 const fieldBins = 256;
@@ -720,6 +782,7 @@ interface Scratch {
   high: Float32Array;
   coarseGrid: BlockGrid;
   fineGrid: BlockGrid;
+  sigmaHistogram: Uint32Array;
   /** grid cell of each working column */
   cellOfX: Int32Array;
 }
@@ -738,26 +801,8 @@ function createScratch(width: number, height: number, cell: number): Scratch {
     low: make(),
     high: make(),
     coarseGrid: createBlockGrid(width, height, 24),
+    sigmaHistogram: new Uint32Array(512),
     fineGrid: createBlockGrid(width, height, 12),
     cellOfX: Int32Array.from({ length: width }, (_, x) => Math.floor(x / cell)),
   };
-}
-
-/** 1.4826 * median(|r|) over unmasked pixels: the noise sigma, not fooled by the (minority of) moving pixels. */
-function robustSigma(residual: Float32Array, mask: Uint8Array): number {
-  const histogram = new Uint32Array(512);
-  let count = 0;
-  for (let i = 0; i < residual.length; i++) {
-    if (mask[i]) continue;
-    const bin = (Math.abs(residual[i]) * 2) | 0;
-    histogram[bin > 511 ? 511 : bin]++;
-    count++;
-  }
-  const half = count / 2;
-  let seen = 0;
-  for (let bin = 0; bin < histogram.length; bin++) {
-    seen += histogram[bin];
-    if (seen >= half) return 1.4826 * ((bin + 0.5) / 2);
-  }
-  return 0;
 }

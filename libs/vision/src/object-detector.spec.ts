@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centernetSizeConstants } from './human-object-detector.driver.js';
+import { centernetShapeConstants, centernetSizeConstants, frameInputShape } from './human-object-detector.driver.js';
 import { filterDetections, toCocoLabel } from './object-detector.js';
 
 describe('COCO labels and filtering', () => {
@@ -47,5 +47,21 @@ describe('CenterNet input size', () => {
   it('refuses sizes the graph cannot take', () => {
     expect(() => centernetSizeConstants(400)).toThrow(/multiple of 32/);
     expect(() => centernetSizeConstants(1024)).toThrow(/between 128 and 512/);
+  });
+
+  it('computes the constants for a non-square input (a 4:3 frame)', () => {
+    expect(centernetShapeConstants(288, 384)).toMatchObject({
+      'tower_0/CenternetHead/c5_upsample/up_sampling2d/mul': [18, 24],
+      'tower_0/CenternetHead/c3_upsample/up_sampling2d_2/mul': [72, 96],
+    });
+    expect(() => centernetShapeConstants(300, 384)).toThrow(/height must be a multiple of 32/);
+  });
+
+  it('keeps a whole frame\'s aspect ratio: the longer side is the input size', () => {
+    expect(frameInputShape(512, 384, 384)).toEqual({ width: 384, height: 288 });
+    expect(frameInputShape(1280, 720, 384)).toEqual({ width: 384, height: 224 });
+    expect(frameInputShape(720, 1280, 384)).toEqual({ width: 224, height: 384 }); // a phone held upright
+    expect(frameInputShape(320, 320, 256)).toEqual({ width: 256, height: 256 });
+    expect(frameInputShape(4000, 100, 384)).toEqual({ width: 384, height: 64 });
   });
 });

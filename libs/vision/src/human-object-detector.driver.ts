@@ -218,9 +218,14 @@ export class HumanObjectDetector implements ObjectDetector {
     for (const size of this.cropSizes) await this.model(size, size);
   }
 
+  /** The model input a whole frame of this size is scaled to. */
+  wholeFrameInput(frameWidth: number, frameHeight: number): { width: number; height: number } {
+    return frameInputShape(frameWidth, frameHeight, this.inputSize);
+  }
+
   async detect(rgb: Uint8Array, width: number, height: number, request: DetectionRequest = {}): Promise<Detection[]> {
     checkImage({ rgb, width, height });
-    const shape = frameInputShape(width, height, this.inputSize);
+    const shape = this.wholeFrameInput(width, height);
     const [detections] = await this.run([{ rgb, width, height }], shape.height, shape.width, request);
     return detections;
   }

@@ -200,8 +200,9 @@ describe('MotionDetector', () => {
     expect(walking.at(-1)?.regions.length).toBeGreaterThanOrEqual(1);
 
     const cold = new MotionDetector();
-    expect(cold.restore({ ...(state as NonNullable<typeof state>), frameWidth: 640, frameHeight: 480 })).toBe(false); // another size: cold start
-    expect(cold.detect(renderFrame(base, width, height), width, height).warmingUp).toBe(true);
+    cold.restore({ ...(state as NonNullable<typeof state>), frameWidth: 640, frameHeight: 480 }); // learnt at another size...
+    expect(cold.detect(renderFrame(base, width, height), width, height).warmingUp).toBe(true); // ...so this clip starts cold
+    expect(new MotionDetector().restore({ ...(state as NonNullable<typeof state>), background: 'AAAA' })).toBe(false); // damaged: ignored
   });
 
   it('rasterises mask polygons at the working resolution', () => {

@@ -16,7 +16,7 @@ export interface MotionDetectorOptions {
   masks?: readonly Polygon[];
   /** frames per second the detector is given (to turn persistenceSec into frames; default 5) */
   fps?: number;
-  /** width of the grayscale working image the frame is box-averaged down to (default 128) */
+  /** width of the grayscale working image the frame is averaged down to (default 100: the frame width divided by a whole number) */
   workWidth?: number;
   /** running-average learning rate of the background per frame (default 0.05) */
   learningRate?: number;
@@ -136,7 +136,7 @@ export class MotionDetector {
 
   constructor(options: MotionDetectorOptions = {}) {
     const bySensitivity = motionSensitivityThresholds(options.sensitivity ?? 5);
-    this.workWidthTarget = options.workWidth ?? 128;
+    this.workWidthTarget = options.workWidth ?? 100;
     this.learningRate = options.learningRate ?? 0.05;
     this.minPixelThreshold = options.minPixelThreshold ?? bySensitivity.minPixelThreshold;
     this.noiseSigmas = options.noiseSigmas ?? 4;

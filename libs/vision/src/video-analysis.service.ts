@@ -190,7 +190,8 @@ export async function analyseVideoWithStats(
   });
   const useCrops = options.crops ?? true;
   const cropSizes = detector.cropSizes ?? [128, 192, 256];
-  const wholeFrameInput = frameInputShape(width, height, options.detectorInputSize ?? 384);
+  const wholeFrameInput =
+    detector instanceof HumanObjectDetector ? detector.wholeFrameInput(width, height) : frameInputShape(width, height, options.detectorInputSize ?? 384);
   const motionSamples: MotionSample[] = [];
   const detectorCalls: DetectorCall[] = [];
   let framesRead = 0;

@@ -4,9 +4,10 @@
  * Model files are read from node_modules (no download at run time). The only file that imports
  * human or tfjs.
  *
- * Speed (see docs/video-analysis.md): the graph is fully convolutional, so its input size is patched
- * per shape (multiples of 32); the heads ("peaks" and box sizes) accept a batch, and their outputs are
- * decoded in TypeScript (centernet-output.decoder.ts), so several crops go through one model call.
+ * Speed (see docs/video-analysis.md): the graph is fully convolutional; once its three upsamplings
+ * follow the feature maps instead of 512 px constants (makeCenternetAnySize), one model takes any
+ * input size (multiples of 32) and a batch. Only its heads ("peaks" and box sizes) are run and they
+ * are decoded in TypeScript (centernet-output.decoder.ts), so several crops go through one call.
  * tfjs's multi-threaded WASM build does not start in Node (its pthreads are blob: URL workers, which
  * Node's worker_threads refuse), so inference is single-threaded SIMD.
  */
@@ -43,6 +44,12 @@ export interface HumanObjectDetectorOptions {
   maxDetected?: number;
 }
 
+interface GraphNode {
+  name: string;
+  op: string;
+  input?: string[];
+  attr?: { shape?: { shape?: { dim?: { size: string }[] } } } & Record<string, unknown>;
+}
 interface WeightSpec {
   name: string;
   shape: number[];
@@ -53,7 +60,7 @@ interface ModelJson {
   format?: string;
   weightsManifest: { paths: string[]; weights: WeightSpec[] }[];
   signature?: { inputs?: Record<string, { tensorShape?: { dim?: { size: string }[] } }> };
-  modelTopology?: { node?: { op: string; attr?: { shape?: { shape?: { dim?: { size: string }[] } } } }[] };
+  modelTopology?: { node?: GraphNode[] };
 }
 
 const require = createRequire(import.meta.url);
@@ -72,31 +79,6 @@ function validateSize(name: string, size: number): void {
 }
 
 /**
- * CenterNet bakes its 512 px input into int32 constants (feature map S/4, FPN upsample sizes). These
- * are the constants to rewrite for an S x S input; S must be a multiple of 32.
- */
-export function centernetSizeConstants(size: number): Record<string, number[]> {
-  validateSize('inputSize', size);
-  return centernetShapeConstants(size, size);
-}
-
-/** The same for a height x width input (both multiples of 32, 64..1024). */
-export function centernetShapeConstants(height: number, width: number): Record<string, number[]> {
-  for (const [name, value] of [['height', height], ['width', width]] as const) {
-    if (!Number.isInteger(value) || value % 32 !== 0 || value < 64 || value > 1024) {
-      throw new CameramonitError('INVALID_DETECTOR_OPTION', `detector input ${name} must be a multiple of 32 between 64 and 1024, got ${value}`, 400);
-    }
-  }
-  return {
-    'tower_0/BatchGather/concat': [(height / 4) * (width / 4), 4],
-    'tower_0/strided_slice_6': [width / 4],
-    'tower_0/CenternetHead/c5_upsample/up_sampling2d/mul': [height / 16, width / 16],
-    'tower_0/CenternetHead/c4_upsample/up_sampling2d_1/mul': [height / 8, width / 8],
-    'tower_0/CenternetHead/c3_upsample/up_sampling2d_2/mul': [height / 4, width / 4],
-  };
-}
-
-/**
  * The model input for a whole frame: the longer side `inputSize`, the shorter side the frame's
  * aspect ratio rounded to a multiple of 32 (at least 64), so people are not squashed.
  */
@@ -107,40 +89,70 @@ export function frameInputShape(frameWidth: number, frameHeight: number, inputSi
     : { width: Math.min(inputSize, shorter(frameWidth, frameHeight)), height: inputSize };
 }
 
-/** Sets the model's declared input shape (signature and Placeholder node) to a batch of height x width. */
-export function patchCenternetInputShape(json: ModelJson, height: number, width: number): void {
+/** The FPN upsamplings of CenterNet's head and the feature map each one must match in size. */
+const centernetUpsamplings: [resize: string, partner: string][] = [
+  ['tower_0/CenternetHead/c5_upsample/up_sampling2d/ResizeBilinear', 'tower_0/CenternetHead/c4_reverse/3x3/BatchNorm/FusedBatchNorm'],
+  ['tower_0/CenternetHead/c4_upsample/up_sampling2d_1/ResizeBilinear', 'tower_0/CenternetHead/c3_reverse/3x3/BatchNorm/FusedBatchNorm'],
+  ['tower_0/CenternetHead/c3_upsample/up_sampling2d_2/ResizeBilinear', 'tower_0/CenternetHead/c2_reverse/3x3/BatchNorm/FusedBatchNorm'],
+];
+const sliceConstants: [name: string, value: number][] = [
+  ['cameramonit/height_width/begin', 1],
+  ['cameramonit/height_width/end', 3],
+  ['cameramonit/height_width/strides', 1],
+];
+
+/**
+ * Makes CenterNet take any input size (multiples of 32) and a batch, in one model: its three FPN
+ * upsamplings resize to int32 constants baked for 512 px; they are rewired to the height and width
+ * of the feature map they are concatenated with (Shape -> StridedSlice [1:3]), the input is declared
+ * [-1, -1, -1, 3], and the slice bounds are appended to the weights. Only the heads are run, so the
+ * graph's own post-processing (which is built for 512 px and one image) is left alone.
+ * Returns the weights with the appended constants.
+ */
+export function makeCenternetAnySize(json: ModelJson, weights: ArrayBuffer): ArrayBuffer {
+  const nodes = json.modelTopology?.node;
+  const groups = json.weightsManifest;
+  if (!nodes || groups.length === 0) throw modelError('centernet.json has no graph; cannot prepare the model');
   const setDims = (dims: { size: string }[] | undefined) => {
-    if (!dims || dims.length < 4) throw modelError('centernet.json has an unexpected input shape; cannot resize the model');
-    dims[0].size = '-1';
-    dims[1].size = String(height);
-    dims[2].size = String(width);
+    if (!dims || dims.length !== 4) throw modelError('centernet.json has an unexpected input shape; cannot prepare the model');
+    for (let i = 0; i < 3; i++) dims[i].size = '-1';
   };
   for (const input of Object.values(json.signature?.inputs ?? {})) setDims(input.tensorShape?.dim);
-  const placeholder = json.modelTopology?.node?.find((node) => node.op === 'Placeholder');
-  setDims(placeholder?.attr?.shape?.shape?.dim);
-}
-
-const bytesPerElement: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
-
-/** Rewrites the size constants inside (a copy of) the concatenated weight buffer. */
-export function patchCenternetWeights(specs: WeightSpec[], data: ArrayBuffer, height: number, width: number): void {
-  const constants = centernetShapeConstants(height, width);
-  const view = new DataView(data);
-  let offset = 0;
-  let patched = 0;
-  for (const spec of specs) {
-    const count = spec.shape.reduce((a, b) => a * b, 1);
-    const replacement = constants[spec.name];
-    if (replacement) {
-      if (replacement.length !== count || spec.dtype !== 'int32') throw modelError(`centernet constant ${spec.name} has an unexpected shape`);
-      replacement.forEach((value, i) => view.setInt32(offset + i * 4, value, true));
-      patched++;
+  setDims(nodes.find((node) => node.op === 'Placeholder')?.attr?.shape?.shape?.dim);
+  const int32 = { type: 'DT_INT32' };
+  for (const [name] of sliceConstants) {
+    nodes.push({ name, op: 'Const', attr: { value: { tensor: { dtype: 'DT_INT32', tensorShape: { dim: [{ size: '1' }] } } }, dtype: int32 } });
+  }
+  for (const [resizeName, partner] of centernetUpsamplings) {
+    const resize = nodes.find((node) => node.name === resizeName);
+    if (!resize?.input || resize.input.length !== 2 || !nodes.some((node) => node.name === partner)) {
+      throw modelError(`centernet.json has an unexpected head (${resizeName}); cannot prepare the model`);
     }
-    offset += count * (bytesPerElement[spec.quantization?.dtype ?? spec.dtype] ?? 4);
+    const shape = `${resizeName}/cameramonit_shape`;
+    const heightWidth = `${resizeName}/cameramonit_height_width`;
+    nodes.push({ name: shape, op: 'Shape', input: [partner], attr: { T: { type: 'DT_FLOAT' }, out_type: int32 } });
+    nodes.push({
+      name: heightWidth,
+      op: 'StridedSlice',
+      input: [shape, ...sliceConstants.map(([name]) => name)],
+      attr: {
+        T: int32,
+        Index: int32,
+        begin_mask: { i: '0' },
+        end_mask: { i: '0' },
+        ellipsis_mask: { i: '0' },
+        new_axis_mask: { i: '0' },
+        shrink_axis_mask: { i: '0' },
+      },
+    });
+    resize.input[1] = heightWidth;
   }
-  if (offset !== data.byteLength || patched !== Object.keys(constants).length) {
-    throw modelError(`centernet weights have an unexpected layout (${patched} constants, ${offset}/${data.byteLength} bytes)`);
-  }
+  groups[groups.length - 1].weights.push(...sliceConstants.map(([name]) => ({ name, shape: [1], dtype: 'int32' })));
+  const extended = new ArrayBuffer(weights.byteLength + sliceConstants.length * 4);
+  new Uint8Array(extended).set(new Uint8Array(weights));
+  const view = new DataView(extended);
+  sliceConstants.forEach(([, value], i) => view.setInt32(weights.byteLength + i * 4, value, true));
+  return extended;
 }
 
 interface TfRuntime {
@@ -190,7 +202,7 @@ function startRuntime(): Promise<TfRuntime> {
   return runtime;
 }
 
-/** COCO objects with CenterNet on the tfjs WASM backend. Loads the model on first use (~0.2 s per input shape). */
+/** COCO objects with CenterNet on the tfjs WASM backend. Loads the model on first use (~0.2 s). */
 export class HumanObjectDetector implements ObjectDetector {
   private readonly minConfidence: number;
   private readonly classes: readonly string[] | null;
@@ -198,7 +210,7 @@ export class HumanObjectDetector implements ObjectDetector {
   readonly cropSizes: readonly number[];
   private readonly maxBatch: number;
   private readonly maxDetected: number;
-  private readonly models = new Map<string, SyncGraphModel>();
+  private graph: SyncGraphModel | null = null;
   private disposed = false;
 
   constructor(options: HumanObjectDetectorOptions = {}) {
@@ -213,9 +225,9 @@ export class HumanObjectDetector implements ObjectDetector {
     for (const size of this.cropSizes) validateSize('cropSizes', size);
   }
 
-  /** Starts tfjs and loads the model for crops now (otherwise the first detect() does). */
+  /** Starts tfjs and loads the model now (otherwise the first detect() does). */
   async load(): Promise<void> {
-    for (const size of this.cropSizes) await this.model(size, size);
+    await this.model();
   }
 
   /** The model input a whole frame of this size is scaled to. */
@@ -250,13 +262,13 @@ export class HumanObjectDetector implements ObjectDetector {
 
   async dispose(): Promise<void> {
     this.disposed = true;
-    for (const model of this.models.values()) model.dispose();
-    this.models.clear();
+    this.graph?.dispose();
+    this.graph = null;
   }
 
   private async run(images: readonly DetectorImage[], inputHeight: number, inputWidth: number, request: DetectionRequest): Promise<Detection[][]> {
     if (images.length === 0) return [];
-    const model = await this.model(inputHeight, inputWidth);
+    const model = await this.model();
     const { tf } = await startRuntime();
     const minConfidence = request.minConfidence ?? this.minConfidence;
     const classes = request.classes === undefined ? this.classes : request.classes;
@@ -304,26 +316,20 @@ export class HumanObjectDetector implements ObjectDetector {
     }
   }
 
-  private async model(height: number, width: number): Promise<SyncGraphModel> {
+  private async model(): Promise<SyncGraphModel> {
     if (this.disposed) throw modelError('the object detector was disposed');
-    const key = `${height}x${width}`;
-    const cached = this.models.get(key);
-    if (cached) return cached;
+    if (this.graph) return this.graph;
     const { converter, modelJsonText, weights, modelsDir } = await startRuntime();
     if (this.disposed) throw modelError('the object detector was disposed');
-    const again = this.models.get(key); // another call loaded it meanwhile
-    if (again) return again;
+    if (this.graph) return this.graph; // another call loaded it meanwhile
     try {
       const json = JSON.parse(modelJsonText) as ModelJson;
-      patchCenternetInputShape(json, height, width);
-      const data = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
-      patchCenternetWeights(json.weightsManifest.flatMap((group) => group.weights), data, height, width);
-      const model = converter.loadGraphModelSync([json as never, data]);
-      this.models.set(key, model);
-      return model;
+      const data = makeCenternetAnySize(json, weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer);
+      this.graph = converter.loadGraphModelSync([json as never, data]);
+      return this.graph;
     } catch (error) {
       if (error instanceof CameramonitError) throw error;
-      throw modelError(`cannot load the CenterNet object model from ${modelsDir} at ${width}x${height}: ${(error as Error).message}`);
+      throw modelError(`cannot load the CenterNet object model from ${modelsDir}: ${(error as Error).message}`);
     }
   }
 }

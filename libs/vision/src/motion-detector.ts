@@ -100,7 +100,7 @@ export function motionSensitivityThresholds(sensitivity: number): {
 }
 
 /**
- * Finds moving regions in a stream of RGB frames, on a small grayscale image (~128 px wide):
+ * Finds moving regions in a stream of RGB frames, on a small grayscale image (~100 px wide):
  * - a running-average background, compared after a per-frame gain/offset fit (global brightness,
  *   exposure) and a smooth per-block offset field (a lamp lighting one side, a cloud shadow), so
  *   lighting is not motion, and the background adopts the new lighting at once;

@@ -31,7 +31,7 @@ export interface BenchMeasurement {
   noDetectorCpuMs: number;
   /** the whole analysis, model load included */
   analysisMs: number;
-  /** CPU time of this process during the whole analysis (ffmpeg not included): what it would take on an idle machine */
+  /** CPU time of this process (all its threads, ffmpeg not included) during the whole analysis */
   analysisCpuMs: number;
   motionMsPerFrame: number;
   /** every detector call: wall ms, CPU ms and images (crops) in it */
@@ -139,7 +139,10 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
     ].filter((text): text is string => text !== null),
   );
   out.push('');
-  out.push('Times are wall clock, as the goals are; "CPU time" is this process alone (ffmpeg runs beside it): close to the wall time on an idle machine.');
+  out.push(
+    'Times are wall clock, as the goals are. "CPU time" counts every thread of this process (V8\'s helpers too, so it can exceed the wall time) ' +
+      'but not ffmpeg: a cross-check that other load on a shared machine does not inflate.',
+  );
   out.push(
     `Goals: detector median <= ${benchGoals.detectorMedianMs} ms, vtest.avi >= ${benchGoals.minRealtime}x realtime, ` +
       `motion + tracking <= +${benchGoals.maxMotionOverhead * 100}% over the floor: ${missed.length === 0 ? 'all met' : `missed: ${missed.join('; ')}`}`,

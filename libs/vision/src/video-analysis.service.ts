@@ -74,7 +74,7 @@ export type AnalysisProgressListener = (progress: AnalysisProgress) => void;
 /** How the analysis went, for logs and benchmarks. */
 export interface AnalysisStats {
   wallMs: number;
-  /** CPU time of this process (ffmpeg not included): about the wall time on an idle machine when ffmpeg has a core of its own */
+  /** CPU time of this process during the analysis, all its threads (ffmpeg not included) */
   cpuMs: number;
   /** seconds of video per second of analysis */
   speedVsRealtime: number;
@@ -99,7 +99,7 @@ export interface AnalysisStats {
 export interface DetectorCall {
   /** wall-clock time of the call */
   ms: number;
-  /** CPU time this process spent in it (close to what the call takes on an idle machine) */
+  /** CPU time of this process during the call, all its threads: inflated far less than `ms` by other load on the machine */
   cpuMs: number;
   /** images in the call: 1 for a whole frame, else the number of crops */
   images: number;

@@ -24,7 +24,7 @@ export interface BenchMeasurement {
   fps: number;
   /** ffmpeg decode alone at the analysis fps and size, frames read by this process and dropped */
   floorMs: number;
-  /** decode + motion + scheduling + tracking, the detector finding nothing */
+  /** decode + motion + scheduling + tracking, without the detector stage (no model, no crops) */
   noDetectorMs: number;
   /** CPU time of this process while reading the frames alone, and during the no-detector analysis */
   floorCpuMs: number;

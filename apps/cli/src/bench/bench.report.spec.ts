@@ -62,6 +62,7 @@ describe('bench report', () => {
     expect(table).toMatch(/peak RSS \(MB\)\s+250/);
     expect(table).toMatch(/whole analysis, CPU time \(x realtime\)\s+10\.00x/);
     expect(table).toMatch(/detector CPU ms per call: median \/ p95\s+80 \/ 141/);
+    expect(formatBenchTable([benchRow({ ...measurement, noDetectorMs: 980 }, true)])).toMatch(/0\.98 \(-2%\) ok/);
     expect(lines.at(-1)).toMatch(/missed: vtest-720p\.mp4: motion \+ tracking add 50% > 30% over the ffmpeg floor$/);
   });
 });

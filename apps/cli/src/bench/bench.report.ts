@@ -105,6 +105,7 @@ export function benchRow(measurement: BenchMeasurement, realtimeGoalApplies: boo
 }
 
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+const signedPercent = (fraction: number) => `${fraction >= 0 ? '+' : ''}${fixed(fraction * 100, 0)}%`;
 const mark = (met: boolean | null) => (met === null ? '' : met ? ' ok' : ' MISSED');
 
 /** The table `npm run bench` prints: one block per video, then the goals. */
@@ -114,7 +115,7 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
     ['whole analysis, CPU time (x realtime)', (row) => `${fixed(row.cpuRealtime, 2)}x`],
     ['ffmpeg decode alone = floor (x realtime)', (row) => `${fixed(row.floorRealtime, 1)}x`],
     ['analysis / floor', (row) => `${fixed(row.analysisVsFloor, 2)}`],
-    ['decode+motion+tracking / floor', (row) => `${fixed(row.noDetectorVsFloor, 2)} (+${fixed((row.noDetectorVsFloor - 1) * 100, 0)}%)${mark(row.goals.motionOverhead)}`],
+    ['decode+motion+tracking / floor', (row) => `${fixed(row.noDetectorVsFloor, 2)} (${signedPercent(row.noDetectorVsFloor - 1)})${mark(row.goals.motionOverhead)}`],
     ['motion ms per frame', (row) => fixed(row.motionMsPerFrame, 2)],
     ['frame loop CPU ms per frame (beyond reading)', (row) => fixed(row.frameLoopCpuMsPerFrame, 2)],
     ['detector calls / images', (row) => `${row.detectorRuns} / ${row.detectorImages}`],

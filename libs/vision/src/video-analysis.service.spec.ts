@@ -217,6 +217,26 @@ describe('analyseVideo (synthetic video, scripted detector)', () => {
     expect(coldStart.result.events[0]?.startSec ?? Infinity).toBeGreaterThan(0.2);
   });
 
+  it('reads frames plainly when ffmpeg cannot queue them (no fifo muxer), and reports a broken file once', async () => {
+    class NoQueueDriver extends SyntheticVideoDriver {
+      override async *readFrames(file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
+        if (options.queueFrames) throw new Error("Requested output format 'fifo' is not a suitable output format");
+        yield* super.readFrames(file, options);
+      }
+    }
+    const ffmpeg = new NoQueueDriver();
+    const result = await analyseVideo('synthetic.avi', { ffmpeg, detector: new SquareAsPersonDetector(), width: 320 });
+    expect(result.events.map((event) => event.label)).toEqual(['person']);
+    expect(ffmpeg.frameOptions.at(-1)?.queueFrames).toBeUndefined();
+
+    class BrokenDriver extends SyntheticVideoDriver {
+      override async *readFrames(): AsyncGenerator<VideoFrame, void, undefined> {
+        throw new Error('ffmpeg could not decode synthetic.avi after 0 frames');
+      }
+    }
+    await expect(analyseVideo('synthetic.avi', { ffmpeg: new BrokenDriver(), detector: new EmptyDetector(), width: 320 })).rejects.toThrow(/could not decode/);
+  });
+
   it('refuses nonsense options with a clear error', async () => {
     await expect(analyseVideo('x.avi', { fps: 0, ffmpeg: new SyntheticVideoDriver(), detector: new EmptyDetector() })).rejects.toThrow(/fps/);
   });

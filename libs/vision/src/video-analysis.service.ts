@@ -1,6 +1,6 @@
 import type { AnalysisProgress, AnalysisResult, Box, CameraAnalysisSettings, Detection } from '@cameramonit/contracts';
 import { CameramonitError } from '@cameramonit/contracts';
-import { FfmpegDriver, fitFrameSize, type VideoFrame } from '@cameramonit/media';
+import { FfmpegDriver, fitFrameSize, type FrameReaderOptions, type VideoFrame } from '@cameramonit/media';
 import { cutCrop, mergeCropDetections, planDetectionCrops } from './detection-crop.planner.js';
 import { DetectionScheduler, type DetectionStep } from './detection.scheduler.js';
 import type { EventBuilderOptions, MotionSample } from './event.builder.js';
@@ -233,7 +233,7 @@ export async function analyseVideoWithStats(
   };
 
   try {
-    for await (const frame of readAhead(ffmpeg.readFrames(file, { fps, width, height, queueFrames: 8, signal: options.signal }), 4)) {
+    for await (const frame of readAhead(decodedFrames(ffmpeg, file, { fps, width, height, signal: options.signal }), 4)) {
       framesRead++;
       const motionStarted = performance.now();
       const motion = motionDetector.detect(frame.rgb, frame.width, frame.height);
@@ -316,6 +316,25 @@ const maxMotionCarryGapSec = 3600;
 
 /** The detector failing on this many analysed frames in a row fails the clip (fewer are skipped and counted). */
 const maxConsecutiveDetectorFailures = 3;
+
+/**
+ * The clip's frames, ffmpeg decoding up to 8 frames ahead in its fifo muxer; if that reader fails
+ * before its first frame (an ffmpeg without the fifo muxer), the frames are read plainly, and an
+ * error then is the file's own.
+ */
+async function* decodedFrames(ffmpeg: FfmpegDriver, file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
+  let yielded = 0;
+  try {
+    for await (const frame of ffmpeg.readFrames(file, { ...options, queueFrames: 8 })) {
+      yielded++;
+      yield frame;
+    }
+    return;
+  } catch (error) {
+    if (yielded > 0 || options.signal?.aborted) throw error;
+  }
+  yield* ffmpeg.readFrames(file, options);
+}
 
 /**
  * Pulls up to `depth` items ahead of the consumer, so ffmpeg decodes the next frames while this

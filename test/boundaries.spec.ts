@@ -49,6 +49,9 @@ describe('module boundaries', () => {
     const owners: Record<string, string[]> = {
       nodemailer: ['apps/notifier/src/email.driver.ts'],
       '@vladmandic/human': ['libs/vision/src/human-object-detector.driver.ts'],
+      '@tensorflow/tfjs-core': ['libs/vision/src/human-object-detector.driver.ts'],
+      '@tensorflow/tfjs-converter': ['libs/vision/src/human-object-detector.driver.ts'],
+      '@tensorflow/tfjs-backend-wasm': ['libs/vision/src/human-object-detector.driver.ts'],
       'ftp-srv': ['apps/storage/src/file-servers/ftp-server.driver.ts'],
       'webdav-server': ['apps/storage/src/file-servers/webdav-server.driver.ts'],
       aedes: ['libs/bus/src/embedded-broker.ts'],

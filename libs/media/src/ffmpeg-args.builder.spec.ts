@@ -48,6 +48,14 @@ describe('ffmpeg argument builders', () => {
     expect(args).toContain('fps=2.5,scale=320:240:flags=area');
   });
 
+  it('lets ffmpeg decode ahead of the reader through its fifo muxer when asked', () => {
+    const args = buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 512, height: 384, queueFrames: 8 });
+    expect(args.slice(args.indexOf('-vf') + 2)).toEqual([
+      '-pix_fmt', 'rgb24', '-c:v', 'rawvideo', '-f', 'fifo', '-fifo_format', 'rawvideo', '-queue_size', '8', '-attempt_recovery', '0', 'pipe:1',
+    ]);
+    expect(() => buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 512, height: 384, queueFrames: 0 })).toThrow(/queueFrames/);
+  });
+
   it('refuses impossible frame sizes and rates', () => {
     expect(() => buildFrameReaderArgs('/v/a.avi', { fps: 0, width: 320, height: 240 })).toThrow(/fps/);
     expect(() => buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 320.5, height: 240 })).toThrow(/width/);
@@ -113,6 +121,12 @@ describe('ffmpeg argument builders', () => {
     expect(args).toContain('-an');
     expect(args).not.toContain('aac');
     expect(args[args.indexOf('-crf') + 1]).toBe('28');
+  });
+
+  it('MP4 scaled to a height (a 720p copy), up or down, keeping the aspect ratio', () => {
+    const args = buildMp4TranscodeArgs('/v/a.avi', '/o/a.mp4', { height: 720, maxWidth: 640 });
+    expect(args[args.indexOf('-vf') + 1]).toBe('scale=w=-2:h=720');
+    expect(() => buildMp4TranscodeArgs('/v/a.avi', '/o/a.mp4', { height: 721 })).toThrow(/height/);
   });
 
   it('parses ffmpeg -progress lines', () => {

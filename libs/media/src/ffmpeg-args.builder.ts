@@ -82,12 +82,18 @@ export function buildFrameReaderArgs(file: string, options: FrameReaderOptions):
     '-sn',
     '-vf',
     `fps=${formatNumber(options.fps)},scale=${options.width}:${options.height}:flags=area`,
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
+    ...frameOutputFormat(options.queueFrames),
     'pipe:1',
   ];
+}
+
+/** Raw RGB frames straight to the pipe, or through ffmpeg's fifo muxer with a queue of `queueFrames`. */
+function frameOutputFormat(queueFrames: number | undefined): string[] {
+  if (queueFrames === undefined) return ['-f', 'rawvideo', '-pix_fmt', 'rgb24'];
+  if (!Number.isInteger(queueFrames) || queueFrames < 1) {
+    throw mediaError(MediaErrorCode.invalidArgument, `queueFrames must be a positive integer, got ${queueFrames}`);
+  }
+  return ['-pix_fmt', 'rgb24', '-c:v', 'rawvideo', '-f', 'fifo', '-fifo_format', 'rawvideo', '-queue_size', String(queueFrames), '-attempt_recovery', '0'];
 }
 
 /**
@@ -268,6 +274,11 @@ export function buildMp4TranscodeArgs(file: string, outputFile: string, options:
     requireEvenSize('maxWidth', options.maxWidth);
     // the comma inside min() must be escaped for the filter-graph parser
     scale = `scale=w=trunc(min(iw\\,${options.maxWidth})/2)*2:h=-2`;
+  }
+  if (options.height !== undefined) {
+    requireEvenSize('height', options.height);
+    if (options.height % 2 !== 0) throw mediaError(MediaErrorCode.invalidArgument, `height must be even for H.264, got ${options.height}`);
+    scale = `scale=w=-2:h=${options.height}`;
   }
   const audio = options.keepAudio === false ? ['-an'] : ['-map', '0:a:0?', '-c:a', 'aac', '-b:a', '128k'];
   return [

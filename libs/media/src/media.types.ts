@@ -47,6 +47,12 @@ export interface FrameReaderOptions {
   durationSec?: number;
   /** stop with FFMPEG_TIMEOUT when ffmpeg sends nothing for this long while we wait (default 60 s) */
   idleTimeoutMs?: number;
+  /**
+   * let ffmpeg decode up to this many frames ahead of the reader (its fifo muxer, a queue in a
+   * thread of its own), so decoding goes on while the reader's process is busy with a frame
+   * (default: none, ffmpeg waits on the pipe)
+   */
+  queueFrames?: number;
   signal?: AbortSignal;
 }
 
@@ -102,6 +108,8 @@ export interface Mp4TranscodeOptions {
   durationSec?: number;
   /** scale down to at most this width (never up) */
   maxWidth?: number;
+  /** scale to exactly this height (up or down), the width keeping the aspect ratio; wins over maxWidth (e.g. 720 for a 720p copy) */
+  height?: number;
   /** x264 constant rate factor (default 23) */
   crf?: number;
   /** x264 preset (default "veryfast") */

@@ -1,8 +1,32 @@
 import type { Detection } from '@cameramonit/contracts';
 
-/** Finds objects in one RGB frame (packed, 3 bytes per pixel). Boxes are in that frame's pixels. */
+/** A packed RGB image (3 bytes per pixel): a frame or a crop of one. */
+export interface DetectorImage {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** What one call should report; what is not given falls back to the detector's own options. */
+export interface DetectionRequest {
+  /** COCO labels to report; null = all 80 */
+  classes?: readonly string[] | null;
+  /** drop detections below this score */
+  minConfidence?: number;
+}
+
+/** Finds objects in RGB images. Boxes are in the given image's pixels. */
 export interface ObjectDetector {
-  detect(rgb: Uint8Array, width: number, height: number): Promise<Detection[]>;
+  /** one whole frame */
+  detect(rgb: Uint8Array, width: number, height: number, request?: DetectionRequest): Promise<Detection[]>;
+  /**
+   * Several square crops at once: crops of the same size in one model call where the model takes a
+   * batch. A crop whose side is one of `cropSizes` runs at that size, others are scaled to the
+   * largest. Optional: without it, detect() runs per crop.
+   */
+  detectBatch?(images: readonly DetectorImage[], request?: DetectionRequest): Promise<Detection[][]>;
+  /** square model inputs for crops, in pixels (the frame loop cuts crops at these sizes; default [128, 192, 256]) */
+  readonly cropSizes?: readonly number[];
   /** frees the model; the detector cannot be used afterwards */
   dispose(): Promise<void>;
 }

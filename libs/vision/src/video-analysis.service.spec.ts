@@ -1,15 +1,25 @@
-import { parseCameraAnalysisSettings, type AnalysisProgress, type Detection } from '@cameramonit/contracts';
+import { defaultCameraAnalysisSettings, parseCameraAnalysisSettings, type AnalysisProgress, type Detection } from '@cameramonit/contracts';
 import { FfmpegDriver, type FrameReaderOptions, type VideoFrame, type VideoInfo } from '@cameramonit/media';
 import { describe, expect, it } from 'vitest';
-import type { ObjectDetector } from './object-detector.js';
+import type { DetectorImage, ObjectDetector } from './object-detector.js';
 import { renderFrame, sceneGray } from './synthetic-frames.testing.js';
-import { analyseVideo } from './video-analysis.service.js';
+import { analyseVideo, analyseVideoWithStats } from './video-analysis.service.js';
 
 const durationSec = 10;
 const squareAt = (sec: number) => ({ x: Math.round(20 + sec * 25), y: 100, size: 30, value: 250 });
 const visible = (sec: number) => sec >= 1 && sec <= 9;
 
-/** An FfmpegDriver that spawns nothing: a 640x480 "video" of a square crossing a textured scene. */
+/** A parked car: a dark block at the top of the picture, there all the time. */
+const carAt = { x: 200, y: 10, width: 60, height: 30 };
+
+/** The textured scene with the parked car in it. */
+function parkingScene(width: number, height: number): Float32Array {
+  const base = sceneGray(width, height);
+  for (let y = carAt.y; y < carAt.y + carAt.height; y++) base.fill(0, y * width + carAt.x, y * width + carAt.x + carAt.width);
+  return base;
+}
+
+/** An FfmpegDriver that spawns nothing: a 640x480 "video" of a square crossing a textured scene with a parked car. */
 class SyntheticVideoDriver extends FfmpegDriver {
   readonly frameOptions: FrameReaderOptions[] = [];
 
@@ -19,7 +29,7 @@ class SyntheticVideoDriver extends FfmpegDriver {
 
   override async *readFrames(_file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
     this.frameOptions.push(options);
-    const base = sceneGray(options.width, options.height);
+    const base = parkingScene(options.width, options.height);
     for (let index = 0; index < durationSec * options.fps; index++) {
       const sec = index / options.fps;
       const rgb = renderFrame(base, options.width, options.height, { square: visible(sec) ? squareAt(sec) : undefined, noise: 2, noiseSeed: index });
@@ -43,24 +53,71 @@ class EmptyDetector implements ObjectDetector {
   }
 }
 
-/** Reports the bright square as a person (found in the pixels), a parked car always, and a class nobody asked for. */
+/** The bounding box of the pixels whose red value passes `test`, in the image's pixels. */
+function pixelsBox(rgb: Uint8Array, width: number, test: (value: number) => boolean): Detection['box'] | null {
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (let i = 0; i < rgb.length; i += 3) {
+    if (!test(rgb[i])) continue;
+    const pixel = i / 3;
+    const x = pixel % width;
+    const y = Math.floor(pixel / width);
+    minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+  }
+  return maxX >= minX ? { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 } : null;
+}
+
+/**
+ * Finds the bright square as a person and the dark block as a car, in the pixels it is given (a
+ * whole frame or a crop), plus a class nobody asked for.
+ */
 class SquareAsPersonDetector extends EmptyDetector {
   override async detect(rgb: Uint8Array, width: number, height: number): Promise<Detection[]> {
     await super.detect(rgb, width, height);
-    const detections: Detection[] = [
-      { label: 'car', confidence: 0.45, box: { x: 200 + (this.calls.length % 2), y: 10, width: 60, height: 30 } },
-      { label: 'skis', confidence: 0.9, box: { x: 0, y: 200, width: 10, height: 5 } },
-    ];
-    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-    for (let i = 0; i < rgb.length; i += 3) {
-      if (rgb[i] < 250) continue;
-      const pixel = i / 3;
-      const x = pixel % width;
-      const y = Math.floor(pixel / width);
-      minX = Math.min(minX, x); maxX = Math.max(maxX, x); minY = Math.min(minY, y); maxY = Math.max(maxY, y);
-    }
-    if (maxX >= minX) detections.push({ label: 'person', confidence: 0.7, box: { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 } });
+    const detections: Detection[] = [{ label: 'skis', confidence: 0.9, box: { x: 0, y: 0, width: 10, height: 5 } }];
+    const car = pixelsBox(rgb, width, (value) => value < 12);
+    if (car) detections.push({ label: 'car', confidence: 0.45, box: car });
+    const person = pixelsBox(rgb, width, (value) => value >= 250);
+    if (person) detections.push({ label: 'person', confidence: 0.7, box: person });
     return detections;
+  }
+}
+
+/** Like SquareAsPersonDetector, with detectBatch: remembers the crop sizes of each batch. */
+class BatchRecordingDetector extends SquareAsPersonDetector {
+  readonly cropSizes = [128, 192, 256];
+  readonly batches: number[][] = [];
+
+  async detectBatch(images: readonly DetectorImage[]): Promise<Detection[][]> {
+    this.batches.push(images.map((image) => image.width));
+    return Promise.all(images.map((image) => this.detect(image.rgb, image.width, image.height)));
+  }
+}
+
+/** SquareAsPersonDetector that throws on the given calls (1-based), or on every call (null). */
+class FailingDetector extends SquareAsPersonDetector {
+  constructor(private readonly failOn: Set<number> | null) {
+    super();
+  }
+
+  override async detect(rgb: Uint8Array, width: number, height: number): Promise<Detection[]> {
+    const call = this.calls.length + 1;
+    if (this.failOn === null || this.failOn.has(call)) {
+      this.calls.push(call);
+      throw new Error(`model exploded on call ${call}`);
+    }
+    return super.detect(rgb, width, height);
+  }
+}
+
+/** The same scene, with the square already in the first frame, moving from there. */
+class SquareFromStartDriver extends SyntheticVideoDriver {
+  override async *readFrames(_file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
+    const base = parkingScene(options.width, options.height);
+    for (let index = 0; index < 3 * options.fps; index++) {
+      const sec = index / options.fps;
+      const square = { x: Math.round(20 + sec * 25), y: 100, size: 30, value: 250 };
+      yield { index, sec, width: options.width, height: options.height, rgb: renderFrame(base, options.width, options.height, { square, noise: 2, noiseSeed: index }) };
+    }
   }
 }
 
@@ -113,6 +170,82 @@ describe('analyseVideo (synthetic video, scripted detector)', () => {
     expect(result.events).toHaveLength(1);
     expect(result.events[0]).toMatchObject({ label: 'person', zones: ['yard'], summary: { en: 'A person walked from the left into the yard zone', pl: 'Osoba weszła z lewej strony do strefy „yard”' } });
     expect(result.tracks.map((track) => track.label)).toEqual(['person']);
+  });
+
+  it('looks at crops around the motion, batched, and keeps the parked car known between whole-frame passes', async () => {
+    const detector = new BatchRecordingDetector();
+    const { result, stats } = await analyseVideoWithStats('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector, width: 320 });
+    expect(detector.batches.length).toBeGreaterThan(0);
+    expect(detector.batches.flat().every((size) => [128, 192, 256].includes(size))).toBe(true);
+    expect(stats.detectorCalls.some((call) => !call.wholeFrame)).toBe(true);
+    expect(stats.detectorImages).toBeGreaterThan(stats.detectorCalls.filter((call) => call.wholeFrame).length);
+    expect(result.events.map((event) => event.label)).toEqual(['person']);
+    const car = result.tracks.filter((track) => track.label === 'car');
+    expect(car).toHaveLength(1); // one track all along: rechecked in crops while still
+    expect(car[0].lastSec - car[0].firstSec).toBeGreaterThan(8);
+  });
+
+  it('skips a frame the detector fails on and says so; fails the clip with a clear error when it keeps failing', async () => {
+    const once = new FailingDetector(new Set([2]));
+    const { result, stats } = await analyseVideoWithStats('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: once, width: 320 });
+    expect(stats.detectorFailures).toBe(1);
+    expect(stats.lastDetectorError).toMatch(/model exploded on call 2/);
+    expect(result.events.map((event) => event.label)).toEqual(['person']);
+
+    const always = new FailingDetector(null);
+    await expect(analyseVideoWithStats('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: always, width: 320 })).rejects.toMatchObject({
+      code: 'DETECTOR_FAILED',
+      message: expect.stringMatching(/failed on 3 frames in a row of synthetic\.avi .*model exploded/),
+    });
+  });
+
+  it("ignores motion inside the camera's masks", async () => {
+    const settings = {
+      ...defaultCameraAnalysisSettings,
+      motionEvents: true,
+      masks: [[[0, 0.3], [1, 0.3], [1, 0.7], [0, 0.7]] as [number, number][]],
+    };
+    const masked = await analyseVideo('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: new EmptyDetector(), width: 320, settings });
+    expect(masked.events).toEqual([]);
+    const open = await analyseVideo('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: new EmptyDetector(), width: 320, settings: { ...settings, masks: [] } });
+    expect(open.events.map((event) => event.kind)).toEqual(['motion']);
+  });
+
+  it("hands the motion background to the camera's next clip, which then starts warm", async () => {
+    const first = await analyseVideoWithStats('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: new EmptyDetector(), width: 320 });
+    const state = JSON.parse(JSON.stringify(first.sceneState)) as typeof first.sceneState;
+    expect(state.motion?.background.length).toBeGreaterThan(1000);
+    const coldStart = await analyseVideoWithStats('synthetic.avi', { ffmpeg: new SquareFromStartDriver(), detector: new EmptyDetector(), width: 320, motionEvents: true });
+    const warmStart = await analyseVideoWithStats('synthetic.avi', {
+      ffmpeg: new SquareFromStartDriver(),
+      detector: new EmptyDetector(),
+      width: 320,
+      motionEvents: true,
+      carryIn: { state, gapSec: 0 },
+    });
+    // cold, the square in the first frame is learnt as background; warm, it is motion from the first frames
+    expect(warmStart.result.events[0]?.startSec).toBeLessThanOrEqual(0.2);
+    expect(coldStart.result.events[0]?.startSec ?? Infinity).toBeGreaterThan(0.2);
+  });
+
+  it('reads frames plainly when ffmpeg cannot queue them (no fifo muxer), and reports a broken file once', async () => {
+    class NoQueueDriver extends SyntheticVideoDriver {
+      override async *readFrames(file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
+        if (options.queueFrames) throw new Error("Requested output format 'fifo' is not a suitable output format");
+        yield* super.readFrames(file, options);
+      }
+    }
+    const ffmpeg = new NoQueueDriver();
+    const result = await analyseVideo('synthetic.avi', { ffmpeg, detector: new SquareAsPersonDetector(), width: 320 });
+    expect(result.events.map((event) => event.label)).toEqual(['person']);
+    expect(ffmpeg.frameOptions.at(-1)?.queueFrames).toBeUndefined();
+
+    class BrokenDriver extends SyntheticVideoDriver {
+      override async *readFrames(): AsyncGenerator<VideoFrame, void, undefined> {
+        throw new Error('ffmpeg could not decode synthetic.avi after 0 frames');
+      }
+    }
+    await expect(analyseVideo('synthetic.avi', { ffmpeg: new BrokenDriver(), detector: new EmptyDetector(), width: 320 })).rejects.toThrow(/could not decode/);
   });
 
   it('refuses nonsense options with a clear error', async () => {

@@ -1,9 +1,11 @@
-import type { AnalysisProgress, AnalysisResult, CameraAnalysisSettings } from '@cameramonit/contracts';
+import type { AnalysisProgress, AnalysisResult, Box, CameraAnalysisSettings, Detection } from '@cameramonit/contracts';
 import { CameramonitError } from '@cameramonit/contracts';
-import { FfmpegDriver, fitFrameSize, readableDurationSec } from '@cameramonit/media';
+import { FfmpegDriver, fitFrameSize, readableDurationSec, type FrameReaderOptions, type VideoFrame } from '@cameramonit/media';
+import { cutCrop, mergeCropDetections, planDetectionCrops } from './detection-crop.planner.js';
+import { DetectionScheduler, type DetectionStep } from './detection.scheduler.js';
 import type { EventBuilderOptions, MotionSample } from './event.builder.js';
-import { HumanObjectDetector } from './human-object-detector.driver.js';
-import { MotionDetector, type MotionDetectorOptions } from './motion-detector.js';
+import { frameInputShape, HumanObjectDetector } from './human-object-detector.driver.js';
+import { MotionDetector, type MotionDetectorOptions, type MotionState } from './motion-detector.js';
 import { defaultDetectedClasses, type ObjectDetector } from './object-detector.js';
 import type { ObjectTrackerOptions } from './object.tracker.js';
 import { SceneTracker, type SceneObjectsState } from './scene.tracker.js';
@@ -17,6 +19,8 @@ export interface SceneState {
   frameWidth: number;
   frameHeight: number;
   objects: SceneObjectsState;
+  /** the motion detector's background and clutter map (absent in states from older versions) */
+  motion?: MotionState | null;
 }
 
 export interface SceneCarry {
@@ -46,11 +50,17 @@ export interface AnalyseVideoOptions {
   motionEvents?: boolean;
   /** the object detector; default a HumanObjectDetector (created, loaded and disposed by analyseVideo) */
   detector?: ObjectDetector;
-  /** model input size of the default detector (default 384) */
+  /** whole-frame model input of the default detector: the longer side in pixels (default 384) */
   detectorInputSize?: number;
-  /** while something moves, run the detector at most this often (default 0.4 s) */
+  /** run the detector on crops around motion and known objects (default true); false = always whole frames */
+  crops?: boolean;
+  /** new motion (no known object explains it) is looked at this often (default 0.4 s) */
   detectEverySec?: number;
-  /** run the detector at least this often even without motion, so still objects are tracked (default 5 s) */
+  /** motion of objects already known is looked at this often (default 0.8 s) */
+  trackEverySec?: number;
+  /** known objects that stopped moving are looked at this often (default 1.5 s) */
+  recheckStillEverySec?: number;
+  /** the whole frame is looked at this often, so still objects are known (default 5 s) */
   idleDetectEverySec?: number;
   ffmpeg?: FfmpegDriver;
   motion?: MotionDetectorOptions;
@@ -64,14 +74,36 @@ export type AnalysisProgressListener = (progress: AnalysisProgress) => void;
 /** How the analysis went, for logs and benchmarks. */
 export interface AnalysisStats {
   wallMs: number;
+  /** CPU time of this process during the analysis, all its threads (ffmpeg not included) */
+  cpuMs: number;
   /** seconds of video per second of analysis */
   speedVsRealtime: number;
   framesRead: number;
   framesWithMotion: number;
+  /** time spent in the motion detector (wall clock; measuring CPU time per frame would cost more than motion itself) */
+  motionMs: number;
+  /** detector calls (a whole frame or a batch of crops) */
   detectorRuns: number;
+  /** images given to the detector (whole frames + crops) */
+  detectorImages: number;
   detectorMsTotal: number;
   detectorMsPerRun: number;
+  /** every detector call, in order */
+  detectorCalls: DetectorCall[];
+  /** detector runs that failed and were skipped (the analysis went on) */
+  detectorFailures: number;
+  lastDetectorError: string | null;
   modelLoadMs: number;
+}
+
+export interface DetectorCall {
+  /** wall-clock time of the call */
+  ms: number;
+  /** CPU time of this process during the call, all its threads: inflated far less than `ms` by other load on the machine */
+  cpuMs: number;
+  /** images in the call: 1 for a whole frame, else the number of crops */
+  images: number;
+  wholeFrame: boolean;
 }
 
 export interface VideoAnalysis {
@@ -101,6 +133,7 @@ export async function analyseVideoWithStats(
   onProgress?: AnalysisProgressListener,
 ): Promise<VideoAnalysis> {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   options = withSettings(options);
   const fps = options.fps ?? 5;
   const maxWidth = options.width ?? 512;
@@ -108,8 +141,6 @@ export async function analyseVideoWithStats(
   if (!(Number.isInteger(maxWidth) && maxWidth >= 64)) {
     throw new CameramonitError('INVALID_ANALYSIS_OPTION', `width must be an integer of at least 64 pixels, got ${maxWidth}`, 400);
   }
-  const detectEverySec = options.detectEverySec ?? 0.4;
-  const idleDetectEverySec = options.idleDetectEverySec ?? 5;
   const ffmpeg = options.ffmpeg ?? new FfmpegDriver();
 
   const info = await ffmpeg.probe(file);
@@ -125,6 +156,7 @@ export async function analyseVideoWithStats(
     });
   const minConfidence = options.minConfidence ?? 0.3;
   const classes = options.classes === undefined ? defaultDetectedClasses : options.classes;
+  const request = { minConfidence, classes };
   let modelLoadMs = 0;
   if (detector instanceof HumanObjectDetector) {
     const loadStarted = performance.now();
@@ -132,8 +164,19 @@ export async function analyseVideoWithStats(
     modelLoadMs = performance.now() - loadStarted;
   }
 
-  const motionDetector = new MotionDetector(options.motion);
+  const settings = options.settings;
+  const motionDetector = new MotionDetector({
+    sensitivity: settings?.motionSensitivity,
+    masks: settings?.masks,
+    fps,
+    ...options.motion,
+  });
   const carry = usableCarry(options.carryIn ?? null, width, height);
+  // the background is worth keeping across longer gaps than objects are (lighting differences are fitted)
+  const previous = options.carryIn ?? null;
+  if (previous?.state?.frameWidth === width && previous.state.frameHeight === height && previous.gapSec >= 0 && previous.gapSec <= maxMotionCarryGapSec) {
+    motionDetector.restore(previous.state.motion);
+  }
   const scene = new SceneTracker({
     tracker: options.tracker,
     events: { ...options.events, motionEvents: options.motionEvents ?? false },
@@ -143,37 +186,91 @@ export async function analyseVideoWithStats(
     frameWidth: width,
     frameHeight: height,
   });
+  const scheduler = new DetectionScheduler({
+    detectEverySec: options.detectEverySec,
+    trackEverySec: options.trackEverySec,
+    idleDetectEverySec: options.idleDetectEverySec,
+    recheckStillEverySec: options.recheckStillEverySec,
+  });
+  const useCrops = options.crops ?? true;
+  const cropSizes = detector.cropSizes ?? [128, 192, 256];
+  const wholeFrameInput =
+    detector instanceof HumanObjectDetector ? detector.wholeFrameInput(width, height) : frameInputShape(width, height, options.detectorInputSize ?? 384);
   const motionSamples: MotionSample[] = [];
+  const detectorCalls: DetectorCall[] = [];
   let framesRead = 0;
   let framesWithMotion = 0;
-  let detectorRuns = 0;
-  let detectorMsTotal = 0;
-  let lastDetectionSec = -Infinity;
+  let motionMs = 0;
+  let detectorFailures = 0;
+  let consecutiveFailures = 0;
+  let lastDetectorError = '';
   let lastFrameSec: number | null = null;
   const probedDurationSec = info.durationSec;
 
+  /** One detector run on the frame: the whole frame or crops; detections in frame pixels, filtered. */
+  const runDetector = async (frame: VideoFrame, step: DetectionStep): Promise<{ lookedAt: Box[] | null; detections: Detection[] } | null> => {
+    const plan =
+      step.kind === 'areas' && useCrops
+        ? planDetectionCrops(step.areas, { frameWidth: frame.width, frameHeight: frame.height, cropSizes, wholeFrameInput })
+        : { wholeFrame: true, crops: [] };
+    if (!plan.wholeFrame && plan.crops.length === 0) return null;
+    const callStarted = performance.now();
+    const cpuStarted = process.cpuUsage();
+    let found: Detection[];
+    if (plan.wholeFrame) {
+      found = await detector.detect(frame.rgb, frame.width, frame.height, request);
+    } else {
+      const images = plan.crops.map((crop) => cutCrop(frame, crop, crop.inputSize));
+      const perCrop = detector.detectBatch
+        ? await detector.detectBatch(images, request)
+        : await Promise.all(images.map((image) => detector.detect(image.rgb, image.width, image.height, request)));
+      found = mergeCropDetections(plan.crops, perCrop);
+    }
+    const cpu = process.cpuUsage(cpuStarted);
+    detectorCalls.push({
+      ms: performance.now() - callStarted,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      images: plan.wholeFrame ? 1 : plan.crops.length,
+      wholeFrame: plan.wholeFrame,
+    });
+    const detections = found.filter((detection) => detection.confidence >= minConfidence && wanted(classes, detection.label));
+    return { lookedAt: plan.wholeFrame ? null : plan.crops, detections };
+  };
+
   try {
-    for await (const frame of ffmpeg.readFrames(file, { fps, width, height, signal: options.signal })) {
+    for await (const frame of readAhead(decodedFrames(ffmpeg, file, { fps, width, height, signal: options.signal }), 4)) {
       framesRead++;
       lastFrameSec = frame.sec;
+      const motionStarted = performance.now();
       const motion = motionDetector.detect(frame.rgb, frame.width, frame.height);
+      motionMs += performance.now() - motionStarted;
       const moving = motion.regions.length > 0;
       if (moving) framesWithMotion++;
       motionSamples.push({ sec: frame.sec, score: motion.score, box: motion.regions[0]?.box ?? null });
 
-      const sinceDetection = frame.sec - lastDetectionSec;
-      const due =
-        (moving || motion.warmingUp || motion.globalChange) ? sinceDetection >= detectEverySec - 1e-6 : sinceDetection >= idleDetectEverySec - 1e-6;
-      if (due) {
-        const detectStarted = performance.now();
-        const detections = await detector.detect(frame.rgb, frame.width, frame.height);
-        detectorMsTotal += performance.now() - detectStarted;
-        detectorRuns++;
-        lastDetectionSec = frame.sec;
-        scene.update(
-          frame.sec,
-          detections.filter((detection) => detection.confidence >= minConfidence && wanted(classes, detection.label)),
-        );
+      const step = scheduler.plan(frame.sec, { regions: motion.regions.map((region) => region.box), warmingUp: motion.warmingUp, globalChange: motion.globalChange });
+      if (step.kind !== 'none') {
+        let outcome: Awaited<ReturnType<typeof runDetector>> = null;
+        try {
+          outcome = await runDetector(frame, step);
+          consecutiveFailures = 0;
+        } catch (error) {
+          if (error instanceof CameramonitError && error.code === 'OBJECT_MODEL_UNAVAILABLE') throw error;
+          detectorFailures++;
+          consecutiveFailures++;
+          lastDetectorError = (error as Error).message;
+          if (consecutiveFailures >= maxConsecutiveDetectorFailures) {
+            throw new CameramonitError(
+              'DETECTOR_FAILED',
+              `the object detector failed on ${consecutiveFailures} frames in a row of ${file} (last at ${frame.sec.toFixed(1)} s: ${lastDetectorError})`,
+              500,
+            );
+          }
+        }
+        if (outcome) {
+          scheduler.record(frame.sec, outcome.lookedAt, outcome.detections);
+          scene.update(frame.sec, outcome.detections);
+        }
       }
       if (onProgress && probedDurationSec > 0) {
         const processedSec = Math.min(probedDurationSec, frame.sec + 1 / fps);
@@ -189,10 +286,13 @@ export async function analyseVideoWithStats(
   if (framesRead === 0) {
     throw new CameramonitError('CORRUPT_VIDEO', `${file}: no video frame could be read; the file is damaged or its video stream is empty.`, 422);
   }
+
   const { tracks, events, state: objects } = scene.finish(motionSamples, durationSec);
   if (onProgress) onProgress({ fraction: 1, processedSec: durationSec, durationSec });
 
   const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStarted);
+  const detectorMsTotal = detectorCalls.reduce((sum, call) => sum + call.ms, 0);
   return {
     result: {
       durationSec,
@@ -205,16 +305,71 @@ export async function analyseVideoWithStats(
     },
     stats: {
       wallMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       speedVsRealtime: wallMs > 0 ? durationSec / (wallMs / 1000) : 0,
       framesRead,
       framesWithMotion,
-      detectorRuns,
+      motionMs,
+      detectorRuns: detectorCalls.length,
+      detectorImages: detectorCalls.reduce((sum, call) => sum + call.images, 0),
       detectorMsTotal,
-      detectorMsPerRun: detectorRuns > 0 ? detectorMsTotal / detectorRuns : 0,
+      detectorMsPerRun: detectorCalls.length > 0 ? detectorMsTotal / detectorCalls.length : 0,
+      detectorCalls,
+      detectorFailures,
+      lastDetectorError: lastDetectorError || null,
       modelLoadMs,
     },
-    sceneState: { version: 1, durationSec, frameWidth: width, frameHeight: height, objects },
+    sceneState: { version: 1, durationSec, frameWidth: width, frameHeight: height, objects, motion: motionDetector.snapshot() },
   };
+}
+
+/** The motion background of a clip that ended up to this long ago is restored (an hour). */
+const maxMotionCarryGapSec = 3600;
+
+/** The detector failing on this many analysed frames in a row fails the clip (fewer are skipped and counted). */
+const maxConsecutiveDetectorFailures = 3;
+
+/**
+ * The clip's frames, ffmpeg decoding up to 8 frames ahead in its fifo muxer; if that reader fails
+ * before its first frame (an ffmpeg without the fifo muxer), the frames are read plainly, and an
+ * error then is the file's own.
+ */
+async function* decodedFrames(ffmpeg: FfmpegDriver, file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
+  let yielded = 0;
+  try {
+    for await (const frame of ffmpeg.readFrames(file, { ...options, queueFrames: 8 })) {
+      yielded++;
+      yield frame;
+    }
+    return;
+  } catch (error) {
+    if (yielded > 0 || options.signal?.aborted) throw error;
+  }
+  yield* ffmpeg.readFrames(file, options);
+}
+
+/**
+ * Pulls up to `depth` items ahead of the consumer, so ffmpeg decodes the next frames while this
+ * process runs motion and the detector on the current one.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, depth: number): AsyncGenerator<T, void, undefined> {
+  const iterator = source[Symbol.asyncIterator]();
+  const pending: Promise<IteratorResult<T>>[] = [];
+  try {
+    for (;;) {
+      while (pending.length < depth) {
+        const next = iterator.next();
+        next.catch(() => undefined); // handled when its turn comes
+        pending.push(next);
+      }
+      const result = await (pending.shift() as Promise<IteratorResult<T>>);
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    await Promise.allSettled(pending);
+    await iterator.return?.();
+  }
 }
 
 /** The previous clip's scene, if this clip can go on from it (same frame size, a short gap). */

@@ -15,7 +15,7 @@ export interface DetectionSchedulerOptions {
   detectEverySec?: number;
   /** motion of known objects is looked at this often (default 0.8 s) */
   trackEverySec?: number;
-  /** known objects that stopped moving are looked at this often (default 1.5 s: less than the tracker's 2 s before it closes a track) */
+  /** known objects that stopped moving are looked at this often (default 1.5 s; the frame loop keeps an object seen once for longer than this) */
   recheckStillEverySec?: number;
   /** the whole frame is looked at this often (default 5 s) */
   idleDetectEverySec?: number;
@@ -44,6 +44,9 @@ interface KnownObject {
 
 const epsilon = 1e-6;
 
+/** how often a known object that stopped moving is looked at again, unless told otherwise */
+export const defaultRecheckStillEverySec = 1.5;
+
 export class DetectionScheduler {
   private readonly detectEverySec: number;
   private readonly trackEverySec: number;
@@ -60,7 +63,7 @@ export class DetectionScheduler {
   constructor(options: DetectionSchedulerOptions = {}) {
     this.detectEverySec = options.detectEverySec ?? 0.4;
     this.trackEverySec = Math.max(this.detectEverySec, options.trackEverySec ?? 0.8);
-    this.recheckStillEverySec = options.recheckStillEverySec ?? 1.5;
+    this.recheckStillEverySec = options.recheckStillEverySec ?? defaultRecheckStillEverySec;
     this.idleDetectEverySec = options.idleDetectEverySec ?? 5;
     this.forgetAfterSec = Math.max(this.recheckStillEverySec, options.forgetAfterSec ?? 3);
   }

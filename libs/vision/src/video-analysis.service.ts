@@ -2,7 +2,7 @@ import type { AnalysisProgress, AnalysisResult, Box, CameraAnalysisSettings, Det
 import { CameramonitError } from '@cameramonit/contracts';
 import { FfmpegDriver, fitFrameSize, readableDurationSec, type FrameReaderOptions, type VideoFrame } from '@cameramonit/media';
 import { cutCrop, mergeCropDetections, planDetectionCrops } from './detection-crop.planner.js';
-import { DetectionScheduler, type DetectionStep } from './detection.scheduler.js';
+import { DetectionScheduler, defaultRecheckStillEverySec, type DetectionStep } from './detection.scheduler.js';
 import type { EventBuilderOptions, MotionSample } from './event.builder.js';
 import { frameInputShape, HumanObjectDetector } from './human-object-detector.driver.js';
 import { MotionDetector, type MotionDetectorOptions, type MotionState } from './motion-detector.js';
@@ -178,7 +178,8 @@ export async function analyseVideoWithStats(
     motionDetector.restore(previous.state.motion);
   }
   const scene = new SceneTracker({
-    tracker: options.tracker,
+    // an object seen once is kept until the scheduler looks at it again (still objects: every recheckStillEverySec)
+    tracker: { tentativeMemorySec: Math.max(1, (options.recheckStillEverySec ?? defaultRecheckStillEverySec) + 2 / fps), ...options.tracker },
     events: { ...options.events, motionEvents: options.motionEvents ?? false },
     carryIn: carry ? { state: carry.state.objects, offsetSec: carry.state.durationSec + carry.gapSec } : null,
     zones: options.settings?.zones ?? [],

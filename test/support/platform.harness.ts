@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -73,8 +74,8 @@ export interface RunningPlatform {
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cm-e2e-'));
-  // E2E_PORT_OFFSET lets two checkouts run their end-to-end tests on one machine at once
-  const b = options.portBase + Number(process.env.E2E_PORT_OFFSET ?? 0);
+  // E2E_PORT_OFFSET and the free-port check let several checkouts run their end-to-end tests on one machine at once
+  const b = await freePortBlock(options.portBase + Number(process.env.E2E_PORT_OFFSET ?? 0), 61);
   const ports = { chat: b, manager: b + 1, admin: b + 2, installer: b + 3, recorder: b + 4, videoToText: b + 5, storage: b + 6, notifier: b + 7, webdav: b + 8, ftp: b + 9, mqtt: b + 10, pluginHost: b + 11 };
   const adminPassword = `e2e-${randomUUID().slice(0, 8)}`;
   const env: Record<string, string> = {
@@ -187,6 +188,30 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       }
     },
   };
+}
+
+/** Whether nothing listens on 127.0.0.1:port (binding it for a moment). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createNetServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The first of `count` consecutive free ports: `hint` if its block is free, else another block
+ * (a platform of another checkout, or a port the system handed out, may hold some of them).
+ */
+async function freePortBlock(hint: number, count: number): Promise<number> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const base = attempt === 0 ? hint : 20_000 + Math.floor(Math.random() * 400) * 100;
+    if (base + count > 65_000) continue;
+    let free = true;
+    for (let port = base; port < base + count && free; port++) free = await portIsFree(port);
+    if (free) return base;
+  }
+  throw new Error(`no block of ${count} free ports found for the platform (tried near ${hint})`);
 }
 
 /** Log in through the chat API. */

@@ -284,7 +284,8 @@ export async function analyseVideoWithStats(
 
   // the header may lie (a file cut short, a raw stream without one): the frames read are the truth
   const durationSec = readableDurationSec(probedDurationSec, lastFrameSec, fps);
-  if (framesRead === 0) {
+  // a clip shorter than one analysis frame may give none: nothing to see, not damage
+  if (framesRead === 0 && probedDurationSec >= 1 / fps) {
     throw new CameramonitError('CORRUPT_VIDEO', `${file}: no video frame could be read; the file is damaged or its video stream is empty.`, 422);
   }
 

@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
@@ -22,6 +22,23 @@ const plugins = [
   }),
 ];
 
+/**
+ * The second pass (TEST_DATABASE_URL / TEST_MQTT_URL: MariaDB and an external broker) runs the
+ * tests that talk to a database or a broker: every end-to-end test, and the integration tests that
+ * read those settings (directly or through test/support). The others would only repeat the first
+ * pass: unit tests and integration tests of ffmpeg, the detector, the file servers.
+ */
+const backingServicesPass = Boolean(process.env.TEST_DATABASE_URL || process.env.TEST_MQTT_URL);
+const usesBackingServices = /TEST_DATABASE_URL|TEST_MQTT_URL|support\/test-database/;
+const integrationFiles = ['libs', 'apps', 'plugins'].flatMap((top) =>
+  readdirSync(resolve(import.meta.dirname, top), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.integration-spec.ts') && !file.includes('node_modules'))
+    .map((file) => join(top, file)),
+);
+const repeatedNeedlessly = backingServicesPass
+  ? integrationFiles.filter((file) => !usesBackingServices.test(readFileSync(resolve(import.meta.dirname, file), 'utf8')))
+  : [];
+
 export default defineConfig({
   test: {
     // the JSON report lets CI print one "N passed, N failed" line
@@ -30,7 +47,12 @@ export default defineConfig({
       {
         plugins,
         resolve: { alias },
-        test: { name: 'unit', include: ['{libs,apps,plugins}/*/src/**/*.spec.ts', 'test/**/*.spec.ts'], testTimeout: 30_000 },
+        test: {
+          name: 'unit',
+          include: backingServicesPass ? [] : ['{libs,apps,plugins}/*/src/**/*.spec.ts', 'test/**/*.spec.ts'],
+          passWithNoTests: true,
+          testTimeout: 30_000,
+        },
       },
       {
         plugins,
@@ -38,6 +60,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['{libs,apps,plugins}/*/src/**/*.integration-spec.ts'],
+          exclude: ['**/node_modules/**', ...repeatedNeedlessly],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

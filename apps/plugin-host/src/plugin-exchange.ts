@@ -7,8 +7,8 @@ import {
   parseCameraAnalysisSettings,
   Topics,
   type EventCreatedPayload,
+  type Box,
   type EventUpdatedPayload,
-  type NormalisedBox,
   type PluginManifest,
   type PluginRequest,
   type Topic,
@@ -25,7 +25,8 @@ import {
   PluginObjectEntity,
   PluginRequestEntity,
 } from '@cameramonit/db';
-import { EventMedia, normaliseAnalysisBox, type EventMoment, type MediaStore } from './event-media.js';
+import { fitFrameSize } from '@cameramonit/media';
+import { EventMedia, normalisedBox, type EventMoment, type MediaStore } from './event-media.js';
 import { checkPluginResult, type CheckedResult } from './plugin-result.validator.js';
 import { PluginCallError, type PluginSupervisor } from './plugin-supervisor.js';
 
@@ -158,7 +159,7 @@ export class PluginExchange {
           startSec: event.startSec,
           endSec: event.endSec,
           summary: { en: event.summary, pl: event.summaryPl },
-          box: moment.box,
+          box: moment.best ? normalisedBox(moment.best) : null,
         },
         ...media,
       };
@@ -186,23 +187,24 @@ export class PluginExchange {
     await this.store(manifest, row, event, moment.clip, checked, Date.now() - started);
   }
 
-  /** Where the event is: its clip, snapshot, times, and its most confident object's box (normalised). */
+  /** Where the event is: its clip, snapshot, times, and its most confident object at its best moment. */
   private async moment(event: EventEntity): Promise<EventMoment & { clip: ClipEntity; cameraName: string }> {
     const clip = await this.db.getRepository(ClipEntity).findOneByOrFail({ id: event.clipId });
     const camera = await this.db.getRepository(CameraEntity).findOneBy({ id: event.cameraId });
     const analysis = await this.db.getRepository(AnalysisEntity).findOneBy({ clipId: clip.id });
     const best = await this.db.getRepository(DetectedObjectEntity).findOne({ where: { eventId: event.id }, order: { confidence: 'DESC' } });
-    let analysisWidth = this.options.analysisWidth;
-    try {
-      analysisWidth = parseCameraAnalysisSettings(JSON.parse(camera?.analysisSettings ?? 'null')).width ?? analysisWidth;
-    } catch {
-      // unreadable settings: the worker used the platform's width too
+    let frame = { width: analysis?.frameWidth ?? 0, height: analysis?.frameHeight ?? 0 };
+    if (!frame.width || !frame.height) {
+      // analyses written before the frame size was kept: the worker's rule (the camera's width or the platform's, never upscaled)
+      let analysisWidth = this.options.analysisWidth;
+      try {
+        analysisWidth = parseCameraAnalysisSettings(JSON.parse(camera?.analysisSettings ?? 'null')).width ?? analysisWidth;
+      } catch {
+        // unreadable settings: the worker used the platform's width too
+      }
+      frame = fitFrameSize(clip.width, clip.height, analysisWidth);
     }
-    let box: NormalisedBox | null = null;
-    if (best) {
-      const pixels = JSON.parse(best.box) as { x: number; y: number; width: number; height: number };
-      box = normaliseAnalysisBox(pixels, clip, analysisWidth);
-    }
+    const sec = best?.bestSec ?? event.bestSec ?? event.startSec;
     return {
       clip,
       cameraName: camera?.name ?? '',
@@ -211,7 +213,7 @@ export class PluginExchange {
       snapshotPath: event.snapshotPath,
       startSec: event.startSec,
       endSec: event.endSec,
-      box,
+      best: best ? { sec, box: JSON.parse(best.box) as Box, frameWidth: frame.width, frameHeight: frame.height } : null,
     };
   }
 

@@ -86,9 +86,9 @@ describe.each(brokers)('analyser plugins on %s', (_broker, makeBroker) => {
     const event = await db.getRepository(EventEntity).save({
       id: randomUUID(), cameraId: clip.cameraId, clipId: clip.id, kind: 'object', label, count,
       startedAt: new Date(clip.startedAt.getTime() + 19_000), endedAt: new Date(clip.startedAt.getTime() + 22_000), startSec: 19, endSec: 22,
-      confidence: 0.8, direction: 'left-to-right', summary: 'A person walked from the left', summaryPl: 'Osoba przeszła z lewej', snapshotPath, animationPath: null,
+      confidence: 0.8, direction: 'left-to-right', summary: 'A person walked from the left', summaryPl: 'Osoba przeszła z lewej', snapshotPath, animationPath: null, bestSec: 20,
     });
-    await db.getRepository(DetectedObjectEntity).save({ cameraId: clip.cameraId, clipId: clip.id, eventId: event.id, trackNo: 1, label, confidence: 0.8, firstSec: 19, lastSec: 22, stationary: false, box: JSON.stringify(BLACK_JACKET) });
+    await db.getRepository(DetectedObjectEntity).save({ cameraId: clip.cameraId, clipId: clip.id, eventId: event.id, trackNo: 1, label, confidence: 0.8, firstSec: 19, lastSec: 22, stationary: false, box: JSON.stringify(BLACK_JACKET), bestSec: 20 });
     return event;
   }
 

@@ -248,7 +248,7 @@ export class EventDescriptionService implements OnApplicationBootstrap, OnApplic
         const file = join(work, `crop-${images.length + 1}.jpg`);
         try {
           const box = JSON.parse(object.box) as { x: number; y: number; width: number; height: number };
-          await this.ffmpeg.writeFrameJpeg(video, file, { atSec: sec, crop: { box, frameWidth, frameHeight }, maxSide: CROP_MAX_SIDE }, { signal: this.abort.signal });
+          await this.ffmpeg.writeFrameImage(video, file, { atSec: sec, crop: { box, frameWidth, frameHeight }, maxSide: CROP_MAX_SIDE }, { signal: this.abort.signal });
           images.push({ role: 'crop', jpeg: await readFile(file), caption: `object ${images.length + 1}: ${object.label} at ${sec.toFixed(1)} s, cut out` });
         } catch (error) {
           this.logger.warn(`Event ${event.id}: no crop of object ${object.trackNo} (${(error as Error).message})`);
@@ -257,7 +257,7 @@ export class EventDescriptionService implements OnApplicationBootstrap, OnApplic
     }
     const contextSec = at(event.bestSec ?? (event.startSec + event.endSec) / 2);
     const contextFile = join(work, 'context.jpg');
-    await this.ffmpeg.writeFrameJpeg(video, contextFile, { atSec: contextSec, maxSide: CONTEXT_MAX_SIDE }, { signal: this.abort.signal });
+    await this.ffmpeg.writeFrameImage(video, contextFile, { atSec: contextSec, maxSide: CONTEXT_MAX_SIDE }, { signal: this.abort.signal });
     images.push({ role: 'context', jpeg: await readFile(contextFile), caption: `the whole picture at ${contextSec.toFixed(1)} s` });
     return images;
   }

@@ -7,7 +7,7 @@ import {
   buildMp4TranscodeArgs,
   buildProbeArgs,
   buildSnapshotArgs,
-  buildFrameJpegArgs,
+  buildFrameImageArgs,
   cropFractions,
   formatSeconds,
   parseProgressLine,
@@ -145,7 +145,7 @@ describe('ffmpeg argument builders', () => {
   });
 
   it('cuts a box with a margin, relative to the input size, and scales it down to fit, never up', () => {
-    const args = buildFrameJpegArgs('/v/a.avi', '/out/crop.jpg', {
+    const args = buildFrameImageArgs('/v/a.avi', '/out/crop.jpg', {
       atSec: 3.25,
       crop: { box: { x: 100, y: 50, width: 100, height: 200 }, frameWidth: 400, frameHeight: 300 },
       maxSide: 384,
@@ -155,7 +155,13 @@ describe('ffmpeg argument builders', () => {
       '-vf', "crop=iw*0.325:ih*0.866667:iw*0.2125:ih*0.066667,scale='min(384,iw)':'min(384,ih)':force_original_aspect_ratio=decrease:force_divisible_by=2",
       '-c:v', 'mjpeg', '-q:v', '4', '-f', 'image2', '-update', '1', '-y', '/out/crop.jpg',
     ]);
-    expect(buildFrameJpegArgs('/v/a.avi', '/out/c.jpg', { atSec: 0, maxSide: 768 })).toContain("scale='min(768,iw)':'min(768,ih)':force_original_aspect_ratio=decrease:force_divisible_by=2");
+    expect(buildFrameImageArgs('/v/a.avi', '/out/c.jpg', { atSec: 0, maxSide: 768 })).toContain("scale='min(768,iw)':'min(768,ih)':force_original_aspect_ratio=decrease:force_divisible_by=2");
+  });
+
+  it('writes a lossless RGB PNG when asked', () => {
+    const args = buildFrameImageArgs('/v/a.avi', '/out/c.png', { atSec: 1, maxSide: 256, format: 'png' });
+    expect(args.join(' ')).toContain('-c:v png -pix_fmt rgb24 -f image2');
+    expect(args).not.toContain('mjpeg');
   });
 
   it('keeps a crop inside the frame and at least a little of it', () => {

@@ -5,7 +5,7 @@
 import { MediaErrorCode, mediaError } from './media.errors.js';
 import type {
   AnimationOptions,
-  FrameJpegOptions,
+  FrameImageOptions,
   FrameReaderOptions,
   Mp4TranscodeOptions,
   OverlayBox,
@@ -154,7 +154,7 @@ export function buildSnapshotArgs(file: string, outputFile: string, options: Sna
  * kept inside the frame.
  */
 export function cropFractions(
-  crop: NonNullable<FrameJpegOptions['crop']>,
+  crop: NonNullable<FrameImageOptions['crop']>,
   margin = 0.15,
   minFraction = 0.08,
 ): { x: number; y: number; width: number; height: number } {
@@ -172,8 +172,8 @@ export function cropFractions(
   return { x, y, width, height };
 }
 
-/** One frame as a JPEG: cut to a box (relative to the input size, whatever its resolution), scaled down to fit maxSide. */
-export function buildFrameJpegArgs(file: string, outputFile: string, options: FrameJpegOptions): string[] {
+/** One frame as a JPEG or PNG: cut to a box (relative to the input size, whatever its resolution), scaled down to fit maxSide. */
+export function buildFrameImageArgs(file: string, outputFile: string, options: FrameImageOptions): string[] {
   requirePositive('maxSide', options.maxSide);
   const filters: string[] = [];
   if (options.crop) {
@@ -195,10 +195,7 @@ export function buildFrameJpegArgs(file: string, outputFile: string, options: Fr
     '1',
     '-vf',
     filters.join(','),
-    '-c:v',
-    'mjpeg',
-    '-q:v',
-    String(quality),
+    ...(options.format === 'png' ? ['-c:v', 'png', '-pix_fmt', 'rgb24'] : ['-c:v', 'mjpeg', '-q:v', String(quality)]),
     '-f',
     'image2',
     '-update',

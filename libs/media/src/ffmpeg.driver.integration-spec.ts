@@ -125,15 +125,15 @@ describe('FfmpegDriver writers', () => {
     const { jpegSize } = await import('../../../test/support/openai-compatible.server.js');
     // vtest.avi is 768x576; a 100x200 box of a 384x288 analysis frame is 200x400 source pixels, +15% margin each side
     const crop = join(workDir, 'crop.jpg');
-    await driver.writeFrameJpeg(vtest, crop, { atSec: 10, crop: { box: { x: 100, y: 50, width: 100, height: 200 }, frameWidth: 384, frameHeight: 288 }, maxSide: 384 });
+    await driver.writeFrameImage(vtest, crop, { atSec: 10, crop: { box: { x: 100, y: 50, width: 100, height: 200 }, frameWidth: 384, frameHeight: 288 }, maxSide: 384 });
     const cropSize = jpegSize(await readFile(crop));
     expect(Math.max(cropSize.width, cropSize.height)).toBe(384);
     expect(cropSize.width / cropSize.height).toBeCloseTo(260 / 520, 1);
     const context = join(workDir, 'context.jpg');
-    await driver.writeFrameJpeg(vtest, context, { atSec: 10, maxSide: 400 });
+    await driver.writeFrameImage(vtest, context, { atSec: 10, maxSide: 400 });
     expect(jpegSize(await readFile(context))).toEqual({ width: 400, height: 300 });
     const small = join(workDir, 'small.jpg');
-    await driver.writeFrameJpeg(vtest, small, { atSec: 10, crop: { box: { x: 10, y: 10, width: 20, height: 20 }, frameWidth: 384, frameHeight: 288 }, maxSide: 384 });
+    await driver.writeFrameImage(vtest, small, { atSec: 10, crop: { box: { x: 10, y: 10, width: 20, height: 20 }, frameWidth: 384, frameHeight: 288 }, maxSide: 384 });
     const smallSize = jpegSize(await readFile(small));
     expect(smallSize.width).toBeLessThan(100);
   });

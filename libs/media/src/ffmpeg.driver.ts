@@ -5,7 +5,7 @@ import { CameramonitError } from '@cameramonit/contracts';
 import {
   buildAnimationArgs,
   buildDecodeCheckArgs,
-  buildFrameJpegArgs,
+  buildFrameImageArgs,
   buildFrameReaderArgs,
   buildMp4TranscodeArgs,
   buildProbeArgs,
@@ -14,11 +14,11 @@ import {
   parseProgressLine,
 } from './ffmpeg-args.builder.js';
 import { locateFfmpegBinaries, type FfmpegBinaries } from './ffmpeg-binaries.locator.js';
-import { buildImageCropArgs, buildVideoFramesArgs, type ImageCropOptions, type VideoFramesOptions } from './image-args.builder.js';
+import { buildVideoFramesArgs, type VideoFramesOptions } from './image-args.builder.js';
 import { MediaErrorCode, mediaError } from './media.errors.js';
 import type {
   AnimationOptions,
-  FrameJpegOptions,
+  FrameImageOptions,
   FrameReaderOptions,
   MediaProgressListener,
   Mp4TranscodeOptions,
@@ -222,9 +222,9 @@ export class FfmpegDriver {
     return this.writeWith(file, outputFile, buildSnapshotArgs(file, outputFile, options), control, 30_000, 0);
   }
 
-  /** One frame as a JPEG, cut to a box and scaled down (for a vision model: object crops and the context frame). */
-  async writeFrameJpeg(file: string, outputFile: string, options: FrameJpegOptions, control: RunControl = {}): Promise<WrittenFile> {
-    return this.writeWith(file, outputFile, buildFrameJpegArgs(file, outputFile, options), control, 30_000, 0);
+  /** One frame as a JPEG or PNG, cut to a box and scaled down (object crops and context frames for a vision model or a plugin). */
+  async writeFrameImage(file: string, outputFile: string, options: FrameImageOptions, control: RunControl = {}): Promise<WrittenFile> {
+    return this.writeWith(file, outputFile, buildFrameImageArgs(file, outputFile, options), control, 30_000, 0);
   }
 
   /** A looping GIF (own palette) or animated WebP of a few seconds, ~320 px wide, for chat messages. */
@@ -244,11 +244,6 @@ export class FfmpegDriver {
     const totalSec = Math.max(0, Math.min(options.durationSec ?? Infinity, info.durationSec - startSec));
     const defaultTimeoutMs = Math.max(120_000, totalSec * 4_000);
     return this.writeWith(file, outputFile, buildMp4TranscodeArgs(file, outputFile, options), control, defaultTimeoutMs, totalSec);
-  }
-
-  /** A crop of a picture (JPEG/PNG file or a video's first frame), scaled down, as one JPEG or PNG. */
-  async writeImageCrop(file: string, outputFile: string, options: ImageCropOptions, control: RunControl = {}): Promise<WrittenFile> {
-    return this.writeWith(file, outputFile, buildImageCropArgs(file, outputFile, options), control, 30_000, 0);
   }
 
   /** JPEG frames of a part of a video into `outputDir` (frame-001.jpg, ...); returns the files in order. */

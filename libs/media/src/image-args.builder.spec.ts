@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildImageCropArgs, buildVideoFramesArgs } from './image-args.builder.js';
+import { buildVideoFramesArgs } from './image-args.builder.js';
 import { readImageFacts } from './image-size.js';
-
-describe('buildImageCropArgs', () => {
-  it('crops, scales down only, and writes one PNG in RGB', () => {
-    expect(buildImageCropArgs('in.jpg', 'out.png', { crop: { x: 10.4, y: 20, width: 30, height: 60.6 }, maxSize: 256, format: 'png' })).toEqual([
-      '-hide_banner', '-nostdin', '-v', 'error', '-y', '-i', 'in.jpg', '-frames:v', '1',
-      '-vf', "crop=30:61:10:20,scale=w='min(256,iw)':h='min(256,ih)':force_original_aspect_ratio=decrease",
-      '-c:v', 'png', '-pix_fmt', 'rgb24', '-f', 'image2', 'out.png',
-    ]);
-  });
-
-  it('refuses a crop too small to be a picture', () => {
-    expect(() => buildImageCropArgs('a', 'b', { crop: { x: 0, y: 0, width: 1, height: 10 }, maxSize: 256, format: 'jpeg' })).toThrow(/at least 2x2/);
-  });
-});
 
 describe('buildVideoFramesArgs', () => {
   it('reads the part of the video at the rate asked, capped in count and width', () => {

@@ -1,27 +1,9 @@
 /**
- * Pure builders of ffmpeg command lines for still images: a crop of a picture, frames of a part
- * of a video. FfmpegDriver runs them.
+ * Pure builder of the ffmpeg command line for frames of a part of a video as JPEG files.
+ * FfmpegDriver runs it. (One frame, cropped: buildFrameImageArgs.)
  */
 import { formatSeconds } from './ffmpeg-args.builder.js';
 import { MediaErrorCode, mediaError } from './media.errors.js';
-
-export type StillFormat = 'jpeg' | 'png';
-
-/** A rectangle in the pixels of the source picture. */
-export interface PixelRect {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface ImageCropOptions {
-  /** the part of the picture to keep, in its pixels */
-  crop: PixelRect;
-  /** scale down so that neither side exceeds this (never up) */
-  maxSize: number;
-  format: StillFormat;
-}
 
 export interface VideoFramesOptions {
   startSec: number;
@@ -33,23 +15,6 @@ export interface VideoFramesOptions {
 }
 
 const commonArgs = ['-hide_banner', '-nostdin', '-v', 'error', '-y'];
-
-function encoderArgs(format: StillFormat): string[] {
-  return format === 'png' ? ['-c:v', 'png', '-pix_fmt', 'rgb24'] : ['-c:v', 'mjpeg', '-q:v', '3'];
-}
-
-/** One picture (a JPEG/PNG file, or a video's first frame) cropped and scaled into one JPEG or PNG. */
-export function buildImageCropArgs(input: string, output: string, options: ImageCropOptions): string[] {
-  const { crop, maxSize } = options;
-  const x = Math.max(0, Math.round(crop.x));
-  const y = Math.max(0, Math.round(crop.y));
-  const w = Math.round(crop.width);
-  const h = Math.round(crop.height);
-  if (!(w >= 2 && h >= 2)) throw mediaError(MediaErrorCode.invalidArgument, `a crop must be at least 2x2 pixels, got ${w}x${h}`);
-  if (!(maxSize >= 16)) throw mediaError(MediaErrorCode.invalidArgument, `maxSize must be at least 16 pixels, got ${maxSize}`);
-  const scale = `scale=w='min(${maxSize},iw)':h='min(${maxSize},ih)':force_original_aspect_ratio=decrease`;
-  return [...commonArgs, '-i', input, '-frames:v', '1', '-vf', `crop=${w}:${h}:${x}:${y},${scale}`, ...encoderArgs(options.format), '-f', 'image2', output];
-}
 
 /** JPEG frames of a part of a video at `fps`, at most `maxFrames`, into files named by `outputPattern` (with %03d). */
 export function buildVideoFramesArgs(input: string, outputPattern: string, options: VideoFramesOptions): string[] {
@@ -71,7 +36,10 @@ export function buildVideoFramesArgs(input: string, outputPattern: string, optio
     `fps=${options.fps},scale=w='min(${options.maxWidth},iw)':h=-2`,
     '-frames:v',
     String(Math.floor(options.maxFrames)),
-    ...encoderArgs('jpeg'),
+    '-c:v',
+    'mjpeg',
+    '-q:v',
+    '3',
     '-f',
     'image2',
     outputPattern,

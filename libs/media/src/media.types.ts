@@ -74,8 +74,10 @@ export interface SnapshotOptions {
   quality?: number;
 }
 
-/** One frame as a JPEG, optionally cut to a box (with a margin), scaled down to fit `maxSide` (never up). */
-export interface FrameJpegOptions {
+export type StillFormat = 'jpeg' | 'png';
+
+/** One frame as a JPEG or PNG, optionally cut to a box (with a margin), scaled down to fit `maxSide` (never up). */
+export interface FrameImageOptions {
   atSec: number;
   /** the part to keep, in the pixels of a frame of size frameWidth x frameHeight (e.g. the analysis frame) */
   crop?: { box: Box; frameWidth: number; frameHeight: number };
@@ -83,8 +85,10 @@ export interface FrameJpegOptions {
   margin?: number;
   /** the longer side of the output is at most this many pixels */
   maxSide: number;
-  /** mjpeg quality 2 (best) .. 31 (default 4) */
+  /** mjpeg quality 2 (best) .. 31 (default 4); PNG is lossless */
   quality?: number;
+  /** default jpeg */
+  format?: StillFormat;
 }
 
 export type AnimationFormat = 'gif' | 'webp';

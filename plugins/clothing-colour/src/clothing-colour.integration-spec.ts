@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FfmpegDriver, readImageFacts } from '@cameramonit/media';
+import { cropFractions, FfmpegDriver, readImageFacts } from '@cameramonit/media';
 import type { PluginRequest } from '@cameramonit/plugin-sdk';
 import { clothingColour } from './clothing-colour.handler.js';
 
@@ -21,17 +21,9 @@ const people = [
 describe('clothing colour of real people in vtest.avi', () => {
   const ffmpeg = new FfmpegDriver();
   let work: string;
-  let snapshot: string;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'cm-clothing-'));
-    snapshot = join(work, 'snapshot.jpg');
-    // the event's snapshot as the worker makes it: the frame at the best moment, 640 px wide, the box drawn in yellow
-    await ffmpeg.writeSnapshot(vtest, snapshot, {
-      atSec: 20,
-      width: 640,
-      boxes: people.map((p) => ({ box: p.box, frameWidth: 640, frameHeight: 480, color: 'yellow' })),
-    });
   });
 
   afterAll(async () => {
@@ -39,10 +31,11 @@ describe('clothing colour of real people in vtest.avi', () => {
   });
 
   it.each(people)('$who: $colour', async ({ box, colour }) => {
+    // the crop as the plugin host cuts it: from the clip at the best moment, around the box, as PNG
+    const crop = { box, frameWidth: 640, frameHeight: 480 };
     const margin = 0.1;
-    const rect = { x: box.x - box.width * margin, y: box.y - box.height * margin, width: box.width * 1.2, height: box.height * 1.2 };
     const file = join(work, `crop-${box.x}.png`);
-    await ffmpeg.writeImageCrop(snapshot, file, { crop: rect, maxSize: 256, format: 'png' });
+    await ffmpeg.writeFrameImage(vtest, file, { atSec: 20, crop, margin, maxSide: 256, format: 'png' });
     const bytes = await readFile(file);
     const facts = readImageFacts(bytes);
     expect(facts?.contentType).toBe('image/png');
@@ -52,7 +45,7 @@ describe('clothing colour of real people in vtest.avi', () => {
       plugin: 'clothing-colour',
       deadline: new Date(Date.now() + 10_000).toISOString(),
       event: { box: norm(box) },
-      crop: { contentType: 'image/png', width: facts?.width ?? 0, height: facts?.height ?? 0, data: bytes.toString('base64'), box: norm({ ...rect, x: Math.round(rect.x), y: Math.round(rect.y), width: Math.round(rect.width), height: Math.round(rect.height) }) },
+      crop: { contentType: 'image/png', width: facts?.width ?? 0, height: facts?.height ?? 0, data: bytes.toString('base64'), box: cropFractions(crop, margin) },
     } as unknown as PluginRequest;
     const answer = clothingColour(request);
     expect(answer.features?.clothingColour).toBe(colour);

@@ -8,6 +8,9 @@ import { IntegrationsController } from '../../apps/admin/src/integrations.contro
 import { AnalysisSettingsController } from '../../apps/admin/src/analysis-settings.controller.js';
 import { ChatController, MediaController } from '../../apps/chat/src/chat.controller.js';
 import { NamesController } from '../../apps/chat/src/names.controller.js';
+import { PushProxyController } from '../../apps/chat/src/push.proxy.controller.js';
+import { PushTokensController } from '../../apps/admin/src/push-tokens.controller.js';
+import { PushController } from '../../apps/recorder/src/push/push.controller.js';
 import { InstallerController } from '../../apps/installer/src/installer.controller.js';
 import { ManagerController } from '../../apps/manager/src/manager.controller.js';
 import { NotifierController } from '../../apps/notifier/src/notifier.controller.js';
@@ -33,13 +36,16 @@ const controllers: [AppName, Function][] = [
   ['chat', ChatController],
   ['chat', MediaController],
   ['chat', NamesController],
+  ['chat', PushProxyController],
   ['manager', ManagerController],
   ['admin', LoginController],
   ['admin', AdminController],
   ['admin', IntegrationsController],
   ['admin', AnalysisSettingsController],
+  ['admin', PushTokensController],
   ['installer', InstallerController],
   ['recorder', RecorderController],
+  ['recorder', PushController],
   ['videoToText', VideoToTextController],
   ['videoToText', ReanalysisController],
   ['storage', StorageController],

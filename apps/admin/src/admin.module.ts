@@ -6,9 +6,10 @@ import { CameraPreviewService } from './camera-preview.service.js';
 import { IntegrationsController } from './integrations.controller.js';
 import { IntegrationsService } from './integrations.service.js';
 import { ProjectsService } from './projects.service.js';
+import { PushTokensController } from './push-tokens.controller.js';
 
 @Module({
-  controllers: [LoginController, AdminController, AnalysisSettingsController, IntegrationsController],
+  controllers: [LoginController, AdminController, AnalysisSettingsController, IntegrationsController, PushTokensController],
   providers: [ProjectsService, CameraPreviewService, IntegrationsService],
 })
 export class AdminModule {}

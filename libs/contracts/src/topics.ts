@@ -128,6 +128,10 @@ export interface LoginReply {
   user: VerifiedUser;
 }
 
-export type ClipSource = 'upload' | 'recording';
-export type Role = 'admin' | 'installer' | 'manager' | 'supervisor' | 'customer' | 'service';
-export const Roles: readonly Role[] = ['admin', 'installer', 'manager', 'supervisor', 'customer', 'service'];
+/** upload: a person's video; recording: a clip the recorder cut from a camera's stream; push: a clip assembled from pushed JPEG frames (docs/pushed-frames.md) */
+export type ClipSource = 'upload' | 'recording' | 'push';
+/** service: the platform's own apps; device: a camera that pushes frames with a push token (never a person's account) */
+export type Role = 'admin' | 'installer' | 'manager' | 'supervisor' | 'customer' | 'service' | 'device';
+export const Roles: readonly Role[] = ['admin', 'installer', 'manager', 'supervisor', 'customer', 'service', 'device'];
+/** Roles a person's account may have. */
+export const PersonRoles: readonly Role[] = Roles.filter((r) => r !== 'service' && r !== 'device');

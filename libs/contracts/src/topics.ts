@@ -30,6 +30,10 @@ export const Topics = {
   authLogin: 'cameramonit/auth/login',
   /** request/reply, installer: list registry cameras. */
   registryListCameras: 'cameramonit/registry/cameras/list',
+  /** request/reply, installer: WS-Discovery of ONVIF cameras on its network (OnvifDiscoverRequest -> BusReply<DiscoveredOnvifDevice[]>). */
+  onvifDiscover: 'cameramonit/registry/onvif/discover',
+  /** request/reply, installer: one ONVIF camera's profiles and stream URIs (OnvifInspectRequest -> BusReply<OnvifDeviceDescription>). */
+  onvifInspect: 'cameramonit/registry/onvif/inspect',
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];
 

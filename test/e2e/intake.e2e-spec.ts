@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraEntity, openPlatformDatabase } from '@cameramonit/db';
 import { FfmpegDriver } from '@cameramonit/media';
+import { startFakeOnvifDevice, type FakeOnvifDevice } from '../support/onvif-device.fake.js';
 import { fixture, login, startPlatform, waitFor, type RunningPlatform } from '../support/platform.harness.js';
+import { cameraVideo, startRtspServer, type RunningRtspServer } from '../support/rtsp-server.js';
 
 interface PushView {
   pushId: string;
@@ -227,6 +229,92 @@ describe('intake: pushed frames, the browser webcam, ONVIF discovery', () => {
       expect(gone.status).toBe(410);
       expect((await json<ErrorBody>(gone)).code).toBe('CAMERA_DELETED');
       expect(existsSync(join(platform.dataDir, 'pushes', porch.pushId))).toBe(false);
+    });
+  });
+  describe('ONVIF discovery through the admin API', () => {
+    const cameraUser = 'installer';
+    const cameraPassword = 'gate-S3cret;$(reboot)';
+    let rtsp: RunningRtspServer;
+    let device: FakeOnvifDevice;
+    const adminCall = (path: string, body: unknown) =>
+      fetch(`${platform.urls.admin}${path}`, { method: 'POST', headers: bearer(admin, { 'content-type': 'application/json' }), body: JSON.stringify(body) });
+
+    beforeAll(async () => {
+      rtsp = await startRtspServer({ file: await cameraVideo({ seconds: 10, width: 640, height: 360 }), username: cameraUser, password: cameraPassword });
+      device = await startFakeOnvifDevice({
+        username: cameraUser,
+        password: cameraPassword,
+        name: 'Gate camera',
+        hardware: 'FC-2000',
+        profiles: [
+          { token: 'main', name: 'MainStream', width: 1920, height: 1080, fps: 25, streamUri: rtsp.url, snapshotUri: `http://127.0.0.1:${rtsp.port}/snap.jpg` },
+          { token: 'sub', name: 'SubStream', width: 640, height: 360, fps: 10, streamUri: `${rtsp.url}?sub` },
+        ],
+      });
+    });
+    afterAll(async () => {
+      await device?.stop();
+      await rtsp?.stop();
+    });
+
+    it('discovers the camera, reads its profiles with its password (401 when wrong), and makes a camera of it with main and sub stream', async () => {
+      const found = await adminCall('/api/discovery/onvif', { address: `127.0.0.1:${device.discoveryPort}`, timeoutMs: 1500 });
+      expect(found.status, await found.clone().text()).toBe(200);
+      const { devices } = await json<{ devices: { address: string; name: string; hardware: string; needsCredentials: boolean }[] }>(found);
+      expect(devices).toEqual([expect.objectContaining({ address: `127.0.0.1:${device.httpPort}`, name: 'Gate camera', hardware: 'FC-2000', needsCredentials: true })]);
+      // this platform never probes the whole network (tests must not): it says what to give instead
+      const network = await adminCall('/api/discovery/onvif', {});
+      expect(network.status).toBe(400);
+      expect((await json<ErrorBody>(network)).code).toBe('MULTICAST_DISCOVERY_OFF');
+
+      const address = devices[0]?.address as string;
+      const wrong = await adminCall('/api/discovery/onvif/inspect', { address, username: cameraUser, password: 'not-it' });
+      expect(wrong.status).toBe(401);
+      expect((await json<ErrorBody>(wrong)).code).toBe('ONVIF_UNAUTHORIZED');
+      const inspected = await adminCall('/api/discovery/onvif/inspect', { address, username: cameraUser, password: cameraPassword });
+      expect(inspected.status).toBe(200);
+      const description = await json<{ mainProfileToken: string; subProfileToken: string; profiles: { token: string; width: number; height: number; encoding: string; streamUri: string }[] }>(inspected);
+      expect(description).toMatchObject({ mainProfileToken: 'main', subProfileToken: 'sub' });
+      expect(description.profiles).toEqual(expect.arrayContaining([expect.objectContaining({ token: 'main', width: 1920, height: 1080, encoding: 'H264', streamUri: rtsp.url })]));
+
+      const created = await adminCall(`/api/projects/${projectId}/cameras/onvif`, { slug: 'gate', name: 'Gate', address, username: cameraUser, password: cameraPassword });
+      const text = await created.clone().text();
+      expect(created.status, text).toBe(201);
+      expect(text).not.toContain(cameraPassword);
+      const made = await json<{ camera: { id: string; slug: string }; source: Record<string, unknown> }>(created);
+      expect(made.source).toMatchObject({ kind: 'rtsp', url: rtsp.url, subStreamUrl: `${rtsp.url}?sub`, transport: 'tcp', username: cameraUser, hasPassword: true });
+      // stored as the recorder will read it: the password sealed, never in clear
+      const db = await openPlatformDatabase(platform.database);
+      const row = await db.getRepository(CameraEntity).findOneByOrFail({ id: made.camera.id });
+      await db.destroy();
+      expect(row).toMatchObject({ sourceKind: 'rtsp', sourceUrl: rtsp.url, subStreamUrl: `${rtsp.url}?sub`, sourceUsername: cameraUser });
+      expect(row.sourcePasswordSealed).toMatch(/^v1\./);
+      expect(row.sourcePasswordSealed).not.toContain(cameraPassword);
+
+      // the installer's registry takes a discovered camera the same way
+      const registered = await fetch(`${platform.urls.installer}/api/registry/cameras/onvif`, {
+        method: 'POST',
+        headers: bearer(admin, { 'content-type': 'application/json' }),
+        body: JSON.stringify({ name: 'Gate (ONVIF)', address: device.deviceServiceUrl, username: cameraUser, password: cameraPassword, profileToken: 'sub' }),
+      });
+      const registeredText = await registered.clone().text();
+      expect(registered.status, registeredText).toBe(201);
+      expect(registeredText).not.toContain(cameraPassword);
+      expect((await json<{ camera: { address: string; hasPassword: boolean; channel: string } }>(registered)).camera).toMatchObject({ address: `${rtsp.url}?sub`, hasPassword: true, channel: 'onvif' });
+
+      // the password never reached a log
+      expect(platform.output.join('\n')).not.toContain(cameraPassword);
+    });
+
+    it('says what is wrong: nothing at the address, an unknown profile', async () => {
+      const nothing = await adminCall('/api/discovery/onvif/inspect', { address: '127.0.0.1:9', username: cameraUser, password: cameraPassword });
+      expect(nothing.status).toBe(502);
+      expect((await json<ErrorBody>(nothing)).code).toBe('ONVIF_UNREACHABLE');
+      const profile = await adminCall(`/api/projects/${projectId}/cameras/onvif`, { slug: 'gate-2', name: 'Gate 2', address: `127.0.0.1:${device.httpPort}`, username: cameraUser, password: cameraPassword, mainProfileToken: 'nope' });
+      expect(profile.status).toBe(400);
+      expect(await json<ErrorBody>(profile)).toMatchObject({ code: 'UNKNOWN_PROFILE', message: expect.stringMatching(/main, sub/) });
+      const empty = await adminCall('/api/discovery/onvif', { address: `127.0.0.1:${device.httpPort}`, timeoutMs: 600 });
+      expect(await json<{ devices: unknown[] }>(empty)).toEqual({ devices: [] });
     });
   });
 });

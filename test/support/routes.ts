@@ -10,6 +10,8 @@ import { ChatController, MediaController } from '../../apps/chat/src/chat.contro
 import { NamesController } from '../../apps/chat/src/names.controller.js';
 import { PushProxyController } from '../../apps/chat/src/push.proxy.controller.js';
 import { PushTokensController } from '../../apps/admin/src/push-tokens.controller.js';
+import { OnvifDiscoveryController } from '../../apps/admin/src/onvif-discovery.controller.js';
+import { OnvifController } from '../../apps/installer/src/onvif/onvif.controller.js';
 import { PushController } from '../../apps/recorder/src/push/push.controller.js';
 import { InstallerController } from '../../apps/installer/src/installer.controller.js';
 import { ManagerController } from '../../apps/manager/src/manager.controller.js';
@@ -43,7 +45,9 @@ const controllers: [AppName, Function][] = [
   ['admin', IntegrationsController],
   ['admin', AnalysisSettingsController],
   ['admin', PushTokensController],
+  ['admin', OnvifDiscoveryController],
   ['installer', InstallerController],
+  ['installer', OnvifController],
   ['recorder', RecorderController],
   ['recorder', PushController],
   ['videoToText', VideoToTextController],

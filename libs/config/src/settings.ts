@@ -68,6 +68,11 @@ export const Settings = {
   },
   PUSH_MAX_FRAMES: { type: 'int', default: '3000', min: 1, max: 100000, description: 'Most JPEG frames one push may hold (docs/pushed-frames.md); more get 413.' },
   PUSH_MAX_MB: { type: 'int', default: '300', min: 1, max: 10240, description: 'Most bytes of JPEG frames one push may hold, in MB; more get 413.' },
+  ONVIF_DISCOVERY_MULTICAST: {
+    type: 'bool',
+    default: 'true',
+    description: "Installer app: ONVIF discovery may send WS-Discovery probes to the local network's multicast group (239.255.255.250:3702). false: only probes to an address given in the request (docs/onvif.md).",
+  },
   PUSH_IDLE_SECONDS: { type: 'int', default: '120', min: 5, max: 86400, description: 'A push that gets no frame and is not finished for this long expires; its frames are deleted.' },
   MAX_UPLOAD_MB: { type: 'int', default: '2048', min: 1, description: 'Largest video accepted by upload (web, WebDAV, FTP); larger ones get 413 / 552.' },
   ANALYSIS_FPS: { type: 'number', default: '5', min: 0.5, max: 30, description: 'Frames per second the analysis looks at.' },

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraEntity, openPlatformDatabase } from '@cameramonit/db';
 import { FfmpegDriver } from '@cameramonit/media';
@@ -231,6 +232,56 @@ describe('intake: pushed frames, the browser webcam, ONVIF discovery', () => {
       expect(existsSync(join(platform.dataDir, 'pushes', porch.pushId))).toBe(false);
     });
   });
+  describe('"Record from this browser" in the chat, with Chromium\'s fake webcam', () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await chromium.launch({
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+      });
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('records a few seconds from the webcam: frames go up as JPEGs, the clip plays in the dialog and appears in the thread', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+      await page.goto(platform.urls.chat);
+      await page.getByTestId('login-email').fill(platform.adminEmail);
+      await page.getByTestId('login-password').fill(platform.adminPassword);
+      await page.getByTestId('login-submit').click();
+      await page.locator('[data-testid="camera-item"][data-camera-name="Doorbell"]').click();
+      await page.getByTestId('thread').waitFor();
+
+      await page.getByTestId('record-webcam').click();
+      await page.getByTestId('webcam-dialog').waitFor();
+      await expect.poll(() => page.getByTestId('webcam-preview').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 20_000 }).toBeGreaterThan(0);
+      await page.getByTestId('webcam-fps').selectOption('5');
+      await page.getByTestId('webcam-start').click();
+      const sentFrames = async () => Number(/^(\d+)/.exec((await page.getByTestId('webcam-progress').textContent()) ?? '')?.[1] ?? 0);
+      await expect.poll(sentFrames, { timeout: 30_000 }).toBeGreaterThanOrEqual(12);
+      await page.screenshot({ path: join(tmpdir(), 'cm-intake-webcam-recording.png') });
+      await page.getByTestId('webcam-stop').click();
+
+      // the clip plays in the dialog: as long as the frames sent at 5 fps
+      const clip = page.getByTestId('webcam-clip');
+      await clip.waitFor({ timeout: 60_000 });
+      const sent = await sentFrames();
+      await expect.poll(() => clip.evaluate((v: HTMLVideoElement) => (v.readyState >= 1 ? v.duration : 0)), { timeout: 30_000 }).toBeGreaterThan(0);
+      const duration = await clip.evaluate((v: HTMLVideoElement) => v.duration);
+      expect(duration).toBeGreaterThanOrEqual(sent / 5 - 0.5);
+      expect(duration).toBeLessThanOrEqual(sent / 5 + 1.5);
+      await expect.poll(async () => (await page.getByTestId('webcam-status').textContent()) ?? '', { timeout: 120_000 }).toMatch(/Analysed/);
+
+      // the camera's thread shows it, live over the socket
+      const analysed = page.locator('[data-testid="message"][data-kind="system"]', { hasText: /Analysed "push-admin-\d{8}T\d{6}Z\.mp4"/ });
+      await analysed.first().waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: join(tmpdir(), 'cm-intake-webcam-done.png') });
+      await page.getByTestId('webcam-cancel').click();
+      await page.close();
+    });
+  });
+
   describe('ONVIF discovery through the admin API', () => {
     const cameraUser = 'installer';
     const cameraPassword = 'gate-S3cret;$(reboot)';

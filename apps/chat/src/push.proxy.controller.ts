@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { Body, Controller, Delete, Get, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -62,6 +62,7 @@ export class PushProxyController {
       if (typeof value === 'string') headers[name] = value;
     }
     let payload: BodyInit | undefined;
+    let bodyStream: PassThrough | null = null;
     if (body === 'stream') {
       const type = request.headers['content-type'];
       if (typeof type === 'string') headers['content-type'] = type;
@@ -69,7 +70,11 @@ export class PushProxyController {
       if (!request.readableEnded) {
         const length = request.headers['content-length'];
         if (typeof length === 'string') headers['content-length'] = length;
-        payload = Readable.toWeb(request) as ReadableStream<Uint8Array>;
+        // through a pass-through: when the recorder answers before the body ends (413), only it is dropped,
+        // not the client's connection (a reset would lose the answer)
+        bodyStream = new PassThrough();
+        request.pipe(bodyStream);
+        payload = Readable.toWeb(bodyStream) as ReadableStream<Uint8Array>;
       }
     } else if (body !== null) {
       headers['content-type'] = 'application/json';
@@ -79,11 +84,36 @@ export class PushProxyController {
     try {
       upstream = await fetch(`${this.config.recorderUrl}${path}${query}`, { method: request.method, headers, body: payload, duplex: 'half' } as RequestInit);
     } catch (error) {
-      if (body === 'stream') request.resume();
+      await dropRestOfBody(request, bodyStream);
       throw new CameramonitError('RECORDER_UNAVAILABLE', `The recorder is not reachable right now (${(error as Error).message}); try again in a moment`, 503);
     }
+    const answer = Buffer.from(await upstream.arrayBuffer());
+    await dropRestOfBody(request, bodyStream);
     response.status(upstream.status);
     response.setHeader('content-type', upstream.headers.get('content-type') ?? 'application/json');
-    response.send(Buffer.from(await upstream.arrayBuffer()));
+    response.send(answer);
   }
+}
+
+/** Reads and drops what is left of a request body (bounded in time), so the answer reaches the client. */
+async function dropRestOfBody(request: Request, piped: PassThrough | null): Promise<void> {
+  if (request.readableEnded) return;
+  if (piped) {
+    request.unpipe(piped);
+    piped.destroy();
+  }
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      request.socket.destroy();
+      resolve();
+    }, 15_000);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    request.once('end', done);
+    request.once('close', done);
+    request.resume();
+  });
 }

@@ -38,8 +38,9 @@ function readRaw(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
       if (failed) return;
       size += chunk.length;
       if (size > maxBytes) {
+        // answer now; the rest of the body keeps flowing and is dropped (a reset would lose the answer)
         failed = true;
-        request.pause();
+        chunks.length = 0;
         reject(tooLarge(maxBytes));
         return;
       }

@@ -357,6 +357,35 @@ describe('intake: pushed frames, the browser webcam, ONVIF discovery', () => {
       expect(platform.output.join('\n')).not.toContain(cameraPassword);
     });
 
+    it('the admin page finds the camera, reads its streams with the password and adds it (main and sub stream picked)', async () => {
+      const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+      try {
+        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+        await page.goto(platform.urls.admin);
+        await page.getByTestId('login-email').fill(platform.adminEmail);
+        await page.getByTestId('login-password').fill(platform.adminPassword);
+        await page.getByTestId('login-submit').click();
+        await page.getByTestId('find-cameras').click();
+        await page.getByTestId('onvif-probe-address').fill(`127.0.0.1:${device.discoveryPort}`);
+        await page.getByTestId('onvif-search').click();
+        await page.locator(`[data-testid="onvif-device"][data-address="127.0.0.1:${device.httpPort}"]`).click();
+        await page.getByTestId('onvif-username').fill(cameraUser);
+        await page.getByTestId('onvif-password').fill(cameraPassword);
+        await page.getByTestId('onvif-read').click();
+        await expect.poll(() => page.getByTestId('onvif-main-main').isChecked(), { timeout: 20_000 }).toBe(true);
+        expect(await page.getByTestId('onvif-sub-sub').isChecked()).toBe(true);
+        await page.getByTestId('onvif-project').selectOption({ label: 'Intake' });
+        await page.getByTestId('onvif-name').fill('Gate from the page');
+        await page.getByTestId('onvif-add').click();
+        await expect.poll(async () => (await page.getByTestId('onvif-status').textContent()) ?? '', { timeout: 20_000 }).toMatch(/Added camera Gate from the page/);
+        await page.screenshot({ path: join(tmpdir(), 'cm-intake-onvif-admin.png') });
+      } finally {
+        await browser.close();
+      }
+      const cameras = await json<{ slug: string; sourceKind: string; sourceUrl: string; subStreamUrl: string }[]>(await fetch(`${platform.urls.admin}/api/projects/${projectId}/cameras`, { headers: bearer(admin) }));
+      expect(cameras.find((c) => c.slug === 'gate-from-the-page')).toMatchObject({ sourceKind: 'rtsp', sourceUrl: rtsp.url, subStreamUrl: `${rtsp.url}?sub` });
+    });
+
     it('says what is wrong: nothing at the address, an unknown profile', async () => {
       const nothing = await adminCall('/api/discovery/onvif/inspect', { address: '127.0.0.1:9', username: cameraUser, password: cameraPassword });
       expect(nothing.status).toBe(502);

@@ -233,6 +233,8 @@ function openDialog() {
       const stored = await session.finish();
       done = true;
       session.close();
+      // the clip takes the preview's place
+      preview.hidden = true;
       cancelButton.textContent = t('close');
       stopButton.hidden = true;
       status.textContent = t('stored', Math.round(stored.durationSec));

@@ -56,6 +56,7 @@ describe('module boundaries', () => {
       'webdav-server': ['apps/storage/src/file-servers/webdav-server.driver.ts'],
       aedes: ['libs/bus/src/embedded-broker.ts'],
       openai: ['libs/vision/src/vision-model.driver.ts'],
+      onvif: ['apps/installer/src/onvif/onvif.driver.ts'],
       'node:child_process': ['libs/media/src/ffmpeg.driver.ts', 'apps/dev-runner/src/supervisor.ts', 'apps/plugin-host/src/plugin-process.driver.ts'],
       // the apps' bus (Nest's transport, and raw topics for plugins); the plugin SDK runs inside a plugin's own process, without Nest
       mqtt: ['libs/bus/src/bus.client.ts', 'libs/bus/src/topic.connection.ts', 'libs/plugin-sdk/src/plugin.runner.ts'],

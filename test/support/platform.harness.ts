@@ -101,6 +101,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     FTP_PASSIVE_PORTS: `${b + 20}-${b + 60}`,
     MQTT_EMBEDDED_PORT: String(ports.mqtt),
     LOG_LEVEL: 'log',
+    // tests never send WS-Discovery multicast onto this machine's network (ONVIF tests probe a fake camera's address)
+    ONVIF_DISCOVERY_MULTICAST: 'false',
     // no analyser plugins unless a test asks for them (PLUGINS_DIR: join(repoRoot, 'plugins') runs the shipped one)
     PLUGINS_DIR: join(dataDir, 'plugins'),
     ...(options.env ?? {}),

@@ -8,6 +8,11 @@ import { IntegrationsController } from '../../apps/admin/src/integrations.contro
 import { AnalysisSettingsController } from '../../apps/admin/src/analysis-settings.controller.js';
 import { ChatController, MediaController } from '../../apps/chat/src/chat.controller.js';
 import { NamesController } from '../../apps/chat/src/names.controller.js';
+import { PushProxyController } from '../../apps/chat/src/push.proxy.controller.js';
+import { PushTokensController } from '../../apps/admin/src/push-tokens.controller.js';
+import { OnvifDiscoveryController } from '../../apps/admin/src/onvif-discovery.controller.js';
+import { OnvifController } from '../../apps/installer/src/onvif/onvif.controller.js';
+import { PushController } from '../../apps/recorder/src/push/push.controller.js';
 import { InstallerController } from '../../apps/installer/src/installer.controller.js';
 import { ManagerController } from '../../apps/manager/src/manager.controller.js';
 import { NotifierController } from '../../apps/notifier/src/notifier.controller.js';
@@ -33,13 +38,18 @@ const controllers: [AppName, Function][] = [
   ['chat', ChatController],
   ['chat', MediaController],
   ['chat', NamesController],
+  ['chat', PushProxyController],
   ['manager', ManagerController],
   ['admin', LoginController],
   ['admin', AdminController],
   ['admin', IntegrationsController],
   ['admin', AnalysisSettingsController],
+  ['admin', PushTokensController],
+  ['admin', OnvifDiscoveryController],
   ['installer', InstallerController],
+  ['installer', OnvifController],
   ['recorder', RecorderController],
+  ['recorder', PushController],
   ['videoToText', VideoToTextController],
   ['videoToText', ReanalysisController],
   ['storage', StorageController],

@@ -548,3 +548,6 @@ if (state.token) {
 } else {
   showLogin();
 }
+
+// a camera added elsewhere on the page (onvif-discovery.js): show it in the list
+document.addEventListener('cameramonit:cameras-changed', () => void showApp());

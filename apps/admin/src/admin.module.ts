@@ -5,10 +5,12 @@ import { AnalysisSettingsController } from './analysis-settings.controller.js';
 import { CameraPreviewService } from './camera-preview.service.js';
 import { IntegrationsController } from './integrations.controller.js';
 import { IntegrationsService } from './integrations.service.js';
+import { OnvifDiscoveryController } from './onvif-discovery.controller.js';
 import { ProjectsService } from './projects.service.js';
+import { PushTokensController } from './push-tokens.controller.js';
 
 @Module({
-  controllers: [LoginController, AdminController, AnalysisSettingsController, IntegrationsController],
+  controllers: [LoginController, AdminController, AnalysisSettingsController, IntegrationsController, PushTokensController, OnvifDiscoveryController],
   providers: [ProjectsService, CameraPreviewService, IntegrationsService],
 })
 export class AdminModule {}

@@ -11,9 +11,10 @@ import { MessagesService } from './messages.service.js';
 import { NamesController } from './names.controller.js';
 import { NamesService } from './names.service.js';
 import { PeriodSummaryService } from './period-summary.service.js';
+import { PushProxyController } from './push.proxy.controller.js';
 
 @Module({
-  controllers: [LoginController, ChatController, MediaController, NamesController, ChatBusHandlers],
+  controllers: [LoginController, ChatController, MediaController, NamesController, PushProxyController, ChatBusHandlers],
   providers: [
     CamerasService,
     MessagesService,

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Un
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-import { Topics, Roles, type LoginReply, type Role, type VerifiedUser, type VerifyPasswordRequest } from '@cameramonit/contracts';
+import { Topics, PersonRoles, type LoginReply, type Role, type VerifiedUser, type VerifyPasswordRequest } from '@cameramonit/contracts';
 import { Permission, Public, RequirePermission } from '@cameramonit/auth';
 import { UsersService } from './users.service.js';
 
@@ -22,7 +22,7 @@ export class CreateUserDto extends LoginDto {
   @MaxLength(120)
   displayName: string;
 
-  @IsIn(Roles.filter((r) => r !== 'service'))
+  @IsIn(PersonRoles)
   role: Role;
 
   @IsString()

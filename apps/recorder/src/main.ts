@@ -1,7 +1,14 @@
 import 'reflect-metadata';
 import { loadConfig } from '@cameramonit/config';
-import { startService } from '@cameramonit/server';
+import { serveOpenApi, startService } from '@cameramonit/server';
 import { RecorderModule } from './recorder.module.js';
 
 const config = loadConfig();
-await startService({ service: 'recorder', config, app: RecorderModule, platformDatabase: true, port: config.ports.recorder });
+await startService({
+  service: 'recorder',
+  config,
+  app: RecorderModule,
+  platformDatabase: true,
+  port: config.ports.recorder,
+  configure: (app) => serveOpenApi(app, 'Cameramonit recorder API', 'Camera ingest: pushed frames (docs/pushed-frames.md). Send a login token, or a camera push token as the bearer token.'),
+});

@@ -73,12 +73,22 @@ export class ClipIngestService implements UploadSink {
    * stays one track and one event. The same camera and start time twice (a retried PUT) keeps the
    * first clip: `created` is false and the new file is dropped.
    */
-  async ingestRecording(recording: { projectSlug: string; cameraSlug: string; fileName: string; storePath: string; startedAt: Date }): Promise<{ clip: ClipEntity; created: boolean }> {
+  async ingestRecording(recording: {
+    projectSlug: string;
+    cameraSlug: string;
+    fileName: string;
+    storePath: string;
+    startedAt: Date;
+    /** recording (default): cut from the camera's stream; push: assembled from pushed frames */
+    source?: 'recording' | 'push';
+    uploadedBy?: string | null;
+  }): Promise<{ clip: ClipEntity; created: boolean }> {
+    const source = recording.source ?? 'recording';
     const found = await this.access.camera(recording.projectSlug, recording.cameraSlug);
     const { absolutePath } = await this.store.resolve(recording.storePath);
     try {
       if (!found) throw new CameramonitError('UNKNOWN_CAMERA', `There is no camera ${recording.projectSlug}/${recording.cameraSlug}`, 404);
-      const existing = await this.db.getRepository(ClipEntity).findOneBy({ cameraId: found.camera.id, source: 'recording', startedAt: recording.startedAt });
+      const existing = await this.db.getRepository(ClipEntity).findOneBy({ cameraId: found.camera.id, source, startedAt: recording.startedAt });
       if (existing) {
         await this.store.delete(recording.storePath).catch(() => undefined);
         return { clip: existing, created: false };
@@ -90,7 +100,7 @@ export class ClipIngestService implements UploadSink {
         const known = error instanceof CameramonitError ? error : new CameramonitError('NOT_VIDEO', `The file could not be read as a video: ${(error as Error).message}`, 415);
         throw new CameramonitError(known.code, known.message.split(absolutePath).join(`"${recording.fileName}"`), known.httpStatus);
       }
-      const clip = await this.register({ ...found, fileName: recording.fileName, absolutePath, info, source: 'recording', startedAt: recording.startedAt, uploadedBy: null });
+      const clip = await this.register({ ...found, fileName: recording.fileName, absolutePath, info, source, startedAt: recording.startedAt, uploadedBy: recording.uploadedBy ?? null });
       this.logger.log(`Stored recording ${recording.fileName} of ${recording.projectSlug}/${recording.cameraSlug} from ${recording.startedAt.toISOString()} (${info.durationSec.toFixed(1)} s) as clip ${clip.id}`);
       return { clip, created: true };
     } catch (error) {

@@ -77,16 +77,23 @@ export class StorageController {
   @Put('recordings/:project/:camera/:name')
   @ApiOperation({ summary: 'Store a recorded clip (raw body) with its start time; services only. 201 new clip, 200 the same start time was stored already' })
   @ApiQuery({ name: 'startedAt', required: false, description: "ISO 8601 time of the clip's first frame; default: the time in the file name" })
+  @ApiQuery({ name: 'source', required: false, enum: ['recording', 'push'], description: 'recording (default): cut from the camera\'s stream; push: assembled from pushed JPEG frames (analysed on its own, announced in the thread)' })
+  @ApiQuery({ name: 'uploadedBy', required: false, description: 'push: the user id of the person who recorded it' })
   async recording(
     @Param('project') project: string,
     @Param('camera') camera: string,
     @Param('name') name: string,
     @Query('startedAt') startedAtText: string | undefined,
+    @Query('source') sourceText: string | undefined,
+    @Query('uploadedBy') uploadedByText: string | undefined,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     try {
       if (!SLUG_PATTERN.test(project) || !SLUG_PATTERN.test(camera)) throw new CameramonitError('UNKNOWN_CAMERA', `There is no camera ${project}/${camera}`, 404);
+      const source = sourceText ?? 'recording';
+      if (source !== 'recording' && source !== 'push') throw new CameramonitError('INVALID_SOURCE', 'source must be "recording" or "push"', 400);
+      const uploadedBy = uploadedByText && /^[0-9a-f-]{36}$/i.test(uploadedByText) ? uploadedByText : null;
       const startedAt = recordingStart(startedAtText, name);
       if (!startedAt) {
         throw new CameramonitError('RECORDING_START_MISSING', 'Say when the clip starts: ?startedAt=2026-11-22T10:15:00.000Z, or a file name like 20261122T101500Z.mp4 (UTC)', 400);
@@ -97,7 +104,7 @@ export class StorageController {
       await receiveRequestBody(request, response, writer);
       const stored = writer.stored;
       if (!stored) throw new CameramonitError('UPLOAD_INCOMPLETE', 'The upload did not complete', 400);
-      const { clip, created } = await this.ingest.ingestRecording({ projectSlug: project, cameraSlug: camera, fileName: name, storePath: stored.storePath, startedAt });
+      const { clip, created } = await this.ingest.ingestRecording({ projectSlug: project, cameraSlug: camera, fileName: name, storePath: stored.storePath, startedAt, source, uploadedBy });
       response.status(created ? 201 : 200).json({ clipId: clip.id, startedAt: clip.startedAt.toISOString(), durationSec: clip.durationSec, created });
     } catch (error) {
       // a service reads the platform's JSON errors: {statusCode, code, message}

@@ -40,6 +40,8 @@ export const RolePermissions: Record<Role, readonly Permission[]> = {
   installer: [...everyone, Permission.registryWrite, Permission.registryRead, Permission.videosUpload],
   admin: [...Object.values(Permission).filter((p) => p !== Permission.storageAll)],
   service: [...Object.values(Permission)],
+  // a camera that can only POST JPEGs, with a push token bound to one camera (the recorder checks the binding and revocation)
+  device: [Permission.videosUpload],
 };
 
 export function can(role: Role, permission: Permission): boolean {

@@ -49,6 +49,12 @@ export interface AppConfig {
   ftpPassivePorts: { min: number; max: number };
   storageUrl: string;
   storageDir: string;
+  /** the recorder's HTTP API, for the chat's proxy of pushed frames */
+  recorderUrl: string;
+  /** pushed frames: bounds of one push and how long an unfinished one is kept */
+  push: { maxFrames: number; maxBytes: number; idleSeconds: number };
+  /** ONVIF discovery: whether multicast probes may go onto the local network */
+  onvifDiscoveryMulticast: boolean;
   maxUploadBytes: number;
   analysis: { fps: number; width: number; detectorInputSize: number; minConfidence: number };
   /** absolute folder of analyser plugins */
@@ -172,6 +178,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     ftpPassivePorts: { min: Number(passivePorts?.[1]), max: Number(passivePorts?.[2]) },
     storageUrl: (values.STORAGE_URL as string).replace(/\/$/, ''),
     storageDir: values.STORAGE_DIR ? resolve(cwd, values.STORAGE_DIR) : resolve(dataDir, 'storage'),
+    recorderUrl: (values.RECORDER_URL ?? `http://127.0.0.1:${num('RECORDER_PORT')}`).replace(/\/$/, ''),
+    onvifDiscoveryMulticast: ['true', '1', 'yes'].includes(String(values.ONVIF_DISCOVERY_MULTICAST).toLowerCase()),
+    push: { maxFrames: num('PUSH_MAX_FRAMES'), maxBytes: num('PUSH_MAX_MB') * 1024 * 1024, idleSeconds: num('PUSH_IDLE_SECONDS') },
     maxUploadBytes: num('MAX_UPLOAD_MB') * 1024 * 1024,
     analysis: {
       fps: num('ANALYSIS_FPS'),

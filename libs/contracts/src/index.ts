@@ -5,3 +5,4 @@ export * from './analysis-settings.js';
 export * from './description.js';
 export * from './plugins.js';
 export * from './camera-source.js';
+export * from './onvif.js';

@@ -30,6 +30,10 @@ export const Topics = {
   authLogin: 'cameramonit/auth/login',
   /** request/reply, installer: list registry cameras. */
   registryListCameras: 'cameramonit/registry/cameras/list',
+  /** request/reply, installer: WS-Discovery of ONVIF cameras on its network (OnvifDiscoverRequest -> BusReply<DiscoveredOnvifDevice[]>). */
+  onvifDiscover: 'cameramonit/registry/onvif/discover',
+  /** request/reply, installer: one ONVIF camera's profiles and stream URIs (OnvifInspectRequest -> BusReply<OnvifDeviceDescription>). */
+  onvifInspect: 'cameramonit/registry/onvif/inspect',
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];
 
@@ -128,6 +132,10 @@ export interface LoginReply {
   user: VerifiedUser;
 }
 
-export type ClipSource = 'upload' | 'recording';
-export type Role = 'admin' | 'installer' | 'manager' | 'supervisor' | 'customer' | 'service';
-export const Roles: readonly Role[] = ['admin', 'installer', 'manager', 'supervisor', 'customer', 'service'];
+/** upload: a person's video; recording: a clip the recorder cut from a camera's stream; push: a clip assembled from pushed JPEG frames (docs/pushed-frames.md) */
+export type ClipSource = 'upload' | 'recording' | 'push';
+/** service: the platform's own apps; device: a camera that pushes frames with a push token (never a person's account) */
+export type Role = 'admin' | 'installer' | 'manager' | 'supervisor' | 'customer' | 'service' | 'device';
+export const Roles: readonly Role[] = ['admin', 'installer', 'manager', 'supervisor', 'customer', 'service', 'device'];
+/** Roles a person's account may have. */
+export const PersonRoles: readonly Role[] = Roles.filter((r) => r !== 'service' && r !== 'device');

@@ -14,6 +14,7 @@ import {
   parseProgressLine,
 } from './ffmpeg-args.builder.js';
 import { locateFfmpegBinaries, type FfmpegBinaries } from './ffmpeg-binaries.locator.js';
+import { buildFramesToMp4Args, frameFileName, type FramesToVideoOptions } from './frames-video-args.builder.js';
 import { buildVideoFramesArgs, type VideoFramesOptions } from './image-args.builder.js';
 import { MediaErrorCode, mediaError } from './media.errors.js';
 import type {
@@ -257,6 +258,16 @@ export class FfmpegDriver {
       throw error;
     }
     return (await readdir(outputDir)).filter((name) => /^frame-\d{3}\.jpg$/.test(name)).sort().map((name) => join(outputDir, name));
+  }
+
+  /**
+   * Numbered JPEG frames (`framesDir/frame-000001.jpg`, ... see frameFileName) assembled into an
+   * H.264 MP4 at `options.fps` and exactly width x height (frames of another size are fitted in).
+   */
+  async assembleFramesToMp4(framesDir: string, outputFile: string, options: FramesToVideoOptions, control: RunControl = {}): Promise<WrittenFile> {
+    const args = buildFramesToMp4Args(framesDir, outputFile, options);
+    const defaultTimeoutMs = Math.max(60_000, options.frameCount * 200);
+    return this.writeWith(join(framesDir, frameFileName(1)), outputFile, args, control, defaultTimeoutMs, 0);
   }
 
   private async writeWith(

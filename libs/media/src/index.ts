@@ -6,3 +6,4 @@ export * from './probe-result.parser.js';
 export * from './ffmpeg.driver.js';
 export * from './image-args.builder.js';
 export * from './image-size.js';
+export * from './frames-video-args.builder.js';

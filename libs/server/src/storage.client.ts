@@ -56,10 +56,18 @@ export class StorageClient {
    * Store a recorded clip of a camera with the time of its first frame (the recorder's way in;
    * docs/recorded-clips.md). Storing the same camera and start time again keeps the first.
    */
-  async putRecording(projectSlug: string, cameraSlug: string, fromFile: string, options: { startedAt: Date; name?: string }): Promise<RecordingStored> {
+  async putRecording(
+    projectSlug: string,
+    cameraSlug: string,
+    fromFile: string,
+    options: { startedAt: Date; name?: string; source?: 'recording' | 'push'; uploadedBy?: string | null },
+  ): Promise<RecordingStored> {
     const size = (await stat(fromFile)).size;
     const name = options.name ?? `${options.startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}${extname(fromFile) || '.mp4'}`;
-    const url = `${this.baseUrl}/recordings/${storeUrlPath(`${projectSlug}/${cameraSlug}/${name}`)}?startedAt=${encodeURIComponent(options.startedAt.toISOString())}`;
+    const query = new URLSearchParams({ startedAt: options.startedAt.toISOString() });
+    if (options.source && options.source !== 'recording') query.set('source', options.source);
+    if (options.uploadedBy) query.set('uploadedBy', options.uploadedBy);
+    const url = `${this.baseUrl}/recordings/${storeUrlPath(`${projectSlug}/${cameraSlug}/${name}`)}?${query.toString()}`;
     const response = await fetch(url, {
       method: 'PUT',
       headers: this.headers({ 'content-type': 'application/octet-stream', 'content-length': String(size) }),

@@ -1,5 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import type { CameraSourceKind, ClipSource, DescriptionStatus, Direction, ModelCallOutcome, ModelCallPurpose, RecordMode, Role, RtspTransport, StoredEventKind, ThreatLevel } from '@cameramonit/contracts';
+import { intakeEntities } from './intake.entities.js';
 import { pluginEntities } from './plugin.entities.js';
 import { BaseEntity, timestamp } from './columns.js';
 
@@ -645,4 +646,5 @@ export const platformEntities = [
   ModelUsageEntity,
   ObjectNameEntity,
   ...pluginEntities,
+  ...intakeEntities,
 ];

@@ -6,6 +6,7 @@ import { SceneCarryAndReanalysis1764000000001 } from './1764000000001-scene-carr
 import { EventDescriptions1764100000000 } from './1764100000000-event-descriptions.js';
 import { AnalyserPlugins1764200000000 } from './1764200000000-analyser-plugins.js';
 import { CameraSources1764300000000 } from './1764300000000-camera-sources.js';
+import { PushedFrames1764500000000 } from './1764500000000-pushed-frames.js';
 
 /** In order. A migration is never edited once committed: add a new one. */
 export const platformMigrations = [
@@ -16,5 +17,6 @@ export const platformMigrations = [
   EventDescriptions1764100000000,
   AnalyserPlugins1764200000000,
   CameraSources1764300000000,
+  PushedFrames1764500000000,
 ];
 export const registryMigrations = [InitialRegistry1763780000001];

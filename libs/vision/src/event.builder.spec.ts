@@ -71,6 +71,17 @@ describe('EventBuilder: what a person would call one event', () => {
     expect(eventsOf([car([[0, 300, 50], [60, 300, 50]])], 60)).toEqual([]);
   });
 
+  it('ends a vehicle\'s drive when it came to rest, also before it counts as parked', () => {
+    // drives in from the left, stops at 5 s; the clip ends at 10 s (parking takes 10 s of rest)
+    const [event] = eventsOf([car([[1, 0, 200], [5, 240, 200], [10, 240, 200]])], 10);
+    expect(event).toMatchObject({ label: 'car', direction: 'left-to-right', open: true });
+    expect(event.endSec).toBeGreaterThanOrEqual(4.5);
+    expect(event.endSec).toBeLessThanOrEqual(6); // the detector looks every 0.4 s; where it rests is the median of its last boxes
+    // a person who stops stays in the event ("stayed")
+    const [standing] = eventsOf([person([[1, 0, 200], [5, 240, 200], [10, 240, 200]])], 10);
+    expect(standing.endSec).toBeGreaterThanOrEqual(9.5);
+  });
+
   it('announces a car that drives in and parks once, and says when it drives off again', () => {
     const arriving = car([[2, 0, 200], [6, 240, 200], [60, 240, 200], [64, 480, 200]], { jitter: 1 });
     const clips = runScenario([arriving], { totalSec: 70, clipSec: 5 });

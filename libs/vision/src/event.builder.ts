@@ -1,6 +1,6 @@
 import type { AnalysedEvent, Box, Direction, EventActivity } from '@cameramonit/contracts';
 import { EventDescriber, type ZoneRelation } from './event.describer.js';
-import { parkingLabels, type MovementSegment, type PathPoint, type TrackReport, type ZoneVisit } from './object.tracker.js';
+import { parkingLabels, type MovementSegment, type PathPoint, type TrackMemory, type TrackReport, type ZoneVisit } from './object.tracker.js';
 import { SceneZones } from './scene-zones.js';
 
 export interface EventBuilderOptions {
@@ -175,7 +175,7 @@ export class EventBuilder {
           ? 'none'
           : displacementDirection(endX - movement.startX, endY - movement.startY, this.options.minDirectionTravel * size),
         startSec: movement.startSec,
-        endSec: memory.lastSec,
+        endSec: movingUntil(memory),
         startX: movement.startX,
         startY: movement.startY,
         open: report.alive,
@@ -335,13 +335,15 @@ export class EventBuilder {
     const key = visit.loiterKey ?? `${context.keyPrefix}loiter-${track.id}-${visit.visitNo}`;
     visit.loiterKey = key;
     const best = continued ? memory.best : report.bestInClip ?? memory.best;
-    const dwellSec = round(visit.lastInSec - visit.enteredSec);
+    // the stay ended between the last look that saw it inside and the first that saw it out
+    const endSec = visit.outSinceSec !== undefined && visit.outSinceSec !== null ? (visit.lastInSec + visit.outSinceSec) / 2 : visit.lastInSec;
+    const dwellSec = round(endSec - visit.enteredSec);
     const event: Omit<AnalysedEvent, 'summary'> = {
       kind: 'loitering',
       label: track.label,
       count: 1,
       startSec: round(visit.enteredSec),
-      endSec: round(visit.lastInSec),
+      endSec: round(endSec),
       confidence: round(best.confidence),
       direction: 'none',
       bestSec: round(best.sec),
@@ -448,4 +450,15 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/**
+ * When an object's current movement ended, as far as this clip knows: a vehicle that has stood
+ * still for a while at the end stopped when it came to rest (it may be parking; if it drives on in
+ * the next clip, the movement goes on); anything else was moving, or standing in its event
+ * ("stayed 40 s"), until it was last seen.
+ */
+function movingUntil(memory: TrackMemory): number {
+  const restingSec = memory.lastSec - memory.restSince;
+  return parkingLabels.includes(memory.label) && restingSec >= 2 ? Math.max(memory.restSince, memory.movement?.startSec ?? memory.restSince) : memory.lastSec;
 }

@@ -64,6 +64,31 @@ describe('ObjectTracker', () => {
     expect(gone.map((report) => report.track.id)).toEqual([1, 2]);
   });
 
+  it('does not continue someone who walked out of the frame with someone who comes in at that edge', () => {
+    const frame = { frameWidth: 500, frameHeight: 400 };
+    // out at the right edge at 4.4 s; another person comes in there 1.6 s later and walks back left
+    const scene = [walker([0, 300, 200], [4.4, 470, 200]), walker([6, 470, 205], [10, 280, 205])];
+    const withFrame = track(scene, 10, new ObjectTracker(frame));
+    expect(withFrame.map((report) => `${report.track.firstSec}-${report.track.lastSec}`)).toEqual(['0-4.4', '6-10']);
+    // without the frame's size the second walker would be taken for the first turning back
+    expect(track(scene, 10, new ObjectTracker()).map((report) => report.track.id)).toEqual([1]);
+    // someone who stops near the edge and turns back is still one track
+    const turning = track([walker([0, 300, 200], [3, 440, 200]), walker([3.4, 440, 200], [6, 300, 200])], 6, new ObjectTracker(frame));
+    expect(turning).toHaveLength(1);
+  });
+
+  it('keeps a van the detector calls a car now and a truck then as one track, named by the label it got most', () => {
+    const tracker = new ObjectTracker({ minHits: 1 });
+    const van = (sec: number, label: string, confidence: number) => tracker.update(sec, [{ label, confidence, box: { x: 200 + sec, y: 100, width: 80, height: 50 } }]);
+    van(0, 'truck', 0.5);
+    van(0.4, 'car', 0.45);
+    van(0.8, 'truck', 0.6);
+    van(1.2, 'car', 0.4);
+    van(1.6, 'truck', 0.55);
+    tracker.update(2, [{ label: 'person', confidence: 0.7, box: { x: 202, y: 100, width: 30, height: 70 } }]);
+    expect(tracker.finish(2).map((report) => `${report.track.id} ${report.track.label}`)).toEqual(['1 truck', '2 person']);
+  });
+
   it('never matches different labels or far away boxes', () => {
     const tracker = new ObjectTracker({ minHits: 1 });
     tracker.update(0, [person(100, 100)]);

@@ -25,10 +25,23 @@ export interface ObjectTrackerOptions {
   parkSec?: number;
   /** an object is out of a zone once it has been seen outside it for this long (default 2 s) */
   zoneExitSec?: number;
+  /** the analysis frame: a moving object unseen for `exitSec` whose predicted centre is outside it has left the view (0: unknown frame, no such rule) */
+  frameWidth?: number;
+  frameHeight?: number;
+  /** seconds unseen after which an object heading out of the frame is gone (default 0.4 s) */
+  exitSec?: number;
 }
 
 /** Labels that park: when they stop for `parkSec` their movement ends ("drove in and parked"); when they move again they leave. */
 export const parkingLabels: readonly string[] = ['car', 'truck', 'bus', 'motorcycle'];
+
+/** Labels the detector confuses for one object (a van is a car in one frame and a truck in the next): a track of one may continue with another. */
+const labelFamilies: readonly (readonly string[])[] = [['car', 'truck', 'bus']];
+
+/** Whether a detection of label `b` may continue a track of label `a`. */
+export function sameObjectKind(a: string, b: string): boolean {
+  return a === b || labelFamilies.some((family) => family.includes(a) && family.includes(b));
+}
 
 export interface PathPoint {
   sec: number;
@@ -77,6 +90,8 @@ export interface ZoneVisit {
   zone: string;
   enteredSec: number;
   lastInSec: number;
+  /** when it was first seen outside the zone after lastInSec (null or absent: not since); the stay ended between the two */
+  outSinceSec?: number | null;
   /** counts the object's visits to any zone: part of the loitering event's key */
   visitNo: number;
   /** the loitering event of this visit, once it was announced */
@@ -86,7 +101,10 @@ export interface ZoneVisit {
 /** Everything known of one object, as JSON (it is carried to the camera's next clip). Times are seconds from the clip's start. */
 export interface TrackMemory {
   id: number;
+  /** the label it was detected as most (confidence summed over `labelVotes`) */
   label: string;
+  /** summed confidence per label, when a family of labels was seen (absent: only `label`) */
+  labelVotes?: Record<string, number>;
   firstSec: number;
   lastSec: number;
   hits: number;
@@ -187,6 +205,9 @@ export class ObjectTracker {
       minTravelSizes: options.minTravelSizes ?? 1,
       parkSec: options.parkSec ?? 10,
       zoneExitSec: options.zoneExitSec ?? 2,
+      frameWidth: options.frameWidth ?? 0,
+      frameHeight: options.frameHeight ?? 0,
+      exitSec: options.exitSec ?? 0.4,
     };
     this.freshScene = carryIn === null;
     if (carryIn) this.restore(carryIn);
@@ -213,7 +234,7 @@ export class ObjectTracker {
     const pairs: { track: TrackMemory; detection: Detection; cost: number }[] = [];
     for (const detection of kept) {
       for (const track of this.live) {
-        if (track.label !== detection.label || sec <= track.lastSec) continue;
+        if (!sameObjectKind(track.label, detection.label) || sec <= track.lastSec) continue;
         const cost = this.matchCost(track, detection.box, sec);
         if (cost !== null) pairs.push({ track, detection, cost });
       }
@@ -284,6 +305,7 @@ export class ObjectTracker {
       for (const visit of track.visits) {
         visit.enteredSec = shift(visit.enteredSec);
         visit.lastInSec = shift(visit.lastInSec);
+        if (visit.outSinceSec !== undefined && visit.outSinceSec !== null) visit.outSinceSec = shift(visit.outSinceSec);
       }
       this.live.push(track);
     }
@@ -303,11 +325,11 @@ export class ObjectTracker {
     return track.stillSince !== null || track.lastSec - track.restSince >= 2;
   }
 
-  /** Tracks unseen for longer than their memory are gone. */
+  /** Tracks unseen for longer than their memory, and moving ones that walked or drove out of the frame, are gone. */
   private expire(sec: number): void {
     for (let i = this.live.length - 1; i >= 0; i--) {
       const track = this.live[i];
-      if (sec - track.lastSec > this.memorySec(track)) {
+      if (sec - track.lastSec > this.memorySec(track) || this.hasLeftView(track, sec)) {
         this.live.splice(i, 1);
         this.gone.push(track);
         for (const visit of track.visits) this.endVisit(track, visit);
@@ -316,13 +338,32 @@ export class ObjectTracker {
     }
   }
 
+  /** Where a track's centre is expected at `sec` (moving tracks follow their velocity, not farther than 1.5 s). */
+  private predictedCentre(track: TrackMemory, sec: number): { x: number; y: number } {
+    const still = this.isResting(track);
+    const reach = Math.min(sec - track.lastSec, 1.5); // do not extrapolate far
+    const { cx, cy } = boxCentre(track.box);
+    return { x: cx + (still ? 0 : track.velocityX * reach), y: cy + (still ? 0 : track.velocityY * reach) };
+  }
+
+  /**
+   * A moving object unseen for a moment whose predicted centre is outside the frame walked or drove
+   * out of view: someone who comes in at that edge later is someone else, not the same track
+   * turning back.
+   */
+  private hasLeftView(track: TrackMemory, sec: number): boolean {
+    const { frameWidth, frameHeight, exitSec } = this.options;
+    if (frameWidth <= 0 || frameHeight <= 0 || sec - track.lastSec < exitSec || this.isResting(track) || !this.isConfirmed(track)) return false;
+    const { x, y } = this.predictedCentre(track, sec);
+    return x < 0 || y < 0 || x > frameWidth || y > frameHeight;
+  }
+
   /** null when the detection cannot be this track; otherwise lower is a better match. */
   private matchCost(track: TrackMemory, box: Box, sec: number): number | null {
     const dt = sec - track.lastSec;
     const still = this.isResting(track);
-    const reach = Math.min(dt, 1.5); // do not extrapolate far
-    const predictedX = boxCentre(track.box).cx + (still ? 0 : track.velocityX * reach);
-    const predictedY = boxCentre(track.box).cy + (still ? 0 : track.velocityY * reach);
+    if (this.hasLeftView(track, sec)) return null;
+    const { x: predictedX, y: predictedY } = this.predictedCentre(track, sec);
     const detectionSize = Math.max(box.width, box.height);
     const sizeRatio = Math.max(detectionSize, track.size) / Math.max(1, Math.min(detectionSize, track.size));
     if (sizeRatio > this.options.maxSizeRatio) return null;
@@ -340,6 +381,7 @@ export class ObjectTracker {
     const track: TrackMemory = {
       id: this.nextId++,
       label: detection.label,
+      labelVotes: { [detection.label]: round3(detection.confidence) },
       firstSec: sec,
       lastSec: sec,
       hits: 1,
@@ -381,6 +423,10 @@ export class ObjectTracker {
     track.box = roundBox(detection.box);
     track.lastSec = sec;
     track.hits++;
+    // a state carried from an engine that did not count votes starts from the track's best detection
+    const votes = (track.labelVotes ??= { [track.label]: track.best.confidence });
+    votes[detection.label] = round3((votes[detection.label] ?? 0) + detection.confidence);
+    if (detection.label !== track.label) track.label = Object.entries(votes).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
     track.size = 0.8 * track.size + 0.2 * Math.max(detection.box.width, detection.box.height);
     const point = { sec, cx: Math.round(after.cx), cy: Math.round(after.cy) };
     track.path.push(point);
@@ -469,12 +515,15 @@ export class ObjectTracker {
     const inside = this.zones.zonesOf(box);
     for (const zone of inside) {
       const visit = track.visits.find((v) => v.zone === zone);
-      if (visit) visit.lastInSec = sec;
-      else track.visits.push({ zone, enteredSec: sec, lastInSec: sec, visitNo: ++track.visitCount, loiterKey: null });
+      if (visit) {
+        visit.lastInSec = sec;
+        visit.outSinceSec = null;
+      } else track.visits.push({ zone, enteredSec: sec, lastInSec: sec, visitNo: ++track.visitCount, loiterKey: null });
       if (!track.zones.includes(zone)) track.zones.push(zone);
       if (track.movement && !track.movement.zones.includes(zone)) track.movement.zones.push(zone);
     }
     for (const visit of [...track.visits]) {
+      if (!inside.includes(visit.zone) && (visit.outSinceSec ?? null) === null) visit.outSinceSec = sec;
       if (!inside.includes(visit.zone) && sec - visit.lastInSec > this.options.zoneExitSec) {
         track.visits.splice(track.visits.indexOf(visit), 1);
         this.endVisit(track, visit);

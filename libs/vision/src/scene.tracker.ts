@@ -72,7 +72,7 @@ export class SceneTracker {
       (options.zones?.length ?? 0) > 0 || (options.masks?.length ?? 0) > 0
         ? new SceneZones(options.zones ?? [], options.masks ?? [], options.frameWidth ?? 1, options.frameHeight ?? 1)
         : SceneZones.none();
-    this.tracker = new ObjectTracker(options.tracker, carryIn ? { state: carryIn.state.tracker, offsetSec: carryIn.offsetSec } : null, this.zones);
+    this.tracker = new ObjectTracker({ frameWidth: options.frameWidth, frameHeight: options.frameHeight, ...options.tracker }, carryIn ? { state: carryIn.state.tracker, offsetSec: carryIn.offsetSec } : null, this.zones);
     this.builder = new EventBuilder(options.events);
     this.sceneId = carryIn?.state.sceneId ?? randomUUID();
     this.carriedEvents = (carryIn?.state.openEvents ?? []).map((event) => ({ ...event, startSec: event.startSec - (carryIn?.offsetSec ?? 0) }));

@@ -103,6 +103,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     LOG_LEVEL: 'log',
     // tests never send WS-Discovery multicast onto this machine's network (ONVIF tests probe a fake camera's address)
     ONVIF_DISCOVERY_MULTICAST: 'false',
+    // no live demo camera unless a test asks (its clips and events would land in every test's platform)
+    DEMO_CAMERA_FILE: 'none',
     // no analyser plugins unless a test asks for them (PLUGINS_DIR: join(repoRoot, 'plugins') runs the shipped one)
     PLUGINS_DIR: join(dataDir, 'plugins'),
     ...(options.env ?? {}),

@@ -1,11 +1,8 @@
-import { Body, Controller, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
-import type { DataSource } from 'typeorm';
-import { Permission, RequirePermission, SecretBox } from '@cameramonit/auth';
+import { Permission, RequirePermission } from '@cameramonit/auth';
 import { BusClient } from '@cameramonit/bus';
-import type { AppConfig } from '@cameramonit/config';
 import {
   CameramonitError,
   parseCameraSource,
@@ -17,8 +14,6 @@ import {
   type OnvifDiscoverRequest,
   type OnvifInspectRequest,
 } from '@cameramonit/contracts';
-import { CameraEntity } from '@cameramonit/db';
-import { APP_CONFIG } from '@cameramonit/server';
 import { ProjectsService } from './projects.service.js';
 
 export class AdminOnvifDiscoverDto {
@@ -93,16 +88,10 @@ export class CameraFromOnvifDto extends AdminOnvifInspectDto {
 @ApiBearerAuth()
 @Controller('api')
 export class OnvifDiscoveryController {
-  private readonly box: SecretBox;
-
   constructor(
     private readonly bus: BusClient,
     private readonly projects: ProjectsService,
-    @InjectDataSource() private readonly db: DataSource,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.box = new SecretBox(config.secretsKey);
-  }
+  ) {}
 
   @RequirePermission(Permission.projectsManage)
   @Post('discovery/onvif')
@@ -138,26 +127,18 @@ export class OnvifDiscoveryController {
     const main = pick(body.mainProfileToken ?? device.mainProfileToken, 'main stream');
     if (!main) throw new CameramonitError('NO_STREAM', 'The camera offers no RTSP stream profile', 422);
     const sub = pick(body.subProfileToken === undefined ? device.subProfileToken : body.subProfileToken || null, 'sub-stream');
-    const { source, password } = parseCameraSource({
+    const sourceInput = {
       kind: 'rtsp',
       url: main.streamUri,
       subStreamUrl: sub && sub.streamUri !== main.streamUri ? sub.streamUri : null,
       transport: body.transport ?? 'tcp',
       username: body.username || null,
       password: body.password || null,
-    });
-    const camera = await this.projects.addCamera(projectId, { slug: body.slug, name: body.name });
-    await this.db.getRepository(CameraEntity).update(
-      { id: camera.id },
-      {
-        sourceKind: source.kind,
-        sourceUrl: source.url,
-        subStreamUrl: source.subStreamUrl,
-        sourceTransport: source.transport,
-        sourceUsername: source.username,
-        sourcePasswordSealed: password ? this.box.seal(password) : null,
-      },
-    );
+    };
+    // checked before the camera is made (a bad address from the device is a 400, not a half-made camera)
+    parseCameraSource(sourceInput);
+    const camera = await this.projects.addCamera(projectId, { slug: body.slug, name: body.name, source: sourceInput });
+    const source = camera.source;
     return { camera: { id: camera.id, projectId: camera.projectId, slug: camera.slug, name: camera.name }, source, device };
   }
 

@@ -1,10 +1,59 @@
 import { ConflictException, Inject, Injectable, Logger, NotFoundException, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { SecretBox } from '@cameramonit/auth';
+import { OutboxService } from '@cameramonit/bus';
 import type { AppConfig } from '@cameramonit/config';
-import { cocoLabels, defaultCameraAnalysisSettings, parseCameraAnalysisSettings, type CameraAnalysisSettings } from '@cameramonit/contracts';
-import { CameraEntity, ProjectEntity } from '@cameramonit/db';
+import {
+  cocoLabels,
+  defaultCameraAnalysisSettings,
+  parseCameraAnalysisSettings,
+  parseCameraSource,
+  Topics,
+  type CameraAnalysisSettings,
+  type CameraChangedPayload,
+  type CameraLiveState,
+  type CameraSourceView,
+} from '@cameramonit/contracts';
+import { CameraEntity, CameraRecordingEntity, ProjectEntity } from '@cameramonit/db';
 import { APP_CONFIG } from '@cameramonit/server';
+
+/** A camera as the admin API shows it: its settings, its source without the password, and how its recording goes. */
+export interface CameraView {
+  id: string;
+  projectId: string;
+  slug: string;
+  name: string;
+  registryCameraId: string | null;
+  bufferSeconds: number;
+  maxRecordMinutes: number;
+  animationSeconds: number;
+  enabled: boolean;
+  createdAt: Date;
+  /** flat copies of source.kind, source.url, source.subStreamUrl (older clients read these) */
+  sourceKind: CameraSourceView['kind'];
+  sourceUrl: string | null;
+  subStreamUrl: string | null;
+  source: CameraSourceView;
+  /** the recorder's state of it (null: never recorded) */
+  recording: { state: CameraLiveState; message: string | null; since: Date; lastClipAt: Date | null; codec: string | null; width: number | null; height: number | null } | null;
+}
+
+/** The camera's source as stored, shown without its password. */
+export function sourceViewOf(camera: CameraEntity): CameraSourceView {
+  return {
+    kind: camera.sourceKind,
+    url: camera.sourceUrl,
+    subStreamUrl: camera.subStreamUrl,
+    transport: camera.sourceTransport,
+    username: camera.sourceUsername,
+    hasPassword: camera.sourcePasswordSealed !== null,
+    snapshotFps: camera.snapshotFps,
+    recordMode: camera.recordMode,
+    motionPaddingSec: camera.motionPaddingSec,
+    eventRetentionDays: camera.eventRetentionDays,
+  };
+}
 
 export interface CameraSettings {
   name?: string;
@@ -37,17 +86,28 @@ function storedSettings(camera: CameraEntity): CameraAnalysisSettings {
 export class ProjectsService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ProjectsService.name);
 
+  private readonly box: SecretBox;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly outbox: OutboxService,
+  ) {
+    this.box = new SecretBox(config.secretsKey);
+  }
 
-  /** First start: a demo project with one camera, "demo". */
+  /**
+   * First start: a demo project with the camera "demo" (drop videos on it; its events are emailed
+   * to the first admin) and, unless DEMO_CAMERA_FILE is empty, the live camera "demo-live" that
+   * loops that file as if it were an IP camera (recorded, analysed, watchable live; nobody is emailed).
+   */
   async onApplicationBootstrap(): Promise<void> {
     if ((await this.db.getRepository(ProjectEntity).count()) > 0) return;
     const project = await this.createProject('demo', 'Demo');
     await this.addCamera(project.id, { slug: 'demo', name: 'demo' });
-    this.logger.log('Created the demo project with the camera "demo"');
+    const demoFile = this.config.demoCameraFile;
+    if (demoFile) await this.addCamera(project.id, { slug: 'demo-live', name: 'demo live', source: { kind: 'file', url: demoFile } });
+    this.logger.log(`Created the demo project with the camera "demo"${demoFile ? ` and the live camera "demo live" (looping ${demoFile})` : ''}`);
   }
 
   listProjects(): Promise<ProjectEntity[]> {
@@ -60,35 +120,135 @@ export class ProjectsService implements OnApplicationBootstrap {
     return projects.save(projects.create({ slug, name }));
   }
 
-  async listCameras(projectId: string): Promise<CameraEntity[]> {
+  async listCameras(projectId: string): Promise<CameraView[]> {
     await this.project(projectId);
-    return this.db.getRepository(CameraEntity).find({ where: { projectId }, order: { createdAt: 'ASC' } });
+    return this.views(await this.db.getRepository(CameraEntity).find({ where: { projectId }, order: { createdAt: 'ASC' } }));
   }
 
-  async addCamera(projectId: string, input: CameraSettings & { slug: string; name: string; registryCameraId?: string }): Promise<CameraEntity> {
+  async cameraView(id: string): Promise<CameraView> {
+    const [view] = await this.views([await this.camera(id)]);
+    return view;
+  }
+
+  /**
+   * A new camera. `source` (optional) is checked by parseCameraSource (400 listing every problem);
+   * its password is sealed. The recorder hears of it (camera/changed) and starts recording it.
+   */
+  async addCamera(projectId: string, input: CameraSettings & { slug: string; name: string; registryCameraId?: string; source?: unknown }): Promise<CameraView> {
     await this.project(projectId);
+    const parsed = input.source === undefined ? null : parseCameraSource(input.source);
     const cameras = this.db.getRepository(CameraEntity);
     if (await cameras.existsBy({ projectId, slug: input.slug })) throw new ConflictException(`The project has a camera "${input.slug}" already`);
-    return cameras.save(
-      cameras.create({
-        projectId,
-        slug: input.slug,
-        name: input.name,
-        registryCameraId: input.registryCameraId ?? null,
-        bufferSeconds: input.bufferSeconds ?? 5,
-        maxRecordMinutes: input.maxRecordMinutes ?? 60,
-        animationSeconds: input.animationSeconds ?? 4,
-        enabled: input.enabled ?? true,
-      }),
-    );
+    const camera = await this.db.transaction(async (manager) => {
+      const saved = await manager.getRepository(CameraEntity).save(
+        manager.getRepository(CameraEntity).create({
+          projectId,
+          slug: input.slug,
+          name: input.name,
+          registryCameraId: input.registryCameraId ?? null,
+          bufferSeconds: input.bufferSeconds ?? 5,
+          maxRecordMinutes: input.maxRecordMinutes ?? 60,
+          animationSeconds: input.animationSeconds ?? 4,
+          enabled: input.enabled ?? true,
+          ...(parsed ? this.sourceColumns(parsed.source, parsed.password, null) : {}),
+        }),
+      );
+      await this.announce(manager, saved.id, 'created');
+      return saved;
+    });
+    void this.outbox.flush();
+    return (await this.views([camera]))[0];
   }
 
-  async updateCamera(id: string, settings: CameraSettings): Promise<CameraEntity> {
-    const cameras = this.db.getRepository(CameraEntity);
-    const camera = await cameras.findOneBy({ id });
-    if (!camera) throw new NotFoundException(`No camera ${id}`);
+  async updateCamera(id: string, settings: CameraSettings): Promise<CameraView> {
+    const camera = await this.camera(id);
     Object.assign(camera, Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)));
-    return cameras.save(camera);
+    await this.db.transaction(async (manager) => {
+      await manager.getRepository(CameraEntity).save(camera);
+      await this.announce(manager, camera.id, 'updated');
+    });
+    void this.outbox.flush();
+    return (await this.views([camera]))[0];
+  }
+
+  /**
+   * Where the camera's video comes from (docs/live-cameras.md). `replace`: fields left out take the
+   * defaults; `merge`: they keep their values (and an omitted password stays as it is). The
+   * recorder picks the change up at once.
+   */
+  async setSource(id: string, body: unknown, mode: 'replace' | 'merge'): Promise<CameraView> {
+    const camera = await this.camera(id);
+    const current = sourceViewOf(camera);
+    const { source, password } = parseCameraSource(body ?? {}, mode === 'merge' ? current : undefined);
+    const columns = this.sourceColumns(source, password === undefined && mode === 'replace' ? null : password, camera.sourcePasswordSealed);
+    Object.assign(camera, columns);
+    await this.db.transaction(async (manager) => {
+      await manager.getRepository(CameraEntity).update({ id }, columns);
+      await this.announce(manager, id, 'updated');
+    });
+    void this.outbox.flush();
+    this.logger.log(`Source of camera ${camera.name} (${camera.id}) set to ${source.kind}${source.url ? ` ${source.url}` : ''}`);
+    return (await this.views([camera]))[0];
+  }
+
+  /** Deletes a camera: the recorder stops it, storage deletes its clips at its next retention round. */
+  async deleteCamera(id: string): Promise<void> {
+    const camera = await this.camera(id);
+    await this.db.transaction(async (manager) => {
+      await manager.getRepository(CameraEntity).delete({ id });
+      await this.announce(manager, id, 'deleted');
+    });
+    void this.outbox.flush();
+    this.logger.log(`Deleted camera ${camera.name} (${camera.id})`);
+  }
+
+  private sourceColumns(source: CameraSourceView, password: string | null | undefined, sealedNow: string | null): Partial<CameraEntity> {
+    return {
+      sourceKind: source.kind,
+      sourceUrl: source.url,
+      subStreamUrl: source.subStreamUrl,
+      sourceTransport: source.transport,
+      sourceUsername: source.username,
+      sourcePasswordSealed: password === undefined ? sealedNow : password === null ? null : this.box.seal(password),
+      snapshotFps: source.snapshotFps,
+      recordMode: source.recordMode,
+      motionPaddingSec: source.motionPaddingSec,
+      eventRetentionDays: source.eventRetentionDays,
+    };
+  }
+
+  private async announce(manager: EntityManager, cameraId: string, change: CameraChangedPayload['change']): Promise<void> {
+    const payload: CameraChangedPayload = { cameraId, change };
+    await this.outbox.add(manager, Topics.cameraChanged, payload);
+  }
+
+  private async views(cameras: CameraEntity[]): Promise<CameraView[]> {
+    const ids = cameras.map((camera) => camera.id);
+    const recordings = ids.length ? await this.db.getRepository(CameraRecordingEntity).find({ where: ids.map((cameraId) => ({ cameraId })) }) : [];
+    const byCamera = new Map(recordings.map((row) => [row.cameraId, row]));
+    return cameras.map((camera) => {
+      const recording = byCamera.get(camera.id);
+      const source = sourceViewOf(camera);
+      return {
+        id: camera.id,
+        projectId: camera.projectId,
+        slug: camera.slug,
+        name: camera.name,
+        registryCameraId: camera.registryCameraId,
+        bufferSeconds: camera.bufferSeconds,
+        maxRecordMinutes: camera.maxRecordMinutes,
+        animationSeconds: camera.animationSeconds,
+        enabled: camera.enabled,
+        createdAt: camera.createdAt,
+        sourceKind: source.kind,
+        sourceUrl: source.url,
+        subStreamUrl: source.subStreamUrl,
+        source,
+        recording: recording
+          ? { state: recording.state, message: recording.message, since: recording.since, lastClipAt: recording.lastClipAt, codec: recording.codec, width: recording.width, height: recording.height }
+          : null,
+      };
+    });
   }
 
   /** The camera's analysis settings as the worker will use them, with what the page needs to edit them. */

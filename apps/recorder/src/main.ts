@@ -9,6 +9,7 @@ await startService({
   config,
   app: RecorderModule,
   platformDatabase: true,
+  busListener: true,
   port: config.ports.recorder,
-  configure: (app) => serveOpenApi(app, 'Cameramonit recorder API', 'Camera ingest: pushed frames (docs/pushed-frames.md). Send a login token, or a camera push token as the bearer token.'),
+  configure: (app) => serveOpenApi(app, 'Cameramonit recorder API', 'Camera ingest: live cameras recorded into clips and their live picture (docs/live-cameras.md), pushed frames (docs/pushed-frames.md). Send a login token, or a camera push token as the bearer token.'),
 });

@@ -6,6 +6,9 @@ import { Permission, RequirePermission } from '@cameramonit/auth';
 import { BusClient } from '@cameramonit/bus';
 import { Topics } from '@cameramonit/contracts';
 import { CameraEntity } from '@cameramonit/db';
+import { redactAddress } from '@cameramonit/media';
+import type { RecordingState } from './live/camera-stream.recorder.js';
+import { RecordingSupervisor } from './live/recording.supervisor.js';
 
 interface RegistryCamera {
   id: string;
@@ -16,12 +19,15 @@ interface RegistryCamera {
 export interface SourceView {
   cameraId: string;
   camera: string;
+  /** the camera's source kind (rtsp, mjpeg, snapshot, webcam, file, push, none) */
+  kind: string;
+  /** the address it is recorded from (without credentials), else the installer's registry address */
   address: string | null;
-  /** stage 1 ingests uploads only; live recording of sources is the live-cameras issue */
-  state: 'uploads-only';
+  /** recording state of a recorded camera; push: it sends frames itself; uploads-only: no source; disabled */
+  state: RecordingState | 'push' | 'uploads-only' | 'disabled';
 }
 
-/** Camera ingest. Stage 1: the cameras and the registry addresses they will be recorded from. */
+/** Camera ingest: every camera, where its video comes from and how its recording goes. */
 @ApiTags('recorder')
 @ApiBearerAuth()
 @Controller('api')
@@ -29,6 +35,7 @@ export class RecorderController {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly bus: BusClient,
+    private readonly supervisor: RecordingSupervisor,
   ) {}
 
   @RequirePermission(Permission.projectsManage)
@@ -42,7 +49,9 @@ export class RecorderController {
     const byName = new Map(registry.map((r) => [r.name, r]));
     return cameras.map((camera) => {
       const source = (camera.registryCameraId ? byId.get(camera.registryCameraId) : undefined) ?? byName.get(camera.slug);
-      return { cameraId: camera.id, camera: camera.name, address: source?.address ?? null, state: 'uploads-only' };
+      const recorder = this.supervisor.recorderOf(camera.id);
+      const state: SourceView['state'] = !camera.enabled ? 'disabled' : recorder ? recorder.currentStatus.state : camera.sourceKind === 'push' ? 'push' : 'uploads-only';
+      return { cameraId: camera.id, camera: camera.name, kind: camera.sourceKind, address: camera.sourceUrl ? redactAddress(camera.sourceUrl) : (source?.address ?? null), state };
     });
   }
 }

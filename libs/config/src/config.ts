@@ -53,6 +53,12 @@ export interface AppConfig {
   recorderUrl: string;
   /** pushed frames: bounds of one push and how long an unfinished one is kept */
   push: { maxFrames: number; maxBytes: number; idleSeconds: number };
+  /** the file the live demo camera loops (null: none) */
+  demoCameraFile: string | null;
+  /** live recording: spool bound, watchdog, retry of wrong settings, offline grace */
+  recorder: { spoolMaxBytes: number; stallSeconds: number; settingsRetrySeconds: number; offlineGraceSeconds: number };
+  /** storage: how often retention runs, free space kept on the clip store's disk */
+  retention: { sweepSeconds: number; minFreeBytes: number };
   /** ONVIF discovery: whether multicast probes may go onto the local network */
   onvifDiscoveryMulticast: boolean;
   maxUploadBytes: number;
@@ -181,6 +187,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     recorderUrl: (values.RECORDER_URL ?? `http://127.0.0.1:${num('RECORDER_PORT')}`).replace(/\/$/, ''),
     onvifDiscoveryMulticast: ['true', '1', 'yes'].includes(String(values.ONVIF_DISCOVERY_MULTICAST).toLowerCase()),
     push: { maxFrames: num('PUSH_MAX_FRAMES'), maxBytes: num('PUSH_MAX_MB') * 1024 * 1024, idleSeconds: num('PUSH_IDLE_SECONDS') },
+    demoCameraFile: !values.DEMO_CAMERA_FILE || values.DEMO_CAMERA_FILE.trim().toLowerCase() === 'none' ? null : values.DEMO_CAMERA_FILE.trim(),
+    recorder: {
+      spoolMaxBytes: num('RECORDER_SPOOL_MAX_MB') * 1024 * 1024,
+      stallSeconds: num('RECORDER_STALL_SECONDS'),
+      settingsRetrySeconds: num('RECORDER_SETTINGS_RETRY_SECONDS'),
+      offlineGraceSeconds: num('RECORDER_OFFLINE_GRACE_SECONDS'),
+    },
+    retention: { sweepSeconds: num('RETENTION_SWEEP_SECONDS'), minFreeBytes: num('STORAGE_MIN_FREE_MB') * 1024 * 1024 },
     maxUploadBytes: num('MAX_UPLOAD_MB') * 1024 * 1024,
     analysis: {
       fps: num('ANALYSIS_FPS'),

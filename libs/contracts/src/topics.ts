@@ -24,6 +24,10 @@ export const Topics = {
    * `.../request`, `.../result`; see `pluginTopics()` and the payloads in plugins.ts, docs/plugins.md.
    */
   pluginsFilter: 'cameramonit/plugins/+/+',
+  /** admin -> recorder, storage: a camera was added, changed (source, buffer, retention, enabled) or deleted. */
+  cameraChanged: 'cameramonit/camera/changed',
+  /** recorder -> chat: a live camera's recording state changed (online, offline, wrong password...). */
+  cameraStatus: 'cameramonit/camera/status',
   /** request/reply, manager: check an email + password, answer the user or null. */
   authVerifyPassword: 'cameramonit/auth/verify-password',
   /** request/reply, manager: log in, answer an access token. */
@@ -115,6 +119,27 @@ export interface AnalysisProgressPayload {
   /** 0..1 */
   progress: number;
   stage: 'queued' | 'analysing' | 'writing' | 'done';
+}
+
+export interface CameraChangedPayload {
+  cameraId: string;
+  change: 'created' | 'updated' | 'deleted';
+}
+
+/** starting: connecting; online: recording; offline: unreachable or dropped; auth-failed / not-found: a setting is wrong; stopped: disabled or no source */
+export type CameraLiveState = 'starting' | 'online' | 'offline' | 'auth-failed' | 'not-found' | 'stopped';
+
+export interface CameraStatusPayload {
+  cameraId: string;
+  cameraName: string;
+  state: CameraLiveState;
+  previousState: CameraLiveState;
+  /** what is wrong, for people */
+  message: string | null;
+  /** ISO: since when it is in this state (offline: the last picture it sent) */
+  since: string;
+  /** back online: how long it was away, seconds */
+  outageSec: number | null;
 }
 
 export interface VerifyPasswordRequest {

@@ -14,6 +14,7 @@ import {
   parseProgressLine,
 } from './ffmpeg-args.builder.js';
 import { locateFfmpegBinaries, type FfmpegBinaries } from './ffmpeg-binaries.locator.js';
+import { buildCameraStreamArgs, type CameraStreamInput } from './camera-stream-args.builder.js';
 import { buildFramesToMp4Args, frameFileName, type FramesToVideoOptions } from './frames-video-args.builder.js';
 import { buildVideoFramesArgs, type VideoFramesOptions } from './image-args.builder.js';
 import { MediaErrorCode, mediaError } from './media.errors.js';
@@ -41,6 +42,20 @@ export interface RunControl {
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: MediaProgressListener;
+}
+
+/** A running ffmpeg that reads a camera and writes fragmented MP4 on stdout (FfmpegDriver.openCameraStream). */
+export interface CameraStreamProcess {
+  readonly pid: number | undefined;
+  readonly stdout: NodeJS.ReadableStream;
+  /** snapshot cameras: JPEG pictures go in here; null for the other kinds */
+  readonly stdin: NodeJS.WritableStream | null;
+  /** the last lines ffmpeg wrote on stderr (bounded) */
+  stderrTail(): string;
+  /** when the process has ended: exit code or signal, or why it could not start */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError: Error | null }>;
+  /** stop it now (SIGKILL); safe to call more than once */
+  kill(): void;
 }
 
 export interface WrittenFile {
@@ -150,6 +165,36 @@ export class FfmpegDriver {
       throw mediaError(MediaErrorCode.corruptVideo, `${file}: the first video frame cannot be decoded (${reason}); the file is damaged.`);
     }
     return info;
+  }
+
+  /**
+   * Starts ffmpeg reading a camera (buildCameraStreamArgs): fragmented MP4 on stdout, one fragment
+   * per key frame. No shell: the address goes to ffmpeg as one argument. The process is tracked and
+   * killed when this process exits; the caller kills it when the camera stops or stalls.
+   */
+  openCameraStream(input: CameraStreamInput): CameraStreamProcess {
+    const args = buildCameraStreamArgs(input);
+    const child = spawn(this.binaries.ffmpegPath, args, { stdio: [input.kind === 'snapshot' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    track(child);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = appendBounded(stderr, chunk);
+    });
+    // a snapshot camera's stdin closes under us when ffmpeg dies: that is not our crash
+    child.stdin?.on('error', () => undefined);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError: Error | null }>((resolve) => {
+      child.once('error', (error) => resolve({ code: null, signal: null, spawnError: error }));
+      child.once('close', (code, signal) => resolve({ code, signal, spawnError: null }));
+    });
+    if (!child.stdout) throw mediaError(MediaErrorCode.ffmpegFailed, 'ffmpeg started without a stdout pipe');
+    return {
+      pid: child.pid,
+      stdout: child.stdout,
+      stdin: child.stdin ?? null,
+      stderrTail: () => stderr,
+      exited,
+      kill: () => kill(child),
+    };
   }
 
   /**

@@ -7,3 +7,5 @@ export * from './ffmpeg.driver.js';
 export * from './image-args.builder.js';
 export * from './image-size.js';
 export * from './frames-video-args.builder.js';
+export * from './fmp4.parser.js';
+export * from './camera-stream-args.builder.js';

@@ -1,6 +1,7 @@
 import { Column, Entity, Index } from 'typeorm';
 import type { CameraSourceKind, ClipSource, DescriptionStatus, Direction, ModelCallOutcome, ModelCallPurpose, RecordMode, Role, RtspTransport, StoredEventKind, ThreatLevel } from '@cameramonit/contracts';
 import { intakeEntities } from './intake.entities.js';
+import { liveEntities } from './live.entities.js';
 import { pluginEntities } from './plugin.entities.js';
 import { BaseEntity, timestamp } from './columns.js';
 
@@ -147,7 +148,17 @@ export class ClipEntity extends BaseEntity {
 
   @Column({ type: 'varchar', length: 36, nullable: true })
   uploadedBy: string | null;
+
+  /** when retention (or the disk guard) deleted its file; the row stays for the events that point at it */
+  @Column({ ...timestamp, nullable: true })
+  deletedAt: Date | null;
+
+  /** retention: past the camera's ring of maxRecordMinutes; events: past eventRetentionDays; disk: the disk was nearly full; motion: no motion near it (motion-only recording) */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  deleteReason: ClipDeleteReason | null;
 }
+
+export type ClipDeleteReason = 'retention' | 'events' | 'disk' | 'motion' | 'camera-deleted';
 
 export type AnalysisStatus = 'queued' | 'analysing' | 'done' | 'failed';
 
@@ -204,6 +215,13 @@ export class AnalysisEntity extends BaseEntity {
 
   @Column({ type: 'integer', nullable: true })
   frameHeight: number | null;
+
+  /** first and last second of the clip with motion (null: none, or analysed before this was kept); motion-only recording keeps clips near motion */
+  @Column({ type: 'double', nullable: true })
+  motionFirstSec: number | null;
+
+  @Column({ type: 'double', nullable: true })
+  motionLastSec: number | null;
 }
 
 /** Owned by video-to-text: something that happened, in words. */
@@ -647,4 +665,5 @@ export const platformEntities = [
   ObjectNameEntity,
   ...pluginEntities,
   ...intakeEntities,
+  ...liveEntities,
 ];

@@ -7,6 +7,7 @@ import { EventDescriptions1764100000000 } from './1764100000000-event-descriptio
 import { AnalyserPlugins1764200000000 } from './1764200000000-analyser-plugins.js';
 import { CameraSources1764300000000 } from './1764300000000-camera-sources.js';
 import { PushedFrames1764500000000 } from './1764500000000-pushed-frames.js';
+import { LiveRecording1764800000000 } from './1764800000000-live-recording.js';
 
 /** In order. A migration is never edited once committed: add a new one. */
 export const platformMigrations = [
@@ -18,5 +19,6 @@ export const platformMigrations = [
   AnalyserPlugins1764200000000,
   CameraSources1764300000000,
   PushedFrames1764500000000,
+  LiveRecording1764800000000,
 ];
 export const registryMigrations = [InitialRegistry1763780000001];

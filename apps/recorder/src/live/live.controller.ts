@@ -1,0 +1,99 @@
+import { Controller, Get, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Permission, RequirePermission } from '@cameramonit/auth';
+import { CameramonitError } from '@cameramonit/contracts';
+import type { LiveViewer } from './live-hub.js';
+import { RecordingSupervisor, type RecordingView } from './recording.supervisor.js';
+
+/** Most bytes waiting for one live viewer before it skips fragments (a slow connection never holds up the camera). */
+const viewerBufferBytes = 4 * 1024 * 1024;
+
+/**
+ * The recorder's live cameras: their recording state, and the live picture as fragmented MP4
+ * (the camera's own H.264, not re-encoded) for MediaSource players. People reach the live
+ * picture through the chat app (GET /api/cameras/:id/live.mp4 there checks who may see the camera).
+ */
+@ApiTags('live cameras')
+@ApiBearerAuth()
+@Controller('api')
+export class LiveController {
+  constructor(private readonly supervisor: RecordingSupervisor) {}
+
+  @RequirePermission(Permission.camerasReadAll)
+  @Get('recordings')
+  @ApiOperation({ summary: 'Every camera being recorded: state (online, offline, auth-failed...), codec, clips written and waiting, restarts' })
+  recordings(): { cameras: RecordingView[]; storage: { failingSince: string | null; lastError: string | null; clipsWaiting: number; bytesWaiting: number; clipsStored: number; clipsDropped: number; latencyMs: { p50: number | null; p95: number | null } } } {
+    const uploader = this.supervisor.uploader;
+    const sorted = [...this.supervisor.latencies].sort((a, b) => a - b);
+    const pick = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null);
+    return {
+      cameras: this.supervisor.views(),
+      storage: {
+        failingSince: uploader.storageFailingSince ? new Date(uploader.storageFailingSince).toISOString() : null,
+        lastError: uploader.lastError,
+        clipsWaiting: uploader.backlog(),
+        bytesWaiting: uploader.backlogBytes(),
+        clipsStored: uploader.stored,
+        clipsDropped: uploader.droppedCount,
+        latencyMs: { p50: pick(0.5), p95: pick(0.95) },
+      },
+    };
+  }
+
+  @RequirePermission(Permission.camerasReadAll)
+  @Get('cameras/:id/recording')
+  @ApiOperation({ summary: "One camera's recording state" })
+  recording(@Param('id', ParseUUIDPipe) id: string): RecordingView {
+    const recorder = this.supervisor.recorderOf(id);
+    if (!recorder) throw new CameramonitError('NOT_RECORDING', 'This camera is not being recorded (no source, or disabled)', 404);
+    return this.supervisor.view(recorder);
+  }
+
+  @RequirePermission(Permission.projectsManage)
+  @Post('cameras/:id/recording/retry')
+  @ApiOperation({ summary: 'Try to reach the camera now instead of waiting for the next attempt' })
+  retry(@Param('id', ParseUUIDPipe) id: string): RecordingView {
+    const recorder = this.supervisor.recorderOf(id);
+    if (!recorder) throw new CameramonitError('NOT_RECORDING', 'This camera is not being recorded (no source, or disabled)', 404);
+    recorder.retryNow();
+    return this.supervisor.view(recorder);
+  }
+
+  @RequirePermission(Permission.camerasReadAll)
+  @Get('cameras/:id/live.mp4')
+  @ApiProduces('video/mp4')
+  @ApiOperation({ summary: 'The live picture: fragmented MP4 (init segment, then a fragment per key frame) until the client goes away; X-Codec says the MediaSource codec' })
+  live(@Param('id', ParseUUIDPipe) id: string, @Req() request: Request, @Res() response: Response): void {
+    const recorder = this.supervisor.recorderOf(id);
+    const info = recorder?.live.info;
+    if (!recorder || !info) {
+      const state = recorder?.currentStatus;
+      throw new CameramonitError('LIVE_UNAVAILABLE', state ? `No live picture: the camera is ${state.state}${state.message ? ` (${state.message})` : ''}` : 'No live picture: this camera is not being recorded', 503);
+    }
+    if (!info.browserPlayable) {
+      throw new CameramonitError('LIVE_CODEC_UNSUPPORTED', `The camera sends ${info.codec}, which browsers cannot play without re-encoding; its recordings are kept as they are`, 415);
+    }
+    response.status(200);
+    response.setHeader('content-type', 'video/mp4');
+    response.setHeader('cache-control', 'no-store');
+    response.setHeader('x-codec', info.codec);
+    response.setHeader('x-video-size', `${info.width}x${info.height}`);
+    response.flushHeaders();
+    const viewer: LiveViewer = {
+      write: (bytes) => {
+        if (response.writableLength > viewerBufferBytes) return false;
+        response.write(bytes);
+        return response.writableLength <= viewerBufferBytes;
+      },
+      end: () => response.end(),
+    };
+    if (!recorder.live.join(viewer)) {
+      response.end();
+      return;
+    }
+    const leave = () => recorder.live.leave(viewer);
+    request.on('close', leave);
+    response.on('close', leave);
+  }
+}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { LiveBusHandlers } from './live.bus-handlers.js';
+import { LiveController } from './live.controller.js';
+import { RecordingSupervisor } from './recording.supervisor.js';
+
+/** Live cameras (docs/live-cameras.md): recording every camera with a source into clips, the live picture. */
+@Module({ controllers: [LiveController, LiveBusHandlers], providers: [RecordingSupervisor], exports: [RecordingSupervisor] })
+export class LiveModule {}

@@ -1,0 +1,297 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { SecretBox, TokenService } from '@cameramonit/auth';
+import { OutboxService } from '@cameramonit/bus';
+import { Topics, type CameraSourceKind, type CameraStatusPayload } from '@cameramonit/contracts';
+import type { AppConfig } from '@cameramonit/config';
+import { CameraEntity, CameraRecordingEntity, ProjectEntity } from '@cameramonit/db';
+import { FfmpegDriver, redactAddress, type CameraStreamInput } from '@cameramonit/media';
+import { APP_CONFIG, StorageClient } from '@cameramonit/server';
+import { ClipSpool, type SpooledClip } from './clip-spool.js';
+import { ClipUploader } from './clip-uploader.js';
+import { CameraStreamRecorder, defaultRecorderTimings, type CameraRecordingSpec, type RecordingStatus } from './camera-stream.recorder.js';
+
+/** Source kinds the recorder pulls itself (push cameras send frames; none: uploads only). */
+export const recordedSourceKinds: readonly CameraSourceKind[] = ['rtsp', 'mjpeg', 'snapshot', 'webcam', 'file'];
+
+const reconcileEveryMs = 3000;
+
+/** What the API shows of one camera's recording. */
+export interface RecordingView {
+  cameraId: string;
+  name: string;
+  kind: CameraSourceKind;
+  /** the address without credentials */
+  url: string;
+  state: RecordingStatus['state'];
+  message: string | null;
+  since: string;
+  pid: number | null;
+  codec: string | null;
+  width: number | null;
+  height: number | null;
+  /** the browser can play its live view without re-encoding */
+  livePlayable: boolean;
+  viewers: number;
+  clipsWritten: number;
+  clipsWaiting: number;
+  restarts: number;
+  lastFragmentAt: string | null;
+}
+
+/**
+ * Records every enabled camera that has a source (RTSP, MJPEG, snapshot URL, webcam, looped
+ * file): one CameraStreamRecorder each, started, restarted and stopped as the cameras table
+ * changes (looked at every few seconds and whenever the admin app says a camera changed), so no
+ * restart is ever needed. Finished clips go to storage through the ClipUploader; the cameras'
+ * states are kept in camera_recordings and told to the chat (camera/status, through the outbox)
+ * when they matter to people: offline, back online, wrong password, no such stream.
+ */
+@Injectable()
+export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RecordingSupervisor.name);
+  private readonly ffmpeg = new FfmpegDriver();
+  private readonly box: SecretBox;
+  readonly spool: ClipSpool;
+  readonly uploader: ClipUploader;
+  private readonly recorders = new Map<string, { recorder: CameraStreamRecorder; fingerprint: string }>();
+  private timer: NodeJS.Timeout | null = null;
+  private reconciling: Promise<void> | null = null;
+  private again = false;
+  private stopping = false;
+  /** the last time each camera's clip was stored, for the chat's "recording" line */
+  private readonly lastStored = new Map<string, number>();
+  /** clip latencies (finished in the spool -> stored), ms, the last 200 */
+  readonly latencies: number[] = [];
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly outbox: OutboxService,
+    tokens: TokenService,
+  ) {
+    this.box = new SecretBox(config.secretsKey);
+    this.spool = new ClipSpool(join(config.dataDir, 'recorder', 'spool'));
+    const storage = new StorageClient(config.storageUrl, tokens, 'recorder');
+    this.uploader = new ClipUploader(storage, this.spool, config.recorder.spoolMaxBytes, {
+      stored: (clip, stored, latencyMs) => {
+        this.latencies.push(latencyMs);
+        if (this.latencies.length > 200) this.latencies.shift();
+        this.lastStored.set(clip.cameraId, Date.now());
+        if (stored.created) void this.db.getRepository(CameraRecordingEntity).update({ cameraId: clip.cameraId }, { lastClipAt: clip.startedAt, updatedAt: new Date() }).catch(() => undefined);
+      },
+      dropped: (clip, reason) => this.logger.warn(`Dropped the clip of ${clip.projectSlug}/${clip.cameraSlug} from ${clip.startedAt.toISOString()}: ${reason}`),
+      log: (level, message) => (level === 'warn' ? this.logger.warn(message) : this.logger.log(message)),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // clips of a recorder that stopped (or was killed) go first, in order
+    const left = await this.spool.recover();
+    if (left.length > 0) this.logger.log(`${left.length} clip(s) left in the spool by the last run: sending them to storage`);
+    for (const clip of left) this.uploader.add(clip);
+    await this.reconcile();
+    this.timer = setInterval(() => void this.reconcile(), reconcileEveryMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.reconciling;
+    await Promise.all([...this.recorders.values()].map(({ recorder }) => recorder.stop()));
+    this.recorders.clear();
+    this.uploader.stop();
+  }
+
+  recorderOf(cameraId: string): CameraStreamRecorder | null {
+    return this.recorders.get(cameraId)?.recorder ?? null;
+  }
+
+  /** Look at the cameras now (the admin app said one changed). */
+  reconcile(): Promise<void> {
+    if (this.reconciling) {
+      this.again = true;
+      return this.reconciling;
+    }
+    this.reconciling = this.reconcileOnce()
+      .catch((error: unknown) => this.logger.warn(`Looking at the cameras failed: ${(error as Error).message}`))
+      .finally(() => {
+        this.reconciling = null;
+        if (this.again && !this.stopping) {
+          this.again = false;
+          void this.reconcile();
+        }
+      });
+    return this.reconciling;
+  }
+
+  views(): RecordingView[] {
+    return [...this.recorders.values()].map(({ recorder }) => this.view(recorder));
+  }
+
+  view(recorder: CameraStreamRecorder): RecordingView {
+    const status = recorder.currentStatus;
+    const info = recorder.streamInfo;
+    return {
+      cameraId: recorder.spec.cameraId,
+      name: recorder.spec.name,
+      kind: recorder.spec.input.kind,
+      url: redactAddress(recorder.spec.input.url),
+      state: status.state,
+      message: status.message,
+      since: status.since.toISOString(),
+      pid: recorder.pid ?? null,
+      codec: info?.codec ?? null,
+      width: info?.width ?? null,
+      height: info?.height ?? null,
+      livePlayable: recorder.live.info?.browserPlayable ?? false,
+      viewers: recorder.live.viewerCount,
+      clipsWritten: recorder.clipsWritten,
+      clipsWaiting: this.uploader.backlog(recorder.spec.cameraId),
+      restarts: recorder.restarts,
+      lastFragmentAt: recorder.lastFragmentAtMs ? new Date(recorder.lastFragmentAtMs).toISOString() : null,
+    };
+  }
+
+  private async reconcileOnce(): Promise<void> {
+    if (this.stopping) return;
+    const cameras = await this.db.getRepository(CameraEntity).find();
+    const projects = new Map((await this.db.getRepository(ProjectEntity).find()).map((project) => [project.id, project]));
+    const wanted = new Map<string, CameraRecordingSpec>();
+    for (const camera of cameras) {
+      if (!camera.enabled || !recordedSourceKinds.includes(camera.sourceKind) || !camera.sourceUrl) continue;
+      const project = projects.get(camera.projectId);
+      if (!project) continue;
+      const spec = this.specOf(camera, project);
+      if (spec) wanted.set(camera.id, spec);
+    }
+    // stop what is no longer wanted (disabled, deleted, source removed) or changed
+    for (const [cameraId, running] of [...this.recorders]) {
+      const spec = wanted.get(cameraId);
+      if (spec && fingerprintOf(spec) === running.fingerprint) continue;
+      this.recorders.delete(cameraId);
+      await running.recorder.stop();
+      const deleted = !cameras.some((camera) => camera.id === cameraId);
+      this.logger.log(`Camera ${running.recorder.spec.name}: recording stopped (${deleted ? 'deleted' : spec ? 'settings changed' : 'disabled or no source'})`);
+      if (deleted) {
+        await this.uploader.forget(cameraId);
+        await this.db.getRepository(CameraRecordingEntity).delete({ cameraId });
+      } else if (!spec) {
+        await this.saveStatus(running.recorder.spec, { state: 'stopped', message: null, since: new Date() }, running.recorder.currentStatus);
+      }
+    }
+    for (const [cameraId, spec] of wanted) {
+      if (this.recorders.has(cameraId) || this.stopping) continue;
+      const stored = await this.db.getRepository(CameraRecordingEntity).findOneBy({ cameraId });
+      const initial: RecordingStatus | null = stored && stored.state !== 'stopped' ? { state: stored.state, message: stored.message, since: stored.since } : null;
+      const recorder = new CameraStreamRecorder(
+        spec,
+        this.ffmpeg,
+        this.spool,
+        {
+          onClip: (clip: SpooledClip) => this.uploader.add(clip),
+          onStatus: (status, previous) => void this.saveStatus(spec, status, previous).catch((error: unknown) => this.logger.warn(`Saving the state of camera ${spec.name} failed: ${(error as Error).message}`)),
+          log: (level, message) => (level === 'warn' ? this.logger.warn(message) : this.logger.log(message)),
+        },
+        {
+          ...defaultRecorderTimings,
+          stallSec: this.config.recorder.stallSeconds,
+          settingsRetrySec: this.config.recorder.settingsRetrySeconds,
+          offlineGraceSec: this.config.recorder.offlineGraceSeconds,
+        },
+        initial,
+      );
+      this.recorders.set(cameraId, { recorder, fingerprint: fingerprintOf(spec) });
+      this.logger.log(`Camera ${spec.name}: recording ${spec.input.kind} ${redactAddress(spec.input.url)} in clips of ${spec.clipSec} s`);
+      recorder.start();
+    }
+  }
+
+  private specOf(camera: CameraEntity, project: ProjectEntity): CameraRecordingSpec | null {
+    let password: string | null = null;
+    if (camera.sourcePasswordSealed) {
+      try {
+        password = this.box.open(camera.sourcePasswordSealed);
+      } catch {
+        this.logger.warn(`Camera ${camera.name}: its password cannot be opened with this SECRETS_KEY; set it again on the admin page`);
+        return null;
+      }
+    }
+    const url = camera.sourceUrl as string;
+    const kind = camera.sourceKind as CameraStreamInput['kind'];
+    const input: CameraStreamInput = { kind, url, username: camera.sourceUsername, password, transport: camera.sourceTransport };
+    if (kind === 'file') {
+      // relative to where the platform runs (npm start: the repository), so the demo can loop fixtures/vtest.avi
+      const file = resolve(url);
+      if (!existsSync(file)) {
+        this.logger.warn(`Camera ${camera.name}: the file ${url} does not exist`);
+        return null;
+      }
+      input.url = file;
+      // H.264 MP4/MKV could be copied, but a looped file's key frames are its own; encoding gives one a second
+      input.encode = true;
+      input.maxWidth = 1280;
+    }
+    const spec: CameraRecordingSpec = { cameraId: camera.id, projectSlug: project.slug, cameraSlug: camera.slug, name: camera.name, input, clipSec: camera.bufferSeconds };
+    if (kind === 'snapshot') {
+      input.snapshotFps = camera.snapshotFps;
+      spec.snapshot = { url, username: camera.sourceUsername, password, fps: camera.snapshotFps };
+      input.username = null;
+      input.password = null;
+    }
+    return spec;
+  }
+
+  /** Keeps the state and, when it matters to people, tells the chat through the outbox. */
+  private async saveStatus(spec: CameraRecordingSpec, status: RecordingStatus, previous: RecordingStatus): Promise<void> {
+    const recorder = this.recorders.get(spec.cameraId)?.recorder;
+    const info = recorder?.streamInfo;
+    await this.db.transaction(async (manager) => {
+      const repository = manager.getRepository(CameraRecordingEntity);
+      const row = await repository.findOneBy({ cameraId: spec.cameraId });
+      const storedPrevious = row ? { state: row.state, since: row.since } : { state: previous.state, since: previous.since };
+      const fields = {
+        state: status.state,
+        message: status.message,
+        since: status.since,
+        codec: info?.codec ?? row?.codec ?? null,
+        width: info?.width ?? row?.width ?? null,
+        height: info?.height ?? row?.height ?? null,
+        updatedAt: new Date(),
+      };
+      if (row) await repository.update({ id: row.id }, fields);
+      else await repository.insert({ cameraId: spec.cameraId, lastClipAt: null, ...fields });
+      if (!tellPeople(storedPrevious.state, status.state)) return;
+      const payload: CameraStatusPayload = {
+        cameraId: spec.cameraId,
+        cameraName: spec.name,
+        state: status.state,
+        previousState: storedPrevious.state,
+        message: status.message,
+        since: status.since.toISOString(),
+        outageSec: status.state === 'online' && storedPrevious.state !== 'starting' ? Math.max(0, Math.round((status.since.getTime() - storedPrevious.since.getTime()) / 1000)) : null,
+      };
+      await this.outbox.add(manager, Topics.cameraStatus, payload);
+    });
+    void this.outbox.flush();
+    const line = `Camera ${spec.name}: ${previous.state} -> ${status.state}${status.message ? ` (${status.message})` : ''}`;
+    if (status.state === 'online') this.logger.log(line);
+    else this.logger.warn(line);
+  }
+}
+
+/** Transitions a person wants to read in the camera's thread. */
+function tellPeople(from: RecordingStatus['state'], to: RecordingStatus['state']): boolean {
+  if (from === to || to === 'starting' || to === 'stopped') return false;
+  if (to === 'online') return from !== 'stopped';
+  return true;
+}
+
+/** What makes a recording restart when it changes. */
+function fingerprintOf(spec: CameraRecordingSpec): string {
+  return JSON.stringify([spec.input, spec.snapshot ?? null, spec.clipSec, spec.projectSlug, spec.cameraSlug, spec.name]);
+}

@@ -9,8 +9,16 @@ describe('every route of every app', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('keeps the public ones to login (chat and admin pages, manager) and signed media', () => {
+  it('keeps the public ones to login (chat and admin pages, manager), signed media and export links, and share links (their secret is the permission)', () => {
     const open = allRoutes().filter((r) => r.isPublic).map((r) => `${r.app} ${r.method} ${r.path}`);
-    expect(open.sort()).toEqual(['admin POST /api/auth/login', 'chat GET /media/*path', 'chat POST /api/auth/login', 'manager POST /api/auth/login']);
+    expect(open.sort()).toEqual([
+      'admin POST /api/auth/login',
+      'chat GET /exports/:cameraId/:range',
+      'chat GET /media/*path',
+      'chat GET /share/:token',
+      'chat GET /share/:token/video.mp4',
+      'chat POST /api/auth/login',
+      'manager POST /api/auth/login',
+    ]);
   });
 });

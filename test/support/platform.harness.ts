@@ -48,6 +48,11 @@ export interface PlatformOptions {
   /** first port (plus E2E_PORT_OFFSET); the apps take base+0 .. base+11, FTP passive base+20 .. base+60 */
   portBase: number;
   env?: Record<string, string>;
+  /**
+   * false: an embedded broker of its own even when TEST_MQTT_URL is set (a platform that runs
+   * beside another one must not answer the other's requests on a shared broker)
+   */
+  externalBroker?: boolean;
 }
 
 export interface RunningPlatform {
@@ -115,7 +120,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     databaseName = `cm_e2e_${randomUUID().slice(0, 8)}`;
     env.DATABASE_URL = `${mariadb.replace(/\/$/, '')}/${databaseName}`;
   }
-  if (process.env.TEST_MQTT_URL) {
+  if (process.env.TEST_MQTT_URL && options.externalBroker !== false) {
     env.MQTT_URL = process.env.TEST_MQTT_URL;
     // several platforms on one broker: keep their persistent sessions apart
     env.INSTANCE_ID = `e2e-${randomUUID().slice(0, 8)}`;

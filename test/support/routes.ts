@@ -9,6 +9,9 @@ import { AnalysisSettingsController } from '../../apps/admin/src/analysis-settin
 import { ChatController, MediaController } from '../../apps/chat/src/chat.controller.js';
 import { NamesController } from '../../apps/chat/src/names.controller.js';
 import { PushProxyController } from '../../apps/chat/src/push.proxy.controller.js';
+import { LiveProxyController } from '../../apps/chat/src/live.proxy.controller.js';
+import { RecordingsController } from '../../apps/chat/src/recordings.controller.js';
+import { LiveController } from '../../apps/recorder/src/live/live.controller.js';
 import { PushTokensController } from '../../apps/admin/src/push-tokens.controller.js';
 import { OnvifDiscoveryController } from '../../apps/admin/src/onvif-discovery.controller.js';
 import { OnvifController } from '../../apps/installer/src/onvif/onvif.controller.js';
@@ -39,6 +42,8 @@ const controllers: [AppName, Function][] = [
   ['chat', MediaController],
   ['chat', NamesController],
   ['chat', PushProxyController],
+  ['chat', LiveProxyController],
+  ['chat', RecordingsController],
   ['manager', ManagerController],
   ['admin', LoginController],
   ['admin', AdminController],
@@ -50,6 +55,7 @@ const controllers: [AppName, Function][] = [
   ['installer', OnvifController],
   ['recorder', RecorderController],
   ['recorder', PushController],
+  ['recorder', LiveController],
   ['videoToText', VideoToTextController],
   ['videoToText', ReanalysisController],
   ['storage', StorageController],

@@ -107,3 +107,17 @@ export async function cameraVideo(options: { seconds: number; width?: number; he
   await run('mv', [part, out]);
   return out;
 }
+
+/**
+ * A long camera picture (for a recording that must run for many minutes): `cameraVideo` of 60 s
+ * repeated by stream copy (no encoding), its timestamps running on. Made once and kept.
+ */
+export async function longCameraVideo(options: { minutes: number; width?: number; height?: number; fps?: number }): Promise<string> {
+  const base = await cameraVideo({ seconds: 60, width: options.width, height: options.height, fps: options.fps });
+  const out = base.replace(/-60s\.mp4$/, `-${options.minutes}min.mp4`);
+  if (existsSync(out)) return out;
+  const part = `${out}.part.mp4`;
+  await run('ffmpeg', ['-v', 'error', '-y', '-stream_loop', String(options.minutes - 1), '-i', base, '-c', 'copy', '-movflags', '+faststart', part]);
+  await run('mv', [part, out]);
+  return out;
+}

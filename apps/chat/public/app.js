@@ -22,6 +22,7 @@ const STRINGS = {
     notVideo: 'Please choose a video file.', askFailed: 'The question could not be sent.', you: 'You',
     loadFailed: 'Could not load the thread.', events: (n) => `${n} ${n === 1 ? 'event' : 'events'}`,
     describing: 'describing…', threat: { low: 'low threat', medium: 'medium threat', high: 'high threat' },
+    liveState: { starting: 'connecting', online: 'live', offline: 'offline', 'auth-failed': 'wrong password', 'not-found': 'no such stream', stopped: 'not recording' },
   },
   pl: {
     loginTitle: 'Zaloguj się', loginHint: 'Rozmawiaj ze swoimi kamerami.', email: 'E-mail', password: 'Hasło',
@@ -37,6 +38,7 @@ const STRINGS = {
     notVideo: 'Wybierz plik wideo.', askFailed: 'Nie udało się wysłać pytania.', you: 'Ty',
     loadFailed: 'Nie udało się wczytać wątku.', events: (n) => `${n} ${plPlural(n, 'zdarzenie', 'zdarzenia', 'zdarzeń')}`,
     describing: 'opisuję…', threat: { low: 'niskie zagrożenie', medium: 'średnie zagrożenie', high: 'wysokie zagrożenie' },
+    liveState: { starting: 'łączenie', online: 'na żywo', offline: 'offline', 'auth-failed': 'złe hasło', 'not-found': 'brak strumienia', stopped: 'nie nagrywa' },
   },
 };
 
@@ -334,6 +336,14 @@ function connectSocket() {
   socket.on('events-removed', (payload) => {
     if (payload?.cameraId && Array.isArray(payload.eventIds)) removeEvents(payload.cameraId, payload.eventIds);
   });
+  socket.on('camera-status', (payload) => {
+    const camera = state.cameras.find((c) => c.id === payload?.cameraId);
+    if (!camera?.live) return;
+    Object.assign(camera.live, { state: payload.state, message: payload.message ?? null, since: payload.since });
+    renderCameraList();
+    // live.js shows it on the open camera's live view
+    window.dispatchEvent(new CustomEvent('cameramonit:camera-status', { detail: { camera } }));
+  });
 }
 
 /** A re-analysis took these events away: they leave the thread at once. */
@@ -379,7 +389,9 @@ function renderCameraList() {
       const unread = state.unread.get(camera.id) ?? 0;
       const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' });
       fillAvatar(avatar, camera);
-      const label = `${camera.name}${unread ? `, ${unread} unread` : ''}`;
+      const live = camera.live;
+      const liveLabel = live ? t('liveState')[live.state] ?? live.state : '';
+      const label = `${camera.name}${live ? `, ${liveLabel}` : ''}${unread ? `, ${unread} unread` : ''}`;
       const button = h(
         'button',
         {
@@ -397,6 +409,7 @@ function renderCameraList() {
           'span',
           { class: 'camera-item__body' },
           h('span', { class: 'camera-item__row' },
+            live ? h('span', { class: `live-dot live-dot--${live.state}`, 'data-testid': 'camera-live-state', 'data-state': live.state, title: live.message ? `${liveLabel}: ${live.message}` : liveLabel }) : null,
             h('span', { class: 'camera-item__name', text: camera.name }),
             h('span', { class: 'camera-item__time', 'data-testid': 'camera-last-event', text: listTime(camera.lastEventAt) || '' })),
           h('span', { class: 'camera-item__row' },
@@ -438,6 +451,8 @@ async function selectCamera(cameraId, { focus = true } = {}) {
   fillAvatar(el.threadAvatar, camera);
   history.replaceState(null, '', `#camera=${encodeURIComponent(cameraId)}`);
   renderCameraList();
+  // live.js offers the camera's live picture, the last 60 s and its recordings
+  window.dispatchEvent(new CustomEvent('cameramonit:camera-selected', { detail: { camera } }));
 
   if (!state.threads.has(cameraId)) {
     el.thread.replaceChildren(h('p', { class: 'thread__empty', text: '…' }));

@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ClipEntity, EventEntity } from '@cameramonit/db';
-import { Topics, type AnalysisCompletedPayload, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type EventUpdatedPayload, type ReanalysisCompletedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
+import { Topics, type CameraStatusPayload, type AnalysisCompletedPayload, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type EventUpdatedPayload, type ReanalysisCompletedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
 import { CamerasService } from './cameras.service.js';
 import { ChatGateway } from './chat.gateway.js';
 import { MessagesService } from './messages.service.js';
@@ -63,6 +63,17 @@ export class ChatBusHandlers {
     await this.messages.post(payload.cameraId, payload.status === 'failed' ? 'error' : 'system', payload.text, `reanalysis:${payload.reanalysisId}`);
   }
 
+  /** A live camera went offline, came back, or refuses its password: one message in its thread per change. */
+  @EventPattern(Topics.cameraStatus)
+  async cameraStatus(@Payload() payload: CameraStatusPayload): Promise<void> {
+    if (!payload?.cameraId || !payload.state) return;
+    const text = cameraStatusText(payload);
+    if (!text) return;
+    const kind = payload.state === 'online' ? 'system' : 'error';
+    await this.messages.post(payload.cameraId, kind, text, `camera-status:${payload.cameraId}:${payload.state}:${payload.since}`);
+    this.gateway.cameraStatus(payload.cameraId, { state: payload.state, message: payload.message, since: payload.since });
+  }
+
   @EventPattern(Topics.uploadRejected)
   async uploadRejected(@Payload() payload: UploadRejectedPayload): Promise<void> {
     if (!payload?.cameraId) return;
@@ -73,6 +84,35 @@ export class ChatBusHandlers {
   async analysisProgress(@Payload() payload: AnalysisProgressPayload): Promise<void> {
     if (!payload?.cameraId) return;
     const clip = await this.db.getRepository(ClipEntity).findOneBy({ id: payload.clipId });
+    // a live camera's clips come every few seconds: their events speak for them, not a progress bar each
+    if (clip?.source === 'recording') return;
     this.gateway.progress(payload.cameraId, { clipId: payload.clipId, progress: payload.progress, stage: payload.stage, originalName: clip?.originalName ?? null });
+  }
+}
+
+/** "2 min 5 s", "45 s", "3 h 10 min" */
+export function outageText(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const minutes = Math.floor((s % 3600) / 60);
+  return `${Math.floor(s / 3600)} h${minutes ? ` ${minutes} min` : ''}`;
+}
+
+/** What the camera's thread says about a change of its recording. */
+export function cameraStatusText(payload: CameraStatusPayload): string | null {
+  const reason = payload.message ? `: ${payload.message}` : '';
+  switch (payload.state) {
+    case 'online':
+      if (payload.previousState === 'starting') return 'Recording started: the camera is online.';
+      return payload.outageSec !== null ? `Back online after ${outageText(payload.outageSec)}; recording again.` : 'Back online; recording again.';
+    case 'offline':
+      return `Camera offline${reason}. Trying to reconnect.`;
+    case 'auth-failed':
+      return `Cannot record${reason}.`;
+    case 'not-found':
+      return `Cannot record${reason}.`;
+    default:
+      return null;
   }
 }

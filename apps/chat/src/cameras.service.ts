@@ -2,9 +2,12 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, In, type DataSource } from 'typeorm';
 import { can, Permission, TokenService, type AuthUser } from '@cameramonit/auth';
-import { AnalysisEntity, CameraEntity, CameraGrantEntity, ChatMessageEntity, ClipEntity, EventEntity, loadEventEnrichments, ProjectEntity, type EventEnrichment } from '@cameramonit/db';
+import { AnalysisEntity, CameraEntity, CameraGrantEntity, CameraRecordingEntity, ChatMessageEntity, ClipEntity, EventEntity, loadEventEnrichments, ProjectEntity, type EventEnrichment } from '@cameramonit/db';
 import { storeUrlPath } from '@cameramonit/server';
-import type { CameraView, EventView, MessageView } from './chat.types.js';
+import type { CameraLiveView, CameraView, EventView, MessageView } from './chat.types.js';
+
+/** Source kinds the recorder records itself: their cameras are live cameras. */
+const liveSourceKinds = new Set(['rtsp', 'mjpeg', 'snapshot', 'webcam', 'file']);
 
 export interface EventQuery {
   from?: Date | null;
@@ -42,6 +45,7 @@ export class CamerasService {
       .groupBy('e.cameraId')
       .getRawMany()) as { cameraId: string; lastAt: string | Date | null }[];
     const lastByCamera = new Map(last.map((row) => [row.cameraId, row.lastAt]));
+    const recordings = new Map((await this.db.getRepository(CameraRecordingEntity).find({ where: { cameraId: In(ids) } })).map((row) => [row.cameraId, row]));
     return cameras.map((camera) => {
       const project = projects.get(camera.projectId);
       const lastAt = lastByCamera.get(camera.id);
@@ -52,8 +56,25 @@ export class CamerasService {
         projectName: project?.name ?? '',
         projectSlug: project?.slug ?? '',
         lastEventAt: lastAt ? toUtcDate(lastAt).toISOString() : null,
+        live: this.liveView(camera, recordings.get(camera.id) ?? null),
       };
     });
+  }
+
+  /** How a live camera's recording goes, from the recorder's row (null: not a live camera). */
+  liveView(camera: CameraEntity, recording: CameraRecordingEntity | null): CameraLiveView | null {
+    if (!liveSourceKinds.has(camera.sourceKind)) return null;
+    const state = !camera.enabled ? 'stopped' : (recording?.state ?? 'starting');
+    return {
+      state,
+      message: recording?.message ?? null,
+      since: (recording?.since ?? camera.createdAt).toISOString(),
+      codec: recording?.codec ?? null,
+      width: recording?.width ?? null,
+      height: recording?.height ?? null,
+      playable: recording?.codec ? /^avc[13]\./.test(recording.codec) : false,
+      bufferSeconds: camera.bufferSeconds,
+    };
   }
 
   /** The camera and its project, or 404 when it does not exist or the user may not see it. */

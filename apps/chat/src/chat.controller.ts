@@ -11,6 +11,7 @@ import { CamerasService } from './cameras.service.js';
 import type { CameraView, EventView, MessageView } from './chat.types.js';
 import { MessagesService } from './messages.service.js';
 import { forwardMultipartUpload } from './upload.forwarder.js';
+import { pipeUpstream } from './upstream.pipe.js';
 
 export class EventsQuery {
   @ApiPropertyOptional({ description: 'ISO time: events that end at or after it' })
@@ -199,20 +200,6 @@ export class MediaController {
         ...(request.headers.range ? { range: request.headers.range } : {}),
       },
     });
-    response.status(upstream.status);
-    for (const header of ['content-type', 'content-length', 'content-range', 'accept-ranges', 'last-modified', 'etag']) {
-      const value = upstream.headers.get(header);
-      if (value) response.setHeader(header, value);
-    }
-    response.setHeader('cache-control', 'private, max-age=3600');
-    if (!upstream.body || request.method === 'HEAD') return void response.end();
-    const reader = upstream.body.getReader();
-    request.on('close', () => void reader.cancel().catch(() => undefined));
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!response.write(value)) await new Promise((resolve) => response.once('drain', resolve));
-    }
-    response.end();
+    await pipeUpstream(request, response, upstream, { 'cache-control': 'private, max-age=3600' });
   }
 }

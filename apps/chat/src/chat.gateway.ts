@@ -57,4 +57,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     this.server.to(room(cameraId)).emit('events-removed', { cameraId, eventIds });
   }
 
+  /** A live camera's recording state changed: lists and live views show it at once. */
+  cameraStatus(cameraId: string, status: { state: string; message: string | null; since: string }): void {
+    this.server.to(room(cameraId)).emit('camera-status', { cameraId, ...status });
+  }
+
 }

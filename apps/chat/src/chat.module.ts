@@ -11,12 +11,16 @@ import { MessagesService } from './messages.service.js';
 import { NamesController } from './names.controller.js';
 import { NamesService } from './names.service.js';
 import { PeriodSummaryService } from './period-summary.service.js';
+import { LiveProxyController } from './live.proxy.controller.js';
+import { RecordingsController } from './recordings.controller.js';
+import { RecordingsService } from './recordings.service.js';
 import { PushProxyController } from './push.proxy.controller.js';
 
 @Module({
-  controllers: [LoginController, ChatController, MediaController, NamesController, PushProxyController, ChatBusHandlers],
+  controllers: [LoginController, ChatController, MediaController, NamesController, PushProxyController, LiveProxyController, RecordingsController, ChatBusHandlers],
   providers: [
     CamerasService,
+    RecordingsService,
     MessagesService,
     NamesService,
     ChatGateway,

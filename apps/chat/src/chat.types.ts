@@ -65,4 +65,21 @@ export interface CameraView {
   projectName: string;
   projectSlug: string;
   lastEventAt: string | null;
+  /** a live camera (recorded from its own source): how its recording goes; null for upload-only and push cameras */
+  live: CameraLiveView | null;
+}
+
+export interface CameraLiveView {
+  /** starting, online, offline, auth-failed, not-found, stopped */
+  state: string;
+  message: string | null;
+  since: string;
+  /** MediaSource codec of its stream (avc1...), null before it streamed */
+  codec: string | null;
+  width: number | null;
+  height: number | null;
+  /** the browser can show its live picture (H.264) */
+  playable: boolean;
+  /** the camera's clip length (buffer seconds) */
+  bufferSeconds: number;
 }

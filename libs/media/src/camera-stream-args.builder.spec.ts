@@ -71,6 +71,10 @@ describe('classifyCameraFailure', () => {
     expect(classifyCameraFailure('rtsp://10.255.0.1/x: No route to host').kind).toBe('unreachable');
     expect(classifyCameraFailure('[tcp @ 0x1] Connection to tcp://10.0.0.9:554 failed: Connection timed out').kind).toBe('timeout');
     expect(classifyCameraFailure('[in#0 @ 0x1] Error opening input: Invalid data found when processing input').kind).toBe('bad-stream');
+    expect(classifyCameraFailure('[rtsp @ 0x1] method DESCRIBE failed: 400 Bad Request\nrtsp://cam/x;$(id): Server returned 400 Bad Request')).toMatchObject({ kind: 'not-found', message: expect.stringMatching(/did not accept the address/) });
+    // timestamp warnings are never the reason a camera stopped
+    const dropped = classifyCameraFailure('[mp4 @ 0x55] Non-monotonous DTS in output stream 0:0; previous: 0, current: 0; changing to 1. This may result in incorrect timestamps in the output file.');
+    expect(dropped).toEqual({ kind: 'unknown', message: 'the camera stopped sending (the connection closed)' });
     const unknown = classifyCameraFailure('something odd\nrtsp://u:secret@cam/x went away');
     expect(unknown.kind).toBe('unknown');
     expect(unknown.message).not.toContain('secret');

@@ -120,7 +120,7 @@ export function buildCameraStreamArgs(input: CameraStreamInput): string[] {
 }
 
 /** Why a camera's ffmpeg stopped, from what it wrote on stderr: what the camera's status says, and whether retrying soon can help. */
-export type CameraFailureKind = 'auth' | 'unreachable' | 'not-found' | 'timeout' | 'bad-stream' | 'no-video' | 'device' | 'unknown';
+export type CameraFailureKind = 'auth' | 'unreachable' | 'not-found' | 'timeout' | 'bad-stream' | 'no-video' | 'device' | 'timestamps' | 'unknown';
 
 export interface CameraFailure {
   kind: CameraFailureKind;
@@ -128,14 +128,23 @@ export interface CameraFailure {
   message: string;
 }
 
+/** ffmpeg's warnings about timestamps and the like: said all the time, never the reason a camera stopped. */
+const noiseLines = /Non-monotonous DTS|Timestamps are unset|changing to \d+|max delay reached|RTP: missed \d+ packets|co located POCs unavailable|Past duration .* too large|Last message repeated/i;
+
 /** Reads ffmpeg's last words about a camera. */
 export function classifyCameraFailure(stderr: string): CameraFailure {
-  const text = redactAddress(stderr);
+  const text = redactAddress(stderr)
+    .split('\n')
+    .filter((line) => !noiseLines.test(line))
+    .join('\n');
   if (/401 Unauthorized|403 Forbidden|authorization failed|Unauthorized/i.test(text)) {
     return { kind: 'auth', message: 'the camera refused the user name or password (401): check them in the camera settings' };
   }
   if (/404 Not Found|Stream not found|method DESCRIBE failed: 404|No such file or directory/i.test(text)) {
     return { kind: 'not-found', message: 'the camera answered, but there is no stream at that address (404): check the path' };
+  }
+  if (/400 Bad Request|method DESCRIBE failed: 400/i.test(text)) {
+    return { kind: 'not-found', message: 'the camera did not accept the address (400 Bad Request): check the path' };
   }
   if (/Connection refused/i.test(text)) return { kind: 'unreachable', message: 'the camera refused the connection: is it on, and is the port right?' };
   if (/No route to host|Network is unreachable|Name or service not known|Temporary failure in name resolution|Host is down|Failed to resolve hostname/i.test(text)) {
@@ -150,5 +159,5 @@ export function classifyCameraFailure(stderr: string): CameraFailure {
     return { kind: 'bad-stream', message: 'the camera sends a stream ffmpeg cannot read' };
   }
   const last = text.trim().split('\n').filter(Boolean).at(-1)?.slice(0, 200);
-  return { kind: 'unknown', message: last ? `the stream stopped: ${last}` : 'the stream stopped' };
+  return { kind: 'unknown', message: last ? `the stream stopped: ${last}` : 'the camera stopped sending (the connection closed)' };
 }

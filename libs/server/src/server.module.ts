@@ -27,8 +27,8 @@ class HealthController {
 
   @Public()
   @Get('health')
-  health(): { status: 'ok'; service: string; uptimeSec: number } {
-    return { status: 'ok', service: this.service, uptimeSec: Math.round((Date.now() - this.started) / 1000) };
+  health(): { status: 'ok'; service: string; uptimeSec: number; pid: number } {
+    return { status: 'ok', service: this.service, uptimeSec: Math.round((Date.now() - this.started) / 1000), pid: process.pid };
   }
 }
 

@@ -136,10 +136,11 @@ export class CameraStreamRecorder {
       if (this.stopped) break;
       this.restarts++;
       if (streamed && Date.now() - started >= this.timings.healthyRunSec * 1000) this.failures = 0;
-      this.failures++;
+      // a restart to switch to arrival times is no failure of the camera
+      if (failure.kind !== 'timestamps') this.failures++;
       this.onRunFailed(failure, streamed);
       const wrongSetting = failure.kind === 'auth' || failure.kind === 'not-found';
-      const delaySec = wrongSetting ? this.timings.settingsRetrySec : backoffDelaySec(this.failures);
+      const delaySec = failure.kind === 'timestamps' ? 0.2 : wrongSetting ? this.timings.settingsRetrySec : backoffDelaySec(this.failures);
       this.hooks.log('warn', `Camera ${this.spec.name}: ${failure.message}; trying again in ${delaySec.toFixed(1)} s`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delaySec * 1000);
@@ -154,7 +155,8 @@ export class CameraStreamRecorder {
 
   /** One run of ffmpeg, until it exits or is killed. */
   private async runOnce(): Promise<{ streamed: boolean; failure: CameraFailure }> {
-    const run = this.ffmpeg.openCameraStream(this.spec.input);
+    const run = this.ffmpeg.openCameraStream({ ...this.spec.input, wallClockTimestamps: this.wallClock || this.spec.input.wallClockTimestamps });
+    this.timestampsBroken = false;
     this.process = run;
     this.lastPollerFailure = null;
     if (this.spec.snapshot && run.stdin) {
@@ -200,10 +202,23 @@ export class CameraStreamRecorder {
       );
     };
 
+    let previousDecodeTime: bigint | null = null;
+    let badTimestamps = 0;
     const onFragment = async (moof: Buffer, mdat: Buffer) => {
       if (!info || !cutter || !initBytes) throw new Error('a fragment came before the init segment');
       const fragment = parseFragment(moof, info);
       const now = Date.now();
+      // frames without duration, or time going backwards: the camera's clock is broken
+      if (fragment.duration === 0 || (previousDecodeTime !== null && fragment.baseDecodeTime <= previousDecodeTime)) badTimestamps++;
+      previousDecodeTime = fragment.baseDecodeTime;
+      if (badTimestamps >= 2 && !this.wallClock) {
+        this.wallClock = true;
+        this.timestampsBroken = true;
+        this.hooks.log('warn', `Camera ${this.spec.name}: its timestamps are broken (frames without duration or going back); recording with the time frames arrive instead`);
+        run.kill();
+        return;
+      }
+      if (fragment.duration === 0) return;
       this.lastFragmentAtMs = now;
       if (!streamed) {
         streamed = true;
@@ -264,7 +279,8 @@ export class CameraStreamRecorder {
     this.live.stop();
 
     let failure: CameraFailure;
-    if (this.stallReason) failure = { kind: 'timeout', message: this.stallReason };
+    if (this.timestampsBroken) failure = { kind: 'timestamps', message: "the camera's timestamps are broken; recording again with arrival times" };
+    else if (this.stallReason) failure = { kind: 'timeout', message: this.stallReason };
     else if (streamError) failure = { kind: 'bad-stream', message: `the camera's stream could not be read: ${streamError.message}` };
     else if (exit.spawnError) failure = { kind: 'unknown', message: `ffmpeg could not be started: ${exit.spawnError.message}` };
     else failure = (this.spec.snapshot ? this.lastPollerFailure : null) ?? classifyCameraFailure(run.stderrTail());
@@ -272,6 +288,12 @@ export class CameraStreamRecorder {
   }
 
   private lastPollerFailure: CameraFailure | null = null;
+  /**
+   * The camera's own timestamps stopped making sense (frames with no duration, time running
+   * backwards): ffmpeg stamps frames with the time they arrive instead, until the settings change.
+   */
+  private wallClock = false;
+  private timestampsBroken = false;
 
   private setOnline(): void {
     if (this.offlineTimer) {
@@ -282,6 +304,7 @@ export class CameraStreamRecorder {
   }
 
   private onRunFailed(failure: CameraFailure, streamed: boolean): void {
+    if (failure.kind === 'timestamps') return;
     const state: RecordingState = failure.kind === 'auth' ? 'auth-failed' : failure.kind === 'not-found' ? 'not-found' : 'offline';
     if (this.status.state === 'online' && streamed && state === 'offline') {
       // a drop: offline only when it is not back within the grace time (a reconnect is no news)

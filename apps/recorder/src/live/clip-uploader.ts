@@ -93,7 +93,11 @@ export class ClipUploader {
   private kick(cameraId: string): void {
     if (this.stopped || this.busy.has(cameraId) || this.timers.has(cameraId)) return;
     this.busy.add(cameraId);
-    void this.drain(cameraId).finally(() => this.busy.delete(cameraId));
+    void this.drain(cameraId).finally(() => {
+      this.busy.delete(cameraId);
+      // clips added while the last round was ending are not left behind
+      if ((this.queues.get(cameraId)?.length ?? 0) > 0) this.kick(cameraId);
+    });
   }
 
   private async drain(cameraId: string): Promise<void> {

@@ -1,0 +1,502 @@
+// A live camera's picture in its thread: live (fragmented MP4 through MediaSource, the camera's own
+// H.264, not re-encoded), the last 60 seconds playing in a loop, and its recordings on a timeline
+// with the events marked (click to play from there, clip after clip; pick a range to download it as
+// one MP4 or to share it with a link that expires). Plain ES module, no build step; it needs from
+// the page the login token (localStorage), the open camera (the cameramonit:camera-selected event)
+// and the camera's live state (cameramonit:camera-status).
+
+const TOKEN_KEY = 'cameramonit.token';
+const LANG_KEY = 'cameramonit.lang';
+
+const STRINGS = {
+  en: {
+    open: 'Watch', live: 'Live', loop: 'Last 60 s', recordings: 'Recordings', close: 'Close',
+    connecting: 'Connecting…', playing: (size) => `Live · ${size}`, behind: (s) => `${s} s behind`, reconnecting: 'The stream stopped; reconnecting…',
+    unsupported: 'This browser cannot play the live picture (it needs MediaSource with H.264).',
+    state: { starting: 'Connecting to the camera…', offline: 'The camera is offline', 'auth-failed': 'The camera refused its password', 'not-found': 'The camera has no such stream', stopped: 'The camera is not being recorded' },
+    loopLoading: 'Loading the last 60 seconds…', loopPlaying: (from, to) => `Last 60 s (${from}–${to}), in a loop`, nothingRecorded: 'Nothing recorded in that time.',
+    hours: (n) => `${n} h`, recorded: 'recorded', events: 'events', playingAt: (time) => `Recording at ${time}`, pickRange: 'Drag over the timeline to pick a range to export or share.',
+    range: (from, to, s) => `${from}–${to} (${s})`, download: 'Download MP4', share: 'Share link', shareHours: 'valid for', copied: 'Link copied', shareMade: (until) => `Anyone with this link can watch until ${until}:`,
+    failed: 'Failed', noRecording: 'No recording at that moment.',
+  },
+  pl: {
+    open: 'Podgląd', live: 'Na żywo', loop: 'Ostatnie 60 s', recordings: 'Nagrania', close: 'Zamknij',
+    connecting: 'Łączenie…', playing: (size) => `Na żywo · ${size}`, behind: (s) => `${s} s opóźnienia`, reconnecting: 'Strumień przerwany; ponowne łączenie…',
+    unsupported: 'Ta przeglądarka nie odtworzy obrazu na żywo (potrzebne MediaSource z H.264).',
+    state: { starting: 'Łączenie z kamerą…', offline: 'Kamera jest offline', 'auth-failed': 'Kamera odrzuciła hasło', 'not-found': 'Kamera nie ma takiego strumienia', stopped: 'Kamera nie jest nagrywana' },
+    loopLoading: 'Wczytywanie ostatnich 60 sekund…', loopPlaying: (from, to) => `Ostatnie 60 s (${from}–${to}), w pętli`, nothingRecorded: 'W tym czasie nic nie nagrano.',
+    hours: (n) => `${n} h`, recorded: 'nagrane', events: 'zdarzenia', playingAt: (time) => `Nagranie z ${time}`, pickRange: 'Zaznacz zakres na osi czasu, aby go pobrać lub udostępnić.',
+    range: (from, to, s) => `${from}–${to} (${s})`, download: 'Pobierz MP4', share: 'Udostępnij link', shareHours: 'ważny przez', copied: 'Skopiowano link', shareMade: (until) => `Każdy z tym linkiem może oglądać do ${until}:`,
+    failed: 'Błąd', noRecording: 'Brak nagrania w tej chwili.',
+  },
+};
+const lang = () => (localStorage.getItem(LANG_KEY) === 'pl' ? 'pl' : 'en');
+const t = (key, ...args) => {
+  const value = STRINGS[lang()][key] ?? STRINGS.en[key];
+  return typeof value === 'function' ? value(...args) : value;
+};
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) node.append(child);
+  return node;
+}
+
+const token = () => localStorage.getItem(TOKEN_KEY);
+const pad = (n) => String(n).padStart(2, '0');
+const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+const seconds = (s) => (s >= 60 ? `${Math.floor(s / 60)} min ${Math.round(s % 60)} s` : `${Math.round(s)} s`);
+
+async function call(path, { method = 'GET', body } = {}) {
+  const response = await fetch(path, {
+    method,
+    headers: { Accept: 'application/json', Authorization: `Bearer ${token()}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw Object.assign(new Error(data?.message || `${response.status} ${response.statusText}`), { status: response.status, code: data?.code });
+  return data;
+}
+
+/**
+ * Plays a camera's live fragmented MP4 through MediaSource. Fragments are appended in sequence
+ * mode (a gap after a slow moment is skipped, not waited for); the player keeps close to the live
+ * edge and only the last seconds buffered; when the stream ends (the camera or the recorder
+ * restarted) it connects again.
+ */
+class LivePlayer {
+  constructor(video, onStatus) {
+    this.video = video;
+    this.onStatus = onStatus;
+    this.abort = null;
+    this.objectUrl = null;
+    this.stopped = true;
+    this.timer = null;
+  }
+
+  async start(cameraId) {
+    this.stop();
+    this.stopped = false;
+    this.cameraId = cameraId;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.onStatus({ kind: 'connecting' });
+    let response;
+    try {
+      response = await fetch(`/api/cameras/${encodeURIComponent(cameraId)}/live.mp4`, { headers: { Authorization: `Bearer ${token()}` }, signal: abort.signal });
+    } catch (error) {
+      if (abort.signal.aborted) return;
+      return this.retry(error.message);
+    }
+    if (!response.ok) {
+      const data = await response.json().catch(() => null);
+      this.onStatus({ kind: 'error', message: data?.message || `${response.status}`, code: data?.code });
+      if (response.status === 503) this.retryLater(5000);
+      return;
+    }
+    const codec = response.headers.get('x-codec') || 'avc1.640028';
+    const mime = `video/mp4; codecs="${codec}"`;
+    if (!window.MediaSource || !MediaSource.isTypeSupported(mime)) {
+      abort.abort();
+      return this.onStatus({ kind: 'error', message: t('unsupported') });
+    }
+    const source = new MediaSource();
+    this.objectUrl = URL.createObjectURL(source);
+    this.video.src = this.objectUrl;
+    await new Promise((resolve) => source.addEventListener('sourceopen', resolve, { once: true }));
+    if (abort.signal.aborted) return;
+    const buffer = source.addSourceBuffer(mime);
+    buffer.mode = 'sequence';
+    const queue = [];
+    const pump = () => {
+      if (buffer.updating || source.readyState !== 'open') return;
+      const ranges = this.video.buffered;
+      if (ranges.length && this.video.currentTime - ranges.start(0) > 30) {
+        buffer.remove(0, this.video.currentTime - 10);
+        return;
+      }
+      if (queue.length) buffer.appendBuffer(queue.shift());
+    };
+    buffer.addEventListener('updateend', () => {
+      const ranges = this.video.buffered;
+      if (ranges.length) {
+        const end = ranges.end(ranges.length - 1);
+        // a tab in the background, or a slow moment: jump to the live edge rather than lag behind
+        if (end - this.video.currentTime > 4) this.video.currentTime = Math.max(ranges.start(ranges.length - 1), end - 0.8);
+      }
+      pump();
+    });
+    this.video.play().catch(() => undefined);
+    const size = response.headers.get('x-video-size') || '';
+    this.timer = setInterval(() => {
+      const ranges = this.video.buffered;
+      const lag = ranges.length ? ranges.end(ranges.length - 1) - this.video.currentTime : 0;
+      this.onStatus({ kind: 'playing', size, lag });
+    }, 1000);
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        queue.push(value);
+        pump();
+      }
+    } catch {
+      // aborted, or the connection dropped
+    }
+    if (!abort.signal.aborted) this.retry(t('reconnecting'));
+  }
+
+  retry(message) {
+    this.onStatus({ kind: 'reconnecting', message });
+    this.retryLater(1500);
+  }
+
+  retryLater(ms) {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (!this.stopped) void this.start(this.cameraId);
+    }, ms);
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.timer);
+    this.abort?.abort();
+    this.abort = null;
+    if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
+    this.objectUrl = null;
+    this.video.removeAttribute('src');
+    this.video.load();
+  }
+}
+
+const LABEL_COLOURS = { person: '#2563eb', car: '#ea580c', truck: '#c2410c', bus: '#9a3412', bicycle: '#0d9488', motorcycle: '#0f766e', dog: '#7c3aed', cat: '#db2777' };
+
+/** The live panel above the open camera's thread. */
+class LivePanel {
+  constructor() {
+    this.camera = null;
+    this.mode = 'live';
+    this.button = document.getElementById('live-open');
+    this.root = document.getElementById('live-panel');
+    this.status = h('span', { class: 'live__status', 'data-testid': 'live-status', role: 'status' });
+    this.video = h('video', { class: 'live__video', 'data-testid': 'live-video', muted: true, playsinline: true, autoplay: true });
+    this.video.muted = true;
+    this.tabs = ['live', 'loop', 'recordings'].map((mode) =>
+      h('button', { type: 'button', class: 'segmented__button', 'data-mode': mode, 'data-testid': `live-mode-${mode}`, 'aria-pressed': 'false', onclick: () => this.show(mode) }),
+    );
+    this.timeline = new Timeline(this);
+    this.root.append(
+      h('div', { class: 'live__bar' }, h('div', { class: 'segmented', role: 'group' }, this.tabs), this.status,
+        h('button', { type: 'button', class: 'icon-button live__close', 'data-testid': 'live-close', 'aria-label': t('close'), title: t('close'), onclick: () => this.close(), text: '✕' })),
+      h('div', { class: 'live__stage' }, this.video),
+      this.timeline.root,
+    );
+    this.player = new LivePlayer(this.video, (status) => this.playerStatus(status));
+    this.video.addEventListener('ended', () => {
+      if (this.mode === 'loop') void this.loadLoop();
+      else if (this.mode === 'recordings') void this.timeline.playNext();
+    });
+    this.button.addEventListener('click', () => (this.root.hidden ? this.open() : this.close()));
+    window.addEventListener('cameramonit:camera-selected', (e) => this.select(e.detail.camera));
+    window.addEventListener('cameramonit:camera-status', (e) => {
+      if (e.detail.camera.id === this.camera?.id) this.cameraStatusChanged(e.detail.camera);
+    });
+    this.labels();
+  }
+
+  labels() {
+    this.button.title = t('open');
+    this.button.setAttribute('aria-label', t('open'));
+    for (const tab of this.tabs) tab.textContent = t(tab.dataset.mode);
+  }
+
+  select(camera) {
+    const changed = camera.id !== this.camera?.id;
+    this.camera = camera;
+    this.button.hidden = !camera.live;
+    this.button.dataset.state = camera.live?.state ?? '';
+    if (!camera.live) return this.close();
+    if (changed && !this.root.hidden) this.show(this.mode);
+  }
+
+  open() {
+    if (!this.camera?.live) return;
+    this.root.hidden = false;
+    this.button.setAttribute('aria-pressed', 'true');
+    this.labels();
+    this.show(this.mode);
+  }
+
+  close() {
+    this.player.stop();
+    this.timeline.stop();
+    this.root.hidden = true;
+    this.button.setAttribute('aria-pressed', 'false');
+  }
+
+  show(mode) {
+    this.mode = mode;
+    for (const tab of this.tabs) tab.setAttribute('aria-pressed', String(tab.dataset.mode === mode));
+    this.root.dataset.mode = mode;
+    this.player.stop();
+    this.timeline.stop();
+    this.video.loop = false;
+    this.timeline.root.hidden = mode !== 'recordings';
+    if (mode === 'live') {
+      if (this.camera.live.state !== 'online') this.setStatus(t('state')[this.camera.live.state] ?? this.camera.live.state, 'is-warning');
+      void this.player.start(this.camera.id);
+    } else if (mode === 'loop') {
+      void this.loadLoop();
+    } else {
+      void this.timeline.load();
+    }
+  }
+
+  cameraStatusChanged(camera) {
+    this.button.dataset.state = camera.live.state;
+    if (this.root.hidden || this.mode !== 'live') return;
+    // back online: connect at once instead of waiting for the next retry
+    if (camera.live.state === 'online') void this.player.start(camera.id);
+    else this.setStatus(`${t('state')[camera.live.state] ?? camera.live.state}${camera.live.message ? `: ${camera.live.message}` : ''}`, 'is-warning');
+  }
+
+  playerStatus(status) {
+    if (this.mode !== 'live') return;
+    this.video.dataset.state = status.kind;
+    if (status.kind === 'connecting') this.setStatus(t('connecting'));
+    else if (status.kind === 'playing') this.setStatus(`${t('playing', status.size)}${status.lag > 2 ? ` · ${t('behind', status.lag.toFixed(1))}` : ''}`, 'is-live');
+    else if (status.kind === 'reconnecting') this.setStatus(status.message || t('reconnecting'), 'is-warning');
+    else this.setStatus(status.message, 'is-warning');
+  }
+
+  setStatus(text, className = '') {
+    this.status.textContent = text;
+    this.status.className = `live__status ${className}`;
+  }
+
+  /** The last 60 s as one MP4 (made by storage from the stored clips), played to its end and then loaded again. */
+  async loadLoop() {
+    const camera = this.camera;
+    this.setStatus(t('loopLoading'));
+    const to = new Date();
+    const from = new Date(to.getTime() - 60_000);
+    try {
+      const { url, startedAt, durationSec } = await call(`/api/cameras/${encodeURIComponent(camera.id)}/exports`, { method: 'POST', body: { from: from.toISOString(), to: to.toISOString() } });
+      if (this.mode !== 'loop' || this.camera !== camera) return;
+      this.video.src = url;
+      this.video.dataset.state = 'loop';
+      await this.video.play().catch(() => undefined);
+      const start = new Date(startedAt);
+      this.setStatus(t('loopPlaying', clock(start), clock(new Date(start.getTime() + durationSec * 1000))), 'is-live');
+    } catch (error) {
+      if (this.mode !== 'loop') return;
+      this.setStatus(error.code === 'NO_RECORDING' ? t('nothingRecorded') : `${t('failed')}: ${error.message}`, 'is-warning');
+      setTimeout(() => this.mode === 'loop' && this.camera === camera && !this.root.hidden && this.loadLoop(), 5000);
+    }
+  }
+}
+
+/**
+ * The camera's recordings over the last hours: recorded spans, event markers (a tick each, coloured
+ * by label), the playing position; click plays from there (clip after clip across their boundaries),
+ * a drag picks a range to download as one MP4 or share with an expiring link.
+ */
+class Timeline {
+  constructor(panel) {
+    this.panel = panel;
+    this.hours = 1;
+    this.data = null;
+    this.playing = null;
+    this.selection = null;
+    this.track = h('div', { class: 'timeline__track', 'data-testid': 'timeline-track' });
+    this.cursor = h('div', { class: 'timeline__cursor', hidden: true });
+    this.selectionBox = h('div', { class: 'timeline__selection', hidden: true });
+    this.track.append(this.cursor, this.selectionBox);
+    this.scale = h('div', { class: 'timeline__scale' });
+    this.info = h('p', { class: 'timeline__info', 'data-testid': 'timeline-info' });
+    this.actions = h('div', { class: 'timeline__actions', hidden: true },
+      h('button', { type: 'button', class: 'button', 'data-testid': 'timeline-download', onclick: () => void this.download() }),
+      h('label', { class: 'timeline__hours' }, h('span'), h('select', { 'data-testid': 'share-hours' }, ...[1, 24, 168].map((n) => h('option', { value: n, text: n === 168 ? '7 d' : `${n} h` })))),
+      h('button', { type: 'button', class: 'button button--primary', 'data-testid': 'timeline-share', onclick: () => void this.share() }));
+    this.shareResult = h('p', { class: 'timeline__share', 'data-testid': 'share-result', hidden: true });
+    this.zoom = [1, 6, 24].map((n) => h('button', { type: 'button', class: 'segmented__button', 'aria-pressed': String(n === 1), 'data-testid': `timeline-zoom-${n}`, text: `${n} h`, onclick: () => this.setHours(n) }));
+    this.root = h('div', { class: 'timeline', hidden: true, 'data-testid': 'timeline' },
+      h('div', { class: 'timeline__head' }, h('div', { class: 'segmented' }, this.zoom), this.info),
+      this.track, this.scale, this.actions, this.shareResult);
+    this.track.addEventListener('pointerdown', (e) => this.pointerDown(e));
+    this.panel.video.addEventListener('timeupdate', () => this.moveCursor());
+  }
+
+  stop() {
+    this.playing = null;
+    this.cursor.hidden = true;
+  }
+
+  setHours(n) {
+    this.hours = n;
+    for (const button of this.zoom) button.setAttribute('aria-pressed', String(button.textContent === `${n} h`));
+    void this.load();
+  }
+
+  async load() {
+    const camera = this.panel.camera;
+    const to = new Date();
+    const from = new Date(to.getTime() - this.hours * 3600_000);
+    this.range = { from, to };
+    this.panel.setStatus('…');
+    try {
+      this.data = await call(`/api/cameras/${encodeURIComponent(camera.id)}/recordings?from=${from.toISOString()}&to=${to.toISOString()}`);
+    } catch (error) {
+      return this.panel.setStatus(`${t('failed')}: ${error.message}`, 'is-warning');
+    }
+    if (this.panel.camera !== camera || this.panel.mode !== 'recordings') return;
+    this.render();
+    const recordedSec = this.data.spans.reduce((sum, span) => sum + (Date.parse(span.to) - Date.parse(span.from)) / 1000, 0);
+    this.panel.setStatus(this.data.spans.length ? `${seconds(recordedSec)} ${t('recorded')} · ${this.data.events.length} ${t('events')}` : t('nothingRecorded'));
+    this.info.textContent = t('pickRange');
+  }
+
+  x(time) {
+    const { from, to } = this.range;
+    return Math.min(100, Math.max(0, ((time - from.getTime()) / (to.getTime() - from.getTime())) * 100));
+  }
+
+  timeAt(clientX) {
+    const rect = this.track.getBoundingClientRect();
+    const f = Math.min(1, Math.max(0, (clientX - rect.left) / rect.width));
+    return new Date(this.range.from.getTime() + f * (this.range.to.getTime() - this.range.from.getTime()));
+  }
+
+  render() {
+    for (const node of [...this.track.querySelectorAll('.timeline__span, .timeline__event')]) node.remove();
+    for (const span of this.data.spans) {
+      const left = this.x(Date.parse(span.from));
+      const width = Math.max(0.2, this.x(Date.parse(span.to)) - left);
+      this.track.append(h('div', { class: 'timeline__span', 'data-testid': 'timeline-span', style: `left:${left}%;width:${width}%` }));
+    }
+    for (const event of this.data.events) {
+      const colour = LABEL_COLOURS[event.label] ?? '#475569';
+      this.track.append(h('button', {
+        type: 'button', class: 'timeline__event', 'data-testid': 'timeline-event', 'data-event-id': event.id, title: `${clock(new Date(event.startedAt))} ${event.summary}`,
+        style: `left:${this.x(Date.parse(event.startedAt))}%;background:${colour}`,
+        onclick: (e) => {
+          e.stopPropagation();
+          void this.playAt(new Date(Date.parse(event.startedAt) - 1000));
+        },
+      }));
+    }
+    const ticks = 6;
+    this.scale.replaceChildren(...Array.from({ length: ticks + 1 }, (_, i) => {
+      const time = new Date(this.range.from.getTime() + (i / ticks) * (this.range.to.getTime() - this.range.from.getTime()));
+      return h('span', { style: `left:${(i / ticks) * 100}%`, text: `${pad(time.getHours())}:${pad(time.getMinutes())}` });
+    }));
+  }
+
+  pointerDown(e) {
+    if (e.target.closest('.timeline__event')) return;
+    const start = this.timeAt(e.clientX);
+    let moved = false;
+    const move = (m) => {
+      const now = this.timeAt(m.clientX);
+      if (Math.abs(m.clientX - e.clientX) > 4) moved = true;
+      if (moved) this.select(start < now ? start : now, start < now ? now : start);
+    };
+    const up = (u) => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+      if (!moved) void this.playAt(this.timeAt(u.clientX));
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  }
+
+  /** Pick a range (also used by tests and keyboard users through the data attributes). */
+  select(from, to) {
+    this.selection = { from, to };
+    const left = this.x(from.getTime());
+    this.selectionBox.hidden = false;
+    this.selectionBox.style.left = `${left}%`;
+    this.selectionBox.style.width = `${Math.max(0.3, this.x(to.getTime()) - left)}%`;
+    this.actions.hidden = false;
+    this.shareResult.hidden = true;
+    const [download, hours, share] = this.actions.children;
+    download.textContent = t('download');
+    hours.firstChild.textContent = t('shareHours');
+    share.textContent = t('share');
+    this.info.textContent = t('range', clock(from), clock(to), seconds((to - from) / 1000));
+  }
+
+  /** Plays the recording at `time`: the clip that holds it, from that moment. */
+  async playAt(time) {
+    const camera = this.panel.camera;
+    try {
+      const found = await call(`/api/cameras/${encodeURIComponent(camera.id)}/recordings/at?time=${time.toISOString()}`);
+      if (this.panel.camera !== camera) return;
+      this.playing = found;
+      const video = this.panel.video;
+      video.src = `${found.clip.url}#t=${found.offsetSec.toFixed(2)}`;
+      video.dataset.state = 'recording';
+      video.dataset.clipId = found.clip.id;
+      await video.play().catch(() => undefined);
+      this.cursor.hidden = false;
+      this.moveCursor();
+      this.panel.setStatus(t('playingAt', clock(new Date(Date.parse(found.clip.startedAt) + found.offsetSec * 1000))));
+    } catch (error) {
+      this.panel.setStatus(error.status === 404 ? t('noRecording') : `${t('failed')}: ${error.message}`, 'is-warning');
+    }
+  }
+
+  /** The clip ended: the next one goes on where it stopped (across the clip boundary). */
+  async playNext() {
+    if (!this.playing?.next) return;
+    await this.playAt(new Date(this.playing.next));
+  }
+
+  moveCursor() {
+    if (!this.playing || this.panel.mode !== 'recordings') return;
+    const time = Date.parse(this.playing.clip.startedAt) + this.panel.video.currentTime * 1000;
+    this.cursor.style.left = `${this.x(time)}%`;
+  }
+
+  async download() {
+    const { from, to } = this.selection ?? {};
+    if (!from) return;
+    try {
+      const { url } = await call(`/api/cameras/${encodeURIComponent(this.panel.camera.id)}/exports`, { method: 'POST', body: { from: from.toISOString(), to: to.toISOString() } });
+      const link = h('a', { href: `${url}&download=1`, download: '' });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } catch (error) {
+      this.info.textContent = error.code === 'NO_RECORDING' ? t('nothingRecorded') : `${t('failed')}: ${error.message}`;
+    }
+  }
+
+  async share() {
+    const { from, to } = this.selection ?? {};
+    if (!from) return;
+    const hours = Number(this.actions.querySelector('select').value);
+    try {
+      const made = await call(`/api/cameras/${encodeURIComponent(this.panel.camera.id)}/shares`, { method: 'POST', body: { from: from.toISOString(), to: to.toISOString(), hours } });
+      const input = h('input', { class: 'timeline__share-url', 'data-testid': 'share-url', readonly: true, value: made.url });
+      this.shareResult.replaceChildren(h('span', { text: t('shareMade', new Date(made.expiresAt).toLocaleString()) }), input);
+      this.shareResult.hidden = false;
+      input.select();
+      await navigator.clipboard?.writeText(made.url).then(() => (this.info.textContent = t('copied'))).catch(() => undefined);
+    } catch (error) {
+      this.info.textContent = error.code === 'NO_RECORDING' ? t('nothingRecorded') : `${t('failed')}: ${error.message}`;
+    }
+  }
+}
+
+if (document.getElementById('live-panel')) window.cameramonitLive = new LivePanel();

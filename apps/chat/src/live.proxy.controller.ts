@@ -1,0 +1,61 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentUser, Permission, RequirePermission, TokenService, type AuthUser } from '@cameramonit/auth';
+import { CameramonitError } from '@cameramonit/contracts';
+import type { AppConfig } from '@cameramonit/config';
+import { APP_CONFIG } from '@cameramonit/server';
+import { CamerasService } from './cameras.service.js';
+
+/**
+ * A camera's live picture through the chat's public port: who may see the camera is checked
+ * here; the recorder (on its own host, maybe) serves the fragmented MP4, passed on as it comes.
+ */
+@ApiTags('live')
+@ApiBearerAuth()
+@Controller('api')
+export class LiveProxyController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cameras: CamerasService,
+    private readonly tokens: TokenService,
+  ) {}
+
+  @RequirePermission(Permission.camerasRead)
+  @Get('cameras/:id/live.mp4')
+  @ApiProduces('video/mp4')
+  @ApiOperation({
+    summary: 'The live picture as fragmented MP4 (H.264 as the camera sends it) for a MediaSource player; X-Codec gives the codec string. 503 when the camera is not streaming, 415 when browsers cannot play its codec',
+  })
+  async live(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await this.cameras.visible(user, id);
+    const abort = new AbortController();
+    request.on('close', () => abort.abort());
+    let upstream: globalThis.Response;
+    try {
+      upstream = await fetch(`${this.config.recorderUrl}/api/cameras/${id}/live.mp4`, {
+        headers: { authorization: `Bearer ${this.tokens.serviceToken('chat', 600)}` },
+        signal: abort.signal,
+      });
+    } catch {
+      throw new CameramonitError('RECORDER_UNAVAILABLE', 'The recorder cannot be reached; the live picture is not available right now', 503);
+    }
+    if (!upstream.ok || !upstream.body) {
+      const body = (await upstream.json().catch(() => ({}))) as { code?: string; message?: string };
+      throw new CameramonitError(body.code ?? 'LIVE_UNAVAILABLE', body.message ?? `The recorder answered ${upstream.status}`, upstream.status === 200 ? 502 : upstream.status);
+    }
+    response.status(200);
+    for (const name of ['content-type', 'x-codec', 'x-video-size']) {
+      const value = upstream.headers.get(name);
+      if (value) response.setHeader(name, value);
+    }
+    response.setHeader('cache-control', 'no-store');
+    response.flushHeaders();
+    const body = Readable.fromWeb(upstream.body as WebReadableStream<Uint8Array>);
+    body.on('error', () => response.end());
+    response.on('close', () => body.destroy());
+    body.pipe(response);
+  }
+}

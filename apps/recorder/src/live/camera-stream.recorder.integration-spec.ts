@@ -1,0 +1,132 @@
+/**
+ * CameraStreamRecorder with real ffmpeg: a looped fixture played in real time as a camera, cut
+ * into clips in a real spool; what is written is read back with ffprobe.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FfmpegDriver, Mp4BoxSplitter } from '@cameramonit/media';
+import { CameraStreamRecorder, type RecordingStatus } from './camera-stream.recorder.js';
+import { ClipSpool, type SpooledClip } from './clip-spool.js';
+import type { LiveViewer } from './live-hub.js';
+
+const run = promisify(execFile);
+const fixture = resolve(import.meta.dirname, '../../../../fixtures/vtest.avi');
+
+async function probe(file: string): Promise<{ duration: number; startTime: number; codec: string; width: number; frames: number }> {
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-count_packets', '-show_entries', 'format=duration,start_time:stream=codec_name,width,nb_read_packets', '-of', 'json', file]);
+  const json = JSON.parse(stdout) as { format: { duration: string; start_time: string }; streams: { codec_name: string; width: number; nb_read_packets: string }[] };
+  return { duration: Number(json.format.duration), startTime: Number(json.format.start_time), codec: json.streams[0].codec_name, width: json.streams[0].width, frames: Number(json.streams[0].nb_read_packets) };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('CameraStreamRecorder (real ffmpeg, a looped file as the camera)', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cm-recorder-it-'));
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('cuts the stream into clips of its buffer seconds that follow each other exactly, each a playable MP4 starting at 0, and feeds live viewers; stop leaves no ffmpeg', async () => {
+    const spool = new ClipSpool(join(dir, 'spool'));
+    const clips: SpooledClip[] = [];
+    const states: string[] = [];
+    const recorder = new CameraStreamRecorder(
+      { cameraId: 'cam-1', projectSlug: 'home', cameraSlug: 'gate', name: 'Gate', input: { kind: 'file', url: fixture, encode: true, maxWidth: 640 }, clipSec: 2 },
+      new FfmpegDriver(),
+      spool,
+      { onClip: (clip) => clips.push(clip), onStatus: (status: RecordingStatus) => states.push(status.state), log: () => undefined },
+    );
+    const received: Buffer[] = [];
+    let ended = false;
+    recorder.start();
+    const deadline = Date.now() + 20_000;
+    while (!recorder.live.info && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const viewer: LiveViewer = { write: (bytes) => (received.push(bytes), true), end: () => (ended = true) };
+    expect(recorder.live.join(viewer)).toBe(true);
+    expect(recorder.live.info).toMatchObject({ codec: expect.stringMatching(/^avc1\./), width: 640, browserPlayable: true });
+    while (clips.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const pid = recorder.pid as number;
+    expect(alive(pid)).toBe(true);
+    await recorder.stop();
+    expect(alive(pid)).toBe(false);
+    expect(ended).toBe(true);
+    expect(states).toEqual(['online']);
+
+    expect(clips.length).toBeGreaterThanOrEqual(4); // three whole ones and the one cut by stop()
+    for (let i = 1; i < clips.length; i++) {
+      const previous = await probe(clips[i - 1].file);
+      // the next clip starts where the previous one ended, to the frame
+      expect(clips[i].startedAt.getTime() - clips[i - 1].startedAt.getTime()).toBeCloseTo(previous.duration * 1000, -2);
+    }
+    for (const clip of clips.slice(0, 3)) {
+      const info = await probe(clip.file);
+      expect(info).toMatchObject({ codec: 'h264', width: 640 });
+      expect(info.duration).toBeCloseTo(2, 0);
+      expect(info.startTime).toBeLessThan(0.05);
+      expect(info.frames).toBe(Math.round(info.duration * 10));
+    }
+    // the viewer got an init segment, then whole fragments
+    const boxes = new Mp4BoxSplitter().push(Buffer.concat(received)).map((box) => box.type);
+    expect(boxes.slice(0, 2)).toEqual(['ftyp', 'moov']);
+    expect(boxes.filter((type) => type === 'moof').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('keeps the whole fragments of a clip cut short by a killed recorder', async () => {
+    const spool = new ClipSpool(join(dir, 'spool-2'));
+    const clips: SpooledClip[] = [];
+    const recorder = new CameraStreamRecorder(
+      { cameraId: 'cam-2', projectSlug: 'home', cameraSlug: 'yard', name: 'Yard', input: { kind: 'file', url: fixture, encode: true, maxWidth: 320 }, clipSec: 4 },
+      new FfmpegDriver(),
+      spool,
+      { onClip: (clip) => clips.push(clip), onStatus: () => undefined, log: () => undefined },
+    );
+    recorder.start();
+    const deadline = Date.now() + 20_000;
+    while (clips.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await recorder.stop();
+    // what a recorder killed in the middle of writing leaves: a .part with half a fragment at its end
+    const [first] = clips;
+    const bytes = await readFile(first.file);
+    const part = join(spool.dirOf('cam-2'), `${first.startedAt.getTime() + 60_000}.mp4.part`);
+    await writeFile(part, bytes.subarray(0, bytes.length - 777));
+    const recovered = await spool.recover();
+    const again = recovered.find((clip) => clip.startedAt.getTime() === first.startedAt.getTime() + 60_000);
+    expect(again).toBeDefined();
+    const info = await probe(again!.file);
+    expect(info.codec).toBe('h264');
+    expect(info.duration).toBeGreaterThan(2);
+    expect(info.duration).toBeLessThan((await probe(first.file)).duration);
+    expect((await readdir(spool.dirOf('cam-2'))).some((name) => name.endsWith('.part'))).toBe(false);
+  });
+
+  it('reports a camera it cannot reach as offline (not online, no clip) and retries with backoff', async () => {
+    const spool = new ClipSpool(join(dir, 'spool-3'));
+    const statuses: RecordingStatus[] = [];
+    const recorder = new CameraStreamRecorder(
+      { cameraId: 'cam-3', projectSlug: 'home', cameraSlug: 'none', name: 'None', input: { kind: 'rtsp', url: 'rtsp://127.0.0.1:9/nothing', ioTimeoutSec: 2 }, clipSec: 5 },
+      new FfmpegDriver(),
+      spool,
+      { onClip: () => undefined, onStatus: (status) => statuses.push(status), log: () => undefined },
+    );
+    recorder.start();
+    const deadline = Date.now() + 15_000;
+    while (recorder.restarts < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await recorder.stop();
+    expect(statuses.map((s) => s.state)).toEqual(['offline']);
+    expect(statuses[0].message).toMatch(/refused the connection/);
+    // 1 s, 2 s, 4 s...: three attempts take several seconds, not a burst
+    expect(recorder.restarts).toBeLessThanOrEqual(4);
+  });
+});

@@ -1,0 +1,345 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ClipEntity, ClipShareEntity, openPlatformDatabase } from '@cameramonit/db';
+import { IsNull, MoreThan, type DataSource } from 'typeorm';
+import { startLiveSoak, type LiveSoakInfo, type RunningLiveSoak } from '../support/live-soak.js';
+import { freePort, longCameraVideo, startRtspServer, type RunningRtspServer } from '../support/rtsp-server.js';
+import { login, waitFor } from '../support/platform.harness.js';
+
+const run = promisify(execFile);
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    /** the soak platform started by test/support/live-soak.global-setup.ts, when it ran */
+    liveSoak: LiveSoakInfo | null;
+  }
+}
+
+/** How long the soak camera must have recorded without a gap. */
+const soakSec = 300;
+
+interface RecordingView {
+  cameraId: string;
+  state: string;
+  message: string | null;
+  restarts: number;
+  clipsWritten: number;
+  pid: number | null;
+}
+interface ThreadMessage {
+  kind: string;
+  text: string;
+  createdAt: string;
+}
+interface CameraListItem {
+  id: string;
+  name: string;
+  live: { state: string; message: string | null; playable: boolean } | null;
+}
+
+/**
+ * Live cameras end to end (docs/live-cameras.md): real RTSP servers (Debian's GStreamer RTSP
+ * server) as cameras, the whole platform, Chromium. The camera "gate" records from before the
+ * other end-to-end tests start (the global setup) and must have 5 minutes without a gap at the
+ * end, through a restart of the storage app; other cameras drop, refuse their password, do not
+ * exist, or carry shell characters in their address.
+ */
+describe('live cameras: record, lose and regain cameras, watch live, the last 60 s, recordings', () => {
+  let ownSoak: RunningLiveSoak | null = null;
+  let soak: LiveSoakInfo;
+  let admin: string;
+  let db: DataSource;
+  let browser: Browser | null = null;
+  let workDir: string;
+  const extraServers: RunningRtspServer[] = [];
+
+  const bearer = () => ({ authorization: `Bearer ${admin}` });
+  const adminCall = async (method: string, path: string, body?: object): Promise<Response> =>
+    fetch(`${soak.urls.admin}${path}`, { method, headers: { ...bearer(), 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const addCamera = async (slug: string, source: object): Promise<string> => {
+    const response = await adminCall('POST', `/api/projects/${soak.projectId}/cameras`, { slug, name: slug, bufferSeconds: 5, source });
+    expect(response.status, await response.clone().text()).toBe(201);
+    return ((await response.json()) as { id: string }).id;
+  };
+  const recording = async (cameraId: string): Promise<RecordingView | null> => {
+    const response = await fetch(`${soak.urls.recorder}/api/cameras/${cameraId}/recording`, { headers: bearer() });
+    return response.ok ? ((await response.json()) as RecordingView) : null;
+  };
+  const thread = async (cameraId: string): Promise<ThreadMessage[]> => {
+    const response = await fetch(`${soak.urls.chat}/api/cameras/${cameraId}/thread?limit=200`, { headers: bearer() });
+    return ((await response.json()) as { messages: ThreadMessage[] }).messages;
+  };
+  const clipsOf = (cameraId: string, since = new Date(0)) =>
+    db.getRepository(ClipEntity).find({ where: { cameraId, source: 'recording', startedAt: MoreThan(since), deletedAt: IsNull() }, order: { startedAt: 'ASC' } });
+  const ffmpegArgsRunning = async (needle: string): Promise<boolean> => {
+    const { stdout } = await run('ps', ['-eo', 'args']).catch(() => ({ stdout: '' }));
+    return stdout.split('\n').some((line) => line.includes('ffmpeg') && line.includes(needle));
+  };
+
+  beforeAll(async () => {
+    const provided = inject('liveSoak');
+    if (provided) {
+      soak = provided;
+    } else {
+      // run on its own (not through the global setup): the soak starts now and the last test waits for it
+      ownSoak = await startLiveSoak();
+      soak = ownSoak.info;
+    }
+    admin = await login(soak.urls.chat, soak.adminEmail, soak.adminPassword);
+    db = await openPlatformDatabase(soak.database);
+    workDir = await mkdtemp(join(tmpdir(), 'cm-live-'));
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const server of extraServers) await server.stop();
+    await db?.destroy();
+    await ownSoak?.stop();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  it('records a camera from the moment it is added: clips of its buffer seconds, analysed, and a note in its thread', async () => {
+    const clips = await waitFor('clips of the soak camera', async () => {
+      const found = await clipsOf(soak.cameraId);
+      return found.length >= 3 ? found : null;
+    }, 60_000);
+    for (const clip of clips.slice(1, -1)) {
+      expect(clip.durationSec).toBeGreaterThan(4);
+      expect(clip.durationSec).toBeLessThan(7);
+      expect(clip.width).toBe(640);
+    }
+    const messages = await thread(soak.cameraId);
+    expect(messages.filter((m) => /Recording started/.test(m.text))).toHaveLength(1);
+    const cameras = (await (await fetch(`${soak.urls.chat}/api/cameras`, { headers: bearer() })).json()) as CameraListItem[];
+    expect(cameras.find((c) => c.id === soak.cameraId)?.live).toMatchObject({ state: 'online', playable: true });
+    // the camera's password is stored sealed and never shown back
+    const view = (await (await adminCall('GET', `/api/cameras/${soak.cameraId}`)).json()) as Record<string, unknown>;
+    expect(JSON.stringify(view)).not.toContain(soak.rtspPassword);
+    expect(view).toMatchObject({ source: { kind: 'rtsp', username: soak.rtspUser, hasPassword: true } });
+    expect(view).not.toHaveProperty('sourcePasswordSealed');
+  });
+
+  it('a wrong password is a clear status and one message, not a retry storm; fixing it records at once; deleting the camera stops its ffmpeg', async () => {
+    const cameraId = await addCamera('door', { kind: 'rtsp', url: soak.rtspUrl, username: soak.rtspUser, password: 'wrong-password' });
+    const refused = await waitFor('the wrong password to be reported', async () => {
+      const view = await recording(cameraId);
+      return view?.state === 'auth-failed' ? view : null;
+    }, 40_000);
+    expect(refused.message).toMatch(/refused the user name or password/);
+    // it waits (RECORDER_SETTINGS_RETRY_SECONDS) instead of knocking again and again
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    expect((await recording(cameraId))?.restarts).toBeLessThanOrEqual(1);
+    const errors = (await thread(cameraId)).filter((m) => m.kind === 'error');
+    expect(errors.map((m) => m.text)).toEqual([expect.stringMatching(/^Cannot record: the camera refused the user name or password/)]);
+
+    const fixed = await adminCall('PATCH', `/api/cameras/${cameraId}/source`, { password: soak.rtspPassword });
+    expect(fixed.status).toBe(200);
+    await waitFor('the camera to record with the right password', async () => (await recording(cameraId))?.state === 'online', 30_000);
+    await waitFor('a note that it records again', async () => (await thread(cameraId)).some((m) => m.kind === 'system' && /Back online/.test(m.text)), 20_000);
+    await waitFor('its first clip', async () => (await clipsOf(cameraId)).length > 0, 30_000);
+
+    // deleted while recording: its ffmpeg goes, the recorder and the platform stay up
+    const pid = (await recording(cameraId))?.pid;
+    expect(pid).toBeGreaterThan(0);
+    expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
+    await waitFor('the deleted camera to stop recording', async () => (await recording(cameraId)) === null, 15_000);
+    await waitFor('its ffmpeg to exit', async () => {
+      const alive = await run('kill', ['-0', String(pid)]).then(() => true, () => false);
+      return !alive;
+    }, 15_000);
+    expect((await fetch(`${soak.urls.recorder}/health`)).status).toBe(200);
+  });
+
+  it('tells an unreachable camera from a missing stream, and never gives an address to a shell', async () => {
+    const closedPort = await freePort();
+    const nowhere = await addCamera('nowhere', { kind: 'rtsp', url: `rtsp://127.0.0.1:${closedPort}/stream1` });
+    const marker = join(workDir, `pwned-${randomUUID().slice(0, 8)}`);
+    const tricky = await addCamera('tricky', { kind: 'rtsp', url: `rtsp://127.0.0.1:${soak.rtspPort}/stream1;$(touch ${marker});\`touch ${marker}\`` });
+    const offline = await waitFor('the unreachable camera to be offline', async () => {
+      const view = await recording(nowhere);
+      return view?.state === 'offline' ? view : null;
+    }, 40_000);
+    expect(offline.message).toMatch(/refused the connection/);
+    const missing = await waitFor('the odd address to be reported', async () => {
+      const view = await recording(tricky);
+      return view && view.state !== 'starting' ? view : null;
+    }, 40_000);
+    expect(['not-found', 'auth-failed']).toContain(missing.state);
+    expect(existsSync(marker)).toBe(false);
+    expect((await thread(nowhere)).filter((m) => m.kind === 'error').map((m) => m.text)).toEqual([expect.stringMatching(/^Camera offline: the camera refused the connection/)]);
+    // the backoff grows: a handful of attempts in half a minute, not hundreds
+    expect(offline.restarts).toBeLessThan(10);
+    for (const id of [nowhere, tricky]) expect((await adminCall('DELETE', `/api/cameras/${id}`)).status).toBe(204);
+  });
+
+  it('a camera that loses power for 20 s: "offline", reconnects by itself, "back online", clips go on', async () => {
+    const video = await longCameraVideo({ minutes: 30, width: 640, height: 360, fps: 10 });
+    const yard = await startRtspServer({ file: video, mount: '/yard' });
+    extraServers.push(yard);
+    const cameraId = await addCamera('yard', { kind: 'rtsp', url: yard.url, transport: 'udp' });
+    await waitFor('the yard camera to record two clips', async () => (await clipsOf(cameraId)).length >= 2, 60_000);
+
+    await yard.stop();
+    const cutAt = Date.now();
+    await waitFor('the offline message', async () => (await thread(cameraId)).some((m) => m.kind === 'error' && /^Camera offline/.test(m.text)), 30_000);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 20_000 - (Date.now() - cutAt))));
+    const clipsBefore = (await clipsOf(cameraId)).length;
+    await yard.start();
+    const back = await waitFor('the back-online message', async () => (await thread(cameraId)).find((m) => m.kind === 'system' && /^Back online after/.test(m.text)), 60_000);
+    const outage = /after (?:(\d+) min )?(\d+) s/.exec(back.text);
+    const outageSec = Number(outage?.[1] ?? 0) * 60 + Number(outage?.[2] ?? 0);
+    expect(outageSec).toBeGreaterThanOrEqual(15);
+    expect(outageSec).toBeLessThan(90);
+    await waitFor('clips after the camera came back', async () => (await clipsOf(cameraId)).length >= clipsBefore + 2, 60_000);
+    expect((await thread(cameraId)).filter((m) => /^Camera offline/.test(m.text))).toHaveLength(1);
+    expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
+  });
+
+  it('loses no clip when the storage app is killed and restarted: the recorder keeps them and sends them in order', async () => {
+    const before = Date.now();
+    const health = (await (await fetch(`${soak.urls.storage}/health`)).json()) as { pid: number };
+    process.kill(health.pid, 'SIGKILL');
+    await waitFor('the recorder to notice storage is away', async () => {
+      const response = await fetch(`${soak.urls.recorder}/api/recordings`, { headers: bearer() });
+      const body = (await response.json()) as { storage: { failingSince: string | null; clipsWaiting: number } };
+      return body.storage.failingSince !== null || body.storage.clipsWaiting > 0;
+    }, 30_000, 200).catch(() => null);
+    await waitFor('storage to be back', async () => (await fetch(`${soak.urls.storage}/health`).catch(() => null))?.ok, 60_000);
+    await waitFor('the clips recorded meanwhile to be stored', async () => {
+      const response = await fetch(`${soak.urls.recorder}/api/recordings`, { headers: bearer() });
+      const body = (await response.json()) as { storage: { clipsWaiting: number; failingSince: string | null } };
+      return body.storage.clipsWaiting === 0 && body.storage.failingSince === null;
+    }, 60_000);
+    // the soak camera's clips across the outage follow each other without a gap
+    const clips = await clipsOf(soak.cameraId, new Date(before - 30_000));
+    expect(clips.length).toBeGreaterThanOrEqual(6);
+    expect(largestGapSec(clips)).toBeLessThanOrEqual(1);
+  });
+
+  it('exports a time range as one MP4 (stream copy) that plays with range requests', async () => {
+    const to = new Date(Date.now() - 10_000);
+    const from = new Date(to.getTime() - 40_000);
+    const made = await fetch(`${soak.urls.chat}/api/cameras/${soak.cameraId}/exports`, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: JSON.stringify({ from: from.toISOString(), to: to.toISOString() }) });
+    expect(made.status).toBe(200);
+    const { url } = (await made.json()) as { url: string };
+    const whole = await fetch(`${soak.urls.chat}${url}`);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('content-type')).toBe('video/mp4');
+    const file = join(workDir, 'export.mp4');
+    await writeFile(file, Buffer.from(await whole.arrayBuffer()));
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name,width', '-of', 'json', file]);
+    const probe = JSON.parse(stdout) as { format: { duration: string }; streams: { codec_name: string; width: number }[] };
+    expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 640 });
+    expect(Number(probe.format.duration)).toBeGreaterThan(33);
+    expect(Number(probe.format.duration)).toBeLessThan(48);
+    const part = await fetch(`${soak.urls.chat}${url}`, { headers: { range: 'bytes=0-1023' } });
+    expect(part.status).toBe(206);
+    expect((await part.arrayBuffer()).byteLength).toBe(1024);
+    const forged = await fetch(`${soak.urls.chat}${url.replace(/sig=[^&]+/, 'sig=forged')}`);
+    expect(forged.status).toBe(403);
+  });
+
+  it('in Chromium: the live picture, the last 60 s in a loop, the recordings timeline with events, a share link that works without an account and stops when it expires', async () => {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('console', (m) => console.log('console:', m.text()));
+    page.on('pageerror', (e) => console.log('pageerror:', e.message));
+    page.on('response', (r) => { if (r.url().includes('live.mp4') || r.status() >= 400) console.log('response:', r.status(), r.url()); });
+    await page.goto(`${soak.urls.chat}/#camera=${soak.cameraId}`);
+    await page.getByTestId('login-email').fill(soak.adminEmail);
+    await page.getByTestId('login-password').fill(soak.adminPassword);
+    await page.getByTestId('login-submit').click();
+    await page.locator(`[data-testid="camera-item"][data-camera-id="${soak.cameraId}"] [data-testid="camera-live-state"][data-state="online"]`).waitFor({ timeout: 30_000 });
+
+    // live: the camera's own H.264 through MediaSource, moving
+    await page.getByTestId('live-open').click();
+    await expectPlaying(page, 'live', 640);
+    await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toMatch(/Live · 640x360/);
+    await page.screenshot({ path: join(process.cwd(), 'test-results', 'live-view.png') });
+
+    // the last 60 s, one MP4 made from the stored clips, playing in a loop
+    await page.getByTestId('live-mode-loop').click();
+    await expectPlaying(page, 'loop', 640);
+    const loopSrc = await page.getByTestId('live-video').evaluate((video: HTMLVideoElement) => video.currentSrc);
+    expect(loopSrc).toMatch(/\/exports\/.+\.mp4\?exp=/);
+    const loopDuration = await page.getByTestId('live-video').evaluate((video: HTMLVideoElement) => video.duration);
+    expect(loopDuration).toBeGreaterThan(40);
+    expect(loopDuration).toBeLessThanOrEqual(66);
+
+    // recordings: spans and event markers; an event plays from there, a range is shared
+    await page.getByTestId('live-mode-recordings').click();
+    await page.getByTestId('timeline-span').first().waitFor({ timeout: 20_000 });
+    const markers = await page.getByTestId('timeline-event').count();
+    expect(markers).toBeGreaterThan(0);
+    await page.getByTestId('timeline-event').last().click();
+    await expectPlaying(page, 'recording', 640);
+    await page.screenshot({ path: join(process.cwd(), 'test-results', 'live-timeline.png') });
+    const track = await page.getByTestId('timeline-track').boundingBox();
+    if (!track) throw new Error('no timeline track');
+    // drag over the last minutes of the hour shown
+    await page.mouse.move(track.x + track.width * 0.97, track.y + track.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(track.x + track.width * 0.995, track.y + track.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.getByTestId('timeline-share').click();
+    const shareUrl = await page.getByTestId('share-url').inputValue();
+    expect(shareUrl).toMatch(/\/share\/[A-Za-z0-9_-]{20,}$/);
+
+    // someone without an account opens the link
+    const stranger = await browser.newPage();
+    await stranger.goto(shareUrl);
+    await expect.poll(() => stranger.getByTestId('share-title').textContent()).toBe('Gate');
+    await stranger.getByTestId('share-video').evaluate((video: HTMLVideoElement) => video.play());
+    await expect.poll(() => stranger.getByTestId('share-video').evaluate((video: HTMLVideoElement) => video.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.5);
+    await expect.poll(() => stranger.getByTestId('share-video').evaluate((video: HTMLVideoElement) => video.videoWidth)).toBe(640);
+    // expired: the page says so, the video is refused
+    await db.getRepository(ClipShareEntity).update({ cameraId: soak.cameraId }, { expiresAt: new Date(Date.now() - 1000) });
+    const expired = await stranger.goto(shareUrl);
+    expect(expired?.status()).toBe(410);
+    await expect.poll(() => stranger.getByTestId('share-gone').textContent()).toMatch(/expired/);
+    expect((await fetch(`${shareUrl}/video.mp4`)).status).toBe(410);
+  });
+
+  it('recorded 5 minutes and more without a gap over 1 s, every clip analysed', async () => {
+    const from = new Date(soak.startedAtMs + 10_000);
+    await waitFor(`${soakSec} s of recording`, async () => Date.now() - from.getTime() >= (soakSec + 10) * 1000, (soakSec + 60) * 1000, 2000);
+    const clips = await clipsOf(soak.cameraId, from);
+    const coveredSec = (clips.at(-1)!.startedAt.getTime() + clips.at(-1)!.durationSec * 1000 - clips[0].startedAt.getTime()) / 1000;
+    expect(coveredSec).toBeGreaterThanOrEqual(soakSec);
+    expect(largestGapSec(clips)).toBeLessThanOrEqual(1);
+    // a clip is stored seconds after it ends, and analysed (none failed)
+    const analyses = (await db.query(`SELECT status, COUNT(*) AS n FROM analyses WHERE clipId IN (${clips.map(() => '?').join(',')}) GROUP BY status`, clips.map((clip) => clip.id))) as { status: string; n: number | string }[];
+    const byStatus = Object.fromEntries(analyses.map((row) => [row.status, Number(row.n)]));
+    expect(byStatus.failed ?? 0).toBe(0);
+    expect(byStatus.done ?? 0).toBeGreaterThanOrEqual(clips.length - 3);
+  });
+});
+
+/** The longest stretch between one clip's end and the next one's start, seconds (negative: overlap). */
+function largestGapSec(clips: Pick<ClipEntity, 'startedAt' | 'durationSec'>[]): number {
+  let largest = -Infinity;
+  for (let i = 1; i < clips.length; i++) {
+    const end = clips[i - 1].startedAt.getTime() + clips[i - 1].durationSec * 1000;
+    largest = Math.max(largest, Math.abs(clips[i].startedAt.getTime() - end) / 1000);
+  }
+  return largest;
+}
+
+/** The panel's video plays in `state` (live, loop, recording): time moves on and the picture has the camera's width. */
+async function expectPlaying(page: Page, state: string, width: number): Promise<void> {
+  const video = page.getByTestId('live-video');
+  await expect.poll(() => video.getAttribute('data-state'), { timeout: 30_000 }).toBe(state === 'live' ? 'playing' : state);
+  const first = await expect
+    .poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 })
+    .toBeGreaterThan(0)
+    .then(() => video.evaluate((v: HTMLVideoElement) => v.currentTime));
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(first + 0.5);
+  expect(await video.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(width);
+}

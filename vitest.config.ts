@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
+import { EndToEndSequencer } from './test/support/e2e.sequencer.js';
 
 // Tests import libs by package name; point those names at the sources so no build is needed.
 const alias = Object.fromEntries(
@@ -43,6 +44,8 @@ export default defineConfig({
   test: {
     // the unit project is empty in the second pass
     passWithNoTests: backingServicesPass,
+    // the live-cameras end-to-end test runs last: its soak camera records while the others run
+    sequence: { sequencer: EndToEndSequencer },
     // the JSON report lets CI print one "N passed, N failed" line
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }], ['junit', { outputFile: 'test-results/junit.xml' }]],
     projects: [
@@ -73,6 +76,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.e2e-spec.ts'],
+          // the live-cameras test's platform and soak camera start before the end-to-end tests (LIVE_SOAK=0: not)
+          globalSetup: ['test/support/live-soak.global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 600_000,
           fileParallelism: false,

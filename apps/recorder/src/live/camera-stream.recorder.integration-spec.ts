@@ -12,6 +12,7 @@ import { FfmpegDriver, Mp4BoxSplitter } from '@cameramonit/media';
 import { CameraStreamRecorder, type RecordingStatus } from './camera-stream.recorder.js';
 import { ClipSpool, type SpooledClip } from './clip-spool.js';
 import type { LiveViewer } from './live-hub.js';
+import { cameraVideo, startRtspServer } from '../../../../test/support/rtsp-server.js';
 
 const run = promisify(execFile);
 const fixture = resolve(import.meta.dirname, '../../../../fixtures/vtest.avi');
@@ -128,5 +129,43 @@ describe('CameraStreamRecorder (real ffmpeg, a looped file as the camera)', () =
     expect(statuses[0].message).toMatch(/refused the connection/);
     // 1 s, 2 s, 4 s...: three attempts take several seconds, not a burst
     expect(recorder.restarts).toBeLessThanOrEqual(4);
+  });
+
+  it('keeps recording whole clips when a second viewer of a shared RTSP stream breaks its timestamps (switches to arrival times)', async () => {
+    const video = await cameraVideo({ seconds: 120, width: 320, height: 240, fps: 10 });
+    const server = await startRtspServer({ file: video });
+    const spool = new ClipSpool(join(dir, 'spool-4'));
+    const clips: SpooledClip[] = [];
+    const logs: string[] = [];
+    const spec = { projectSlug: 'home', cameraSlug: 'door', name: 'Door', input: { kind: 'rtsp' as const, url: server.url }, clipSec: 2 };
+    const first = new CameraStreamRecorder({ ...spec, cameraId: 'cam-4' }, new FfmpegDriver(), spool, { onClip: (clip) => clips.push(clip), onStatus: () => undefined, log: (_level, message) => logs.push(message) });
+    const second = new CameraStreamRecorder({ ...spec, cameraId: 'cam-5' }, new FfmpegDriver(), spool, { onClip: () => undefined, onStatus: () => undefined, log: () => undefined });
+    try {
+      first.start();
+      const until = async (check: () => boolean, ms: number) => {
+        const deadline = Date.now() + ms;
+        while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      };
+      await until(() => clips.length >= 2, 20_000);
+      second.start();
+      const joinedAt = Date.now();
+      await until(() => Date.now() - joinedAt > 16_000, 20_000);
+      await first.stop();
+      await second.stop();
+      const after = clips.filter((clip) => clip.startedAt.getTime() > joinedAt + 12_000);
+      expect(after.length).toBeGreaterThanOrEqual(1);
+      for (const clip of after) {
+        const info = await probe(clip.file);
+        expect(info.duration).toBeGreaterThan(1);
+        // its time in the clip matches the time it took
+        expect(info.frames).toBeGreaterThanOrEqual(Math.round(info.duration * 10) - 2);
+      }
+      // GStreamer's shared media restarts its clock for the new viewer: the first recorder saw it and switched
+      expect(logs.filter((line) => /timestamps are broken/.test(line))).toHaveLength(1);
+    } finally {
+      await first.stop();
+      await second.stop();
+      await server.stop();
+    }
   });
 });

@@ -204,17 +204,20 @@ export class CameraStreamRecorder {
 
     let previousDecodeTime: bigint | null = null;
     let badTimestamps = 0;
+    const clockCheck = new StreamClockCheck();
     const onFragment = async (moof: Buffer, mdat: Buffer) => {
       if (!info || !cutter || !initBytes) throw new Error('a fragment came before the init segment');
       const fragment = parseFragment(moof, info);
       const now = Date.now();
-      // frames without duration, or time going backwards: the camera's clock is broken
+      // frames without duration, time going backwards, or a stream whose time runs far slower or
+      // faster than the wall clock (ffmpeg "fixing" broken timestamps by one tick): the camera's clock is broken
       if (fragment.duration === 0 || (previousDecodeTime !== null && fragment.baseDecodeTime <= previousDecodeTime)) badTimestamps++;
       previousDecodeTime = fragment.baseDecodeTime;
-      if (badTimestamps >= 2 && !this.wallClock) {
+      const clockBroken = clockCheck.add(fragment.duration / info.timescale, now);
+      if ((badTimestamps >= 2 || clockBroken) && !this.wallClock) {
         this.wallClock = true;
         this.timestampsBroken = true;
-        this.hooks.log('warn', `Camera ${this.spec.name}: its timestamps are broken (frames without duration or going back); recording with the time frames arrive instead`);
+        this.hooks.log('warn', `Camera ${this.spec.name}: its timestamps are broken (${clockBroken ?? 'frames without duration or going back'}); recording with the time frames arrive instead`);
         run.kill();
         return;
       }
@@ -332,5 +335,42 @@ export class CameraStreamRecorder {
   retryNow(): void {
     this.failures = 0;
     this.wake?.();
+  }
+}
+
+/**
+ * Compares the stream's own time with the wall clock over windows of a few seconds: a camera
+ * whose video runs at less than half or more than 2.5 times real time is sending broken
+ * timestamps. The first seconds are not judged (a camera may send its buffer at once).
+ */
+export class StreamClockCheck {
+  private firstMs: number | null = null;
+  private windowStartMs = 0;
+  private mediaSec = 0;
+
+  constructor(
+    private readonly windowSec = 6,
+    private readonly settleSec = 3,
+  ) {}
+
+  /** A fragment of `durationSec` arrived at `nowMs`; returns why the clock is broken, or null. */
+  add(durationSec: number, nowMs: number): string | null {
+    if (this.firstMs === null) {
+      this.firstMs = nowMs;
+      this.windowStartMs = nowMs;
+      return null;
+    }
+    if (nowMs - this.firstMs < this.settleSec * 1000) {
+      this.windowStartMs = nowMs;
+      return null;
+    }
+    this.mediaSec += durationSec;
+    const wallSec = (nowMs - this.windowStartMs) / 1000;
+    if (wallSec < this.windowSec) return null;
+    const ratio = this.mediaSec / wallSec;
+    this.windowStartMs = nowMs;
+    this.mediaSec = 0;
+    if (ratio < 0.5 || ratio > 2.5) return `${wallSec.toFixed(1)} s of wall clock brought ${(ratio * wallSec).toFixed(1)} s of video`;
+    return null;
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FragmentInfo } from '@cameramonit/media';
 import { backoffDelaySec } from './backoff.js';
+import { StreamClockCheck } from './camera-stream.recorder.js';
 import { ClipCutter, type CutAction } from './clip-cutter.js';
 
 const ts = 90_000;
@@ -93,5 +94,31 @@ describe('backoffDelaySec', () => {
     expect(low).toBeCloseTo(5.6, 1);
     expect(high).toBeCloseTo(10.4, 1);
     expect(backoffDelaySec(50, undefined, () => 0.999)).toBeLessThanOrEqual(78);
+  });
+});
+
+describe('StreamClockCheck', () => {
+  it('accepts a stream that keeps time, and catches one whose frames hardly move in time', () => {
+    const steady = new StreamClockCheck();
+    const broken = new StreamClockCheck();
+    const t0 = 1_000_000;
+    const verdicts: (string | null)[] = [];
+    for (let i = 0; i < 20; i++) {
+      expect(steady.add(1, t0 + i * 1000 + (i % 2) * 150)).toBeNull();
+      // ffmpeg "fixing" a frozen clock one tick per frame: 10 ticks of 1/90000 s per second
+      verdicts.push(broken.add(10 / 90_000, t0 + i * 1000));
+    }
+    expect(verdicts.filter(Boolean)[0]).toMatch(/s of wall clock brought 0\.0 s of video/);
+  });
+
+  it('forgives a burst at the start (a camera sending its buffer) but not a stream running 4x fast', () => {
+    const burst = new StreamClockCheck();
+    const t0 = 5_000;
+    expect(burst.add(3, t0)).toBeNull();
+    expect(burst.add(3, t0 + 100)).toBeNull();
+    for (let i = 1; i < 15; i++) expect(burst.add(1, t0 + 100 + i * 1000)).toBeNull();
+    const fast = new StreamClockCheck();
+    const verdicts = Array.from({ length: 15 }, (_, i) => fast.add(4, t0 + i * 1000));
+    expect(verdicts.some(Boolean)).toBe(true);
   });
 });

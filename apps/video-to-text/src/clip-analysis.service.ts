@@ -92,6 +92,8 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
         .createQueryBuilder('c')
         .leftJoin(AnalysisEntity, 'a', 'a.clipId = c.id')
         .where('a.id IS NULL')
+        // a clip storage deleted before it was analysed (disk nearly full, camera deleted) has no file to analyse
+        .andWhere('c.deletedAt IS NULL')
         .orderBy('c.startedAt', 'ASC')
         .limit(100)
         .getMany();
@@ -168,7 +170,7 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
   /** 'wait': the clip's previous recorded clip is still being analysed; look again later. */
   private async analyse(clipId: string): Promise<'done' | 'wait'> {
     const clip = await this.db.getRepository(ClipEntity).findOneBy({ id: clipId });
-    if (!clip) return 'done';
+    if (!clip || clip.deletedAt) return 'done';
     const existing = await this.db.getRepository(AnalysisEntity).findOneBy({ clipId });
     if (existing && !this.claimable(existing)) return 'done';
     const decision = await this.carryFor(clip);
@@ -319,6 +321,9 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
           error: null,
           frameWidth: result.frameWidth,
           frameHeight: result.frameHeight,
+          // motion-only recording: storage's retention keeps the clips near motion and deletes the rest
+          motionFirstSec: result.motion.firstSec,
+          motionLastSec: result.motion.lastSec,
           sceneState: JSON.stringify(analysed.sceneState),
           settings: JSON.stringify(settings.settings),
         },

@@ -4,6 +4,8 @@ import { APP_CONFIG } from '@cameramonit/server';
 import { ClipIngestService } from './clip-ingest.service.js';
 import { ClipStore } from './file-servers/index.js';
 import { FileServersService } from './file-servers.service.js';
+import { FREE_SPACE_READER, statfsFreeSpace } from './free-space.reader.js';
+import { RETENTION_OPTIONS, RetentionService, type RetentionOptions } from './retention.service.js';
 import { BusCredentialsVerifier, CameraAccessPolicy, CameraUploadPolicy } from './platform-access.js';
 import { StorageController } from './storage.controller.js';
 
@@ -16,6 +18,9 @@ import { StorageController } from './storage.controller.js';
     BusCredentialsVerifier,
     ClipIngestService,
     FileServersService,
+    { provide: RETENTION_OPTIONS, inject: [APP_CONFIG], useFactory: (config: AppConfig): RetentionOptions => ({ ...config.retention }) },
+    { provide: FREE_SPACE_READER, useValue: statfsFreeSpace },
+    RetentionService,
   ],
 })
 export class StorageModule {}

@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import { TokenService } from '@cameramonit/auth';
 import { BusClient, OutboxService, startEmbeddedBroker, type EmbeddedBroker } from '@cameramonit/bus';
 import { loadConfig } from '@cameramonit/config';
-import { AnalysisEntity, CameraEntity, ClipEntity, ProjectEntity } from '@cameramonit/db';
+import { AnalysisEntity, CameraEntity, ClipEntity, OutboxEntity, ProjectEntity } from '@cameramonit/db';
 import { ClipStore, createHttpFileHandler } from '../../storage/src/file-servers/index.js';
 import { fixture } from '../../../test/support/platform.harness.js';
 import { openTestDatabase, testDatabaseKinds } from '../../../test/support/test-database.js';
@@ -112,12 +112,23 @@ describe.each(testDatabaseKinds())('the worker writes where a clip had motion (%
     expect(row.motionLastSec).toBeNull();
   });
 
-  it('leaves alone a clip that storage deleted before it was analysed (no file, no failure in the thread)', async () => {
+  it('does not analyse a clip storage deleted before it was analysed (no file, no failure in the thread)', async () => {
     const clip = await storedClip(['-f', 'lavfi', '-i', 'color=c=gray:s=320x240:r=10:d=2'], new Date('2026-11-22T12:00:00Z'));
     await store.delete(clip.path);
     await db.getRepository(ClipEntity).update({ id: clip.id }, { deletedAt: new Date(), deleteReason: 'disk' });
     service.enqueue(clip.id);
     await engine.exclusive(async () => undefined); // the queued analysis has had its turn
     expect(await db.getRepository(AnalysisEntity).findOneBy({ clipId: clip.id })).toBeNull();
+
+    // one whose first attempt failed (storage away) and was deleted before the retry: it ends quietly
+    const retried = await storedClip(['-f', 'lavfi', '-i', 'color=c=gray:s=320x240:r=10:d=2'], new Date('2026-11-22T12:10:00Z'));
+    await db.getRepository(AnalysisEntity).save({ clipId: retried.id, cameraId, status: 'queued', progress: 0, attempts: 1, workerId: null, errorCode: 'STORAGE_READ_FAILED', error: 'storage away', playablePath: null, finishedAt: null });
+    await store.delete(retried.path);
+    await db.getRepository(ClipEntity).update({ id: retried.id }, { deletedAt: new Date(), deleteReason: 'retention' });
+    service.enqueue(retried.id);
+    await engine.exclusive(async () => undefined);
+    expect(await db.getRepository(AnalysisEntity).findOneByOrFail({ clipId: retried.id })).toMatchObject({ status: 'failed', errorCode: 'CLIP_DELETED' });
+    const told = (await db.getRepository(OutboxEntity).find()).filter((row) => row.payload.includes(retried.id));
+    expect(told).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ import { ManagerController } from '../../apps/manager/src/manager.controller.js'
 import { NotifierController } from '../../apps/notifier/src/notifier.controller.js';
 import { PluginsController } from '../../apps/plugin-host/src/plugins.controller.js';
 import { RecorderController } from '../../apps/recorder/src/recorder.controller.js';
+import { ExportController } from '../../apps/storage/src/export.controller.js';
 import { StorageController } from '../../apps/storage/src/storage.controller.js';
 import { ReanalysisController } from '../../apps/video-to-text/src/reanalysis.controller.js';
 import { VideoToTextController } from '../../apps/video-to-text/src/video-to-text.controller.js';
@@ -59,6 +60,7 @@ const controllers: [AppName, Function][] = [
   ['videoToText', VideoToTextController],
   ['videoToText', ReanalysisController],
   ['storage', StorageController],
+  ['storage', ExportController],
   ['notifier', NotifierController],
   ['pluginHost', PluginsController],
 ];

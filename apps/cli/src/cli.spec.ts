@@ -67,7 +67,7 @@ describe('formatters', () => {
   });
 
   it('a table of events, or a sentence when nothing happened', () => {
-    const result: AnalysisResult = { durationSec: 80, frameWidth: 512, frameHeight: 384, analysedFrames: 400, fps: 5, tracks: [], events: [event] };
+    const result: AnalysisResult = { durationSec: 80, frameWidth: 512, frameHeight: 384, analysedFrames: 400, fps: 5, tracks: [], events: [event], motion: { firstSec: 3.2, lastSec: 75.2 } };
     const table = formatEventTable('v.avi', result, 20);
     expect(table).toContain('v.avi: 80.0 s, 1 event, 0 tracked objects (analysed in 20.0 s, 4.0x realtime)');
     expect(table).toMatch(/0:03\.2\s+1:15\.3\s+2 people walked from right to left\s+0\.71/);

@@ -88,6 +88,8 @@ export class ClipIngestService implements UploadSink {
     const { absolutePath } = await this.store.resolve(recording.storePath);
     try {
       if (!found) throw new CameramonitError('UNKNOWN_CAMERA', `There is no camera ${recording.projectSlug}/${recording.cameraSlug}`, 404);
+      // deleted clips count too: a retry of a clip retention has already deleted (motion-only recording
+      // deletes within seconds) is still that clip, not a new one to store and analyse again
       const existing = await this.db.getRepository(ClipEntity).findOneBy({ cameraId: found.camera.id, source, startedAt: recording.startedAt });
       if (existing) {
         await this.store.delete(recording.storePath).catch(() => undefined);

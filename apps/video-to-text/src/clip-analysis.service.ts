@@ -92,6 +92,8 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
         .createQueryBuilder('c')
         .leftJoin(AnalysisEntity, 'a', 'a.clipId = c.id')
         .where('a.id IS NULL')
+        // a clip storage deleted before it was analysed (disk nearly full, camera deleted) has no file to analyse
+        .andWhere('c.deletedAt IS NULL')
         .orderBy('c.startedAt', 'ASC')
         .limit(100)
         .getMany();
@@ -169,6 +171,10 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
   private async analyse(clipId: string): Promise<'done' | 'wait'> {
     const clip = await this.db.getRepository(ClipEntity).findOneBy({ id: clipId });
     if (!clip) return 'done';
+    if (clip.deletedAt) {
+      await this.dropDeleted(clip);
+      return 'done';
+    }
     const existing = await this.db.getRepository(AnalysisEntity).findOneBy({ clipId });
     if (existing && !this.claimable(existing)) return 'done';
     const decision = await this.carryFor(clip);
@@ -198,6 +204,18 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
       await rm(work, { recursive: true, force: true });
     }
     return 'done';
+  }
+
+  /**
+   * Storage deleted the clip (its ring ended, the disk was full) before an analysis finished: there
+   * is no file to analyse. An unfinished analysis row ends as failed, quietly: nobody is told about
+   * a clip that is gone, and catch-up stops picking it up.
+   */
+  private async dropDeleted(clip: ClipEntity): Promise<void> {
+    const result = await this.db
+      .getRepository(AnalysisEntity)
+      .update({ clipId: clip.id, status: In(['queued', 'analysing']) }, { status: 'failed', errorCode: 'CLIP_DELETED', error: `Storage deleted the clip (${clip.deleteReason ?? 'retention'}) before it was analysed` });
+    if (result.affected) this.logger.log(`Clip ${clip.id} was deleted by storage (${clip.deleteReason ?? 'retention'}) before its analysis finished; not analysed`);
   }
 
   /** The scene this clip starts with: its camera's previous recorded clip's, when it follows that one. */
@@ -319,6 +337,9 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
           error: null,
           frameWidth: result.frameWidth,
           frameHeight: result.frameHeight,
+          // motion-only recording: storage's retention keeps the clips near motion and deletes the rest
+          motionFirstSec: result.motion.firstSec,
+          motionLastSec: result.motion.lastSec,
           sceneState: JSON.stringify(analysed.sceneState),
           settings: JSON.stringify(settings.settings),
         },

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Between, In, LessThan, Not, QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { Between, In, IsNull, LessThan, Not, QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { OutboxService } from '@cameramonit/bus';
-import { CameramonitError, Topics, type EventCreatedPayload, type EventUpdatedPayload, type ReanalysisCompletedPayload } from '@cameramonit/contracts';
+import { CameramonitError, Topics, type EventCreatedPayload, type EventUpdatedPayload, type MotionSpan, type ReanalysisCompletedPayload } from '@cameramonit/contracts';
 import { AnalysisEntity, CameraEntity, ClipEntity, DetectedObjectEntity, EventEntity, ReanalysisEntity } from '@cameramonit/db';
 import type { SceneState } from '@cameramonit/vision';
 import { AnalysisEngine } from './analysis-engine.service.js';
@@ -124,7 +124,8 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
   /** Clips of the camera that overlap the range, in time order. */
   private async clipsIn(cameraId: string, from: Date, to: Date): Promise<ClipEntity[]> {
     const clips = await this.db.getRepository(ClipEntity).find({
-      where: { cameraId, startedAt: Between(new Date(from.getTime() - LONGEST_CLIP_MS), to) },
+      // a clip retention deleted has no file to analyse again; its events stay as they are
+      where: { cameraId, startedAt: Between(new Date(from.getTime() - LONGEST_CLIP_MS), to), deletedAt: IsNull() },
       order: { startedAt: 'ASC' },
     });
     return clips.filter((clip) => clip.startedAt.getTime() + clip.durationSec * 1000 > from.getTime());
@@ -146,6 +147,7 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
     const byKey = new Map<string, PendingEvent>();
     const objects: PendingObject[] = [];
     const scenes = new Map<string, SceneState>();
+    const motions = new Map<string, MotionSpan>();
     const failed: ReanalysisReport['clipsFailed'] = [];
     const work = await mkdtemp(join(tmpdir(), 'cm-reanalysis-'));
     try {
@@ -162,7 +164,7 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
           void reanalyses.update({ id }, { progress: ((index + progress.fraction) / clips.length) * 0.98 }).catch(() => undefined);
         };
         try {
-          await this.engine.exclusive(() => this.reanalyseClip(clip, camera, settings, carry, work, { pending, byKey, objects, scenes }, onProgress));
+          await this.engine.exclusive(() => this.reanalyseClip(clip, camera, settings, carry, work, { pending, byKey, objects, scenes, motions }, onProgress));
         } catch (error) {
           const known = error instanceof CameramonitError;
           failed.push({ clipId: clip.id, code: known ? error.code : 'ANALYSIS_ERROR', message: `${clip.originalName ?? clip.id}: ${(error as Error).message}` });
@@ -172,7 +174,7 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
         await reanalyses.update({ id }, { clipsDone: index + 1, progress: (index + 1) / clips.length * 0.98 });
       }
       const analysedClipIds = clips.map((c) => c.id).filter((clipId) => !failed.some((f) => f.clipId === clipId));
-      await this.replace(row, camera, settings, analysedClipIds, { pending, objects, scenes }, failed, allClips.length - clips.length);
+      await this.replace(row, camera, settings, analysedClipIds, { pending, objects, scenes, motions }, failed, allClips.length - clips.length);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -185,7 +187,7 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
     settings: ClipSettings,
     carry: { state: SceneState; gapSec: number } | null,
     work: string,
-    into: { pending: PendingEvent[]; byKey: Map<string, PendingEvent>; objects: PendingObject[]; scenes: Map<string, SceneState> },
+    into: { pending: PendingEvent[]; byKey: Map<string, PendingEvent>; objects: PendingObject[]; scenes: Map<string, SceneState>; motions: Map<string, MotionSpan> },
     onProgress: (progress: { fraction: number }) => void,
   ): Promise<void> {
     const clipWork = await mkdtemp(join(work, 'clip-'));
@@ -193,6 +195,7 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
       const { videoFile } = await this.engine.download(clip, clipWork);
       const analysed = await this.engine.analyse(videoFile, settings, carry, onProgress);
       into.scenes.set(clip.id, analysed.sceneState);
+      into.motions.set(clip.id, analysed.result.motion);
       const eventOfTrack = new Map<number, string>();
       for (const event of analysed.result.events) {
         const open = event.continued ? into.byKey.get(event.key) : undefined;
@@ -227,7 +230,7 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
     camera: CameraEntity,
     settings: ClipSettings,
     clipIds: string[],
-    results: { pending: PendingEvent[]; objects: PendingObject[]; scenes: Map<string, SceneState> },
+    results: { pending: PendingEvent[]; objects: PendingObject[]; scenes: Map<string, SceneState>; motions: Map<string, MotionSpan> },
     clipsFailed: ReanalysisReport['clipsFailed'],
     clipsSkipped: number,
   ): Promise<void> {
@@ -263,7 +266,19 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
       }
       for (const clipId of clipIds) {
         const scene = results.scenes.get(clipId);
-        await manager.getRepository(AnalysisEntity).update({ clipId }, { status: 'done', errorCode: null, error: null, settings: JSON.stringify(settings.settings), ...(scene ? { sceneState: JSON.stringify(scene) } : {}) });
+        const motion = results.motions.get(clipId);
+        await manager.getRepository(AnalysisEntity).update(
+          { clipId },
+          {
+            status: 'done',
+            errorCode: null,
+            error: null,
+            settings: JSON.stringify(settings.settings),
+            ...(scene ? { sceneState: JSON.stringify(scene) } : {}),
+            // other settings (motion sensitivity, masks) may move where the clip had motion
+            ...(motion ? { motionFirstSec: motion.firstSec, motionLastSec: motion.lastSec } : {}),
+          },
+        );
       }
       const changed = comparison.matched.map(({ before, after }) => ({ before, after: { ...after, id: before.id }, changes: eventChanges(before, after) }));
       const report: ReanalysisReport = {

@@ -80,6 +80,14 @@ export interface AnalysedEvent {
   activity?: EventActivity;
 }
 
+/** Where in a clip something moved (seconds from the clip's start), null when nothing did. */
+export interface MotionSpan {
+  /** the first analysed frame with motion */
+  firstSec: number | null;
+  /** the last analysed frame with motion */
+  lastSec: number | null;
+}
+
 export interface AnalysisResult {
   durationSec: number;
   frameWidth: number;
@@ -88,6 +96,8 @@ export interface AnalysisResult {
   fps: number;
   tracks: Track[];
   events: AnalysedEvent[];
+  /** where the clip had motion: motion-only recording keeps the clips around it and deletes the rest */
+  motion: MotionSpan;
 }
 
 export interface AnalysisProgress {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, open, readdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { CameramonitError } from '@cameramonit/contracts';
 import {
   buildAnimationArgs,
@@ -14,6 +14,8 @@ import {
   parseProgressLine,
 } from './ffmpeg-args.builder.js';
 import { locateFfmpegBinaries, type FfmpegBinaries } from './ffmpeg-binaries.locator.js';
+import { buildConcatList, buildConcatToMp4Args, buildKeyFrameProbeArgs, concatFailureReason, parseKeyFrameProbe, type ConcatOutput, type ConcatPiece, type KeyFrameTimes } from './concat-args.builder.js';
+import { readMp4VideoTrack } from './mp4-header.reader.js';
 import { buildCameraStreamArgs, type CameraStreamInput } from './camera-stream-args.builder.js';
 import { buildFramesToMp4Args, frameFileName, type FramesToVideoOptions } from './frames-video-args.builder.js';
 import { buildVideoFramesArgs, type VideoFramesOptions } from './image-args.builder.js';
@@ -61,6 +63,14 @@ export interface CameraStreamProcess {
 export interface WrittenFile {
   file: string;
   sizeBytes: number;
+}
+
+/** What decides whether clips can be joined by stream copy: their codec and picture size. */
+export interface VideoTrackInfo {
+  /** RFC 6381 codec string from an MP4 header (avc1.64001f: codec, profile and level), else ffprobe's codec name (h264) */
+  codec: string;
+  width: number;
+  height: number;
 }
 
 interface ToolRun {
@@ -315,6 +325,59 @@ export class FfmpegDriver {
     return this.writeWith(join(framesDir, frameFileName(1)), outputFile, args, control, defaultTimeoutMs, 0);
   }
 
+  /** Where a clip's own timeline starts and where its key frames are: ffprobe reads the packets, nothing is decoded. */
+  async keyFrameTimes(file: string, control: RunControl = {}): Promise<KeyFrameTimes> {
+    await this.regularFileSize(file);
+    const timeoutMs = control.timeoutMs ?? this.probeTimeoutMs;
+    const run = await this.runTool(this.binaries.ffprobePath, buildKeyFrameProbeArgs(file), { timeoutMs, signal: control.signal, maxStdoutBytes: 64 * 1024 * 1024 });
+    if (run.timedOut) throw mediaError(MediaErrorCode.timeout, `ffprobe needed more than ${Math.round(timeoutMs / 1000)} s to list the key frames of ${file}.`);
+    if (run.code !== 0) throw mediaError(MediaErrorCode.corruptVideo, `ffprobe could not list the key frames of ${file}: ${lastStderrLine(run.stderr) || `exit code ${run.code}`}`);
+    return parseKeyFrameProbe(run.stdout.toString('utf8'));
+  }
+
+  /**
+   * Codec and picture size of a clip's video: read from the MP4 header when the clip is an MP4
+   * (no process: an export of hours checks thousands of clips), else from ffprobe.
+   */
+  async videoTrack(file: string): Promise<VideoTrackInfo> {
+    await this.regularFileSize(file);
+    const mp4 = await readMp4VideoTrack(file).catch(() => null);
+    if (mp4) return { codec: mp4.codec, width: mp4.width, height: mp4.height };
+    const probed = await this.runTool(this.binaries.ffprobePath, buildProbeArgs(file), { timeoutMs: this.probeTimeoutMs });
+    if (probed.timedOut) throw mediaError(MediaErrorCode.timeout, `ffprobe needed more than ${this.probeTimeoutMs / 1000} s to read ${file}.`);
+    if (probed.code !== 0) throw mediaError(MediaErrorCode.corruptVideo, `ffprobe could not read ${file}: ${lastStderrLine(probed.stderr) || `exit code ${probed.code}`}`);
+    const info = interpretProbeOutput(file, await this.regularFileSize(file), probed.stdout.toString('utf8'));
+    return { codec: info.codec, width: info.width, height: info.height };
+  }
+
+  /**
+   * Joins clips into one MP4 with +faststart (buildConcatToMp4Args). `runs`: the clips in time
+   * order, grouped in runs that share codec and picture size; stream copy takes exactly one run.
+   * The concat lists are written into a folder next to the output and removed afterwards.
+   */
+  async concatToMp4(runs: readonly (readonly ConcatPiece[])[], outputFile: string, output: ConcatOutput, control: RunControl = {}): Promise<WrittenFile> {
+    const first = runs[0]?.[0];
+    if (!first) throw mediaError(MediaErrorCode.invalidArgument, 'nothing to join: no clips');
+    await mkdir(dirname(outputFile), { recursive: true });
+    const listDir = await mkdtemp(join(dirname(outputFile), `.${basename(outputFile)}-lists-`));
+    try {
+      const listFiles: string[] = [];
+      for (const [index, run] of runs.entries()) {
+        const listFile = join(listDir, `run-${index}.ffconcat`);
+        await writeFile(listFile, buildConcatList(run));
+        listFiles.push(listFile);
+      }
+      const args = buildConcatToMp4Args(listFiles, outputFile, output);
+      return await this.writeWith(first.file, outputFile, args, control, output.mode === 'copy' ? 10 * 60_000 : 60 * 60_000, 0, concatFailureReason);
+    } catch (error) {
+      // half an MP4 is no use to anyone
+      await rm(outputFile, { force: true });
+      throw error;
+    } finally {
+      await rm(listDir, { recursive: true, force: true });
+    }
+  }
+
   private async writeWith(
     file: string,
     outputFile: string,
@@ -322,6 +385,8 @@ export class FfmpegDriver {
     control: RunControl,
     defaultTimeoutMs: number,
     totalSec: number,
+    /** what ffmpeg's stderr means, when its last line would mislead */
+    failureReason: (stderr: string) => string = lastStderrLine,
   ): Promise<WrittenFile> {
     await this.regularFileSize(file);
     await mkdir(dirname(outputFile), { recursive: true });
@@ -346,7 +411,7 @@ export class FfmpegDriver {
     }
     if (run.aborted) throw mediaError(MediaErrorCode.ffmpegFailed, `writing ${outputFile} was aborted`);
     if (run.code !== 0) {
-      const reason = lastStderrLine(run.stderr) || `exit code ${run.code}`;
+      const reason = failureReason(run.stderr) || `exit code ${run.code}`;
       throw mediaError(MediaErrorCode.ffmpegFailed, `ffmpeg could not write ${outputFile} from ${file}: ${reason}`);
     }
     const sizeBytes = await stat(outputFile).then(

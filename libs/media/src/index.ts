@@ -9,3 +9,5 @@ export * from './image-size.js';
 export * from './frames-video-args.builder.js';
 export * from './fmp4.parser.js';
 export * from './camera-stream-args.builder.js';
+export * from './concat-args.builder.js';
+export * from './mp4-header.reader.js';

@@ -40,6 +40,18 @@ export class StorageClient {
     return fetch(`${this.baseUrl}/files/${storeUrlPath(storePath)}`, { headers: this.headers(range ? { range } : {}) });
   }
 
+  /**
+   * A camera's recording from `from` to `to` (at most 6 h) as one MP4 (GET /exports/:cameraId), as
+   * a fetch Response; callers stream its body and may pass a Range header on (206 with
+   * Content-Range). Headers: x-export-started-at (its first frame), x-export-duration-sec,
+   * x-export-gaps. Errors are JSON {statusCode, code, message}: 400 INVALID_RANGE, 404
+   * NO_RECORDING or UNKNOWN_CAMERA.
+   */
+  async getExport(cameraId: string, from: Date, to: Date, range?: string): Promise<Response> {
+    const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
+    return fetch(`${this.baseUrl}/exports/${encodeURIComponent(cameraId)}?${query.toString()}`, { headers: this.headers(range ? { range } : {}) });
+  }
+
   async download(storePath: string, toFile: string): Promise<void> {
     const response = await this.get(storePath);
     if (!response.ok || !response.body) throw new CameramonitError('STORAGE_READ_FAILED', `Storage answered ${response.status} for ${storePath}`, 502);

@@ -1,6 +1,6 @@
 import type { AnalysedEvent, Zone } from '@cameramonit/contracts';
 import { describe, expect, it } from 'vitest';
-import { displacementDirection, pathDirection } from './event.builder.js';
+import { displacementDirection, motionSpan, pathDirection } from './event.builder.js';
 import { runScenario, type ScenarioObject } from './scene-scenario.testing.js';
 
 const person = (keyframes: ScenarioObject['keyframes'], extra: Partial<ScenarioObject> = {}): ScenarioObject => ({ label: 'person', width: 20, height: 50, keyframes, ...extra });
@@ -11,6 +11,19 @@ function eventsOf(objects: ScenarioObject[], totalSec: number, zones: Zone[] = [
   return runScenario(objects, { totalSec, scene: { zones, frameWidth: 500, frameHeight: 400, events: { motionEvents } } })[0].events;
 }
 const line = (event: AnalysedEvent) => `${event.startSec}-${event.endSec} ${event.kind} ${event.count} ${event.summary.en}`;
+
+describe('motionSpan', () => {
+  const box = { x: 10, y: 10, width: 5, height: 5 };
+  it('is the first and last frame with a moving region, in seconds rounded to the millisecond', () => {
+    const samples = [0, 1, 2, 3, 4, 5].map((index) => ({ sec: index * 0.2, score: index === 1 || index === 3 ? 0.4 : 0, box: index === 1 || index === 3 ? box : null }));
+    expect(motionSpan(samples)).toEqual({ firstSec: 0.2, lastSec: 0.6 });
+  });
+
+  it('is null both ways when nothing moved, or for a clip without frames', () => {
+    expect(motionSpan([{ sec: 0, score: 0, box: null }, { sec: 0.2, score: 0, box: null }])).toEqual({ firstSec: null, lastSec: null });
+    expect(motionSpan([])).toEqual({ firstSec: null, lastSec: null });
+  });
+});
 
 describe('pathDirection', () => {
   const path = (points: [number, number][]) => points.map(([cx, cy], i) => ({ sec: i, cx, cy }));

@@ -1,4 +1,4 @@
-import type { AnalysedEvent, Box, Direction, EventActivity } from '@cameramonit/contracts';
+import type { AnalysedEvent, Box, Direction, EventActivity, MotionSpan } from '@cameramonit/contracts';
 import { EventDescriber, type ZoneRelation } from './event.describer.js';
 import { parkingLabels, type MovementSegment, type PathPoint, type TrackMemory, type TrackReport, type ZoneVisit } from './object.tracker.js';
 import { SceneZones } from './scene-zones.js';
@@ -27,6 +27,23 @@ export interface MotionSample {
   score: number;
   /** the largest moving region, or null when nothing moved */
   box: Box | null;
+}
+
+/**
+ * The first and last frame with motion (a kept moving region), null when nothing moved. One pass
+ * over the samples the frame loop keeps anyway: it costs nothing next to reading the frames.
+ */
+export function motionSpan(samples: readonly MotionSample[]): MotionSpan {
+  let firstSec: number | null = null;
+  let lastSec: number | null = null;
+  for (const sample of samples) {
+    if (sample.box === null) continue;
+    firstSec ??= sample.sec;
+    lastSec = sample.sec;
+  }
+  // frame times are index / fps: 0.6000000000000001 becomes 0.6
+  const rounded = (sec: number | null) => (sec === null ? null : Math.round(sec * 1000) / 1000);
+  return { firstSec: rounded(firstSec), lastSec: rounded(lastSec) };
 }
 
 /** Direction of a displacement along its dominant axis; 'none' when shorter than minTravelPx. */

@@ -161,6 +161,17 @@ describe('analyseVideo (synthetic video, scripted detector)', () => {
     expect(result.events[0].summary.pl).toBe('Wykryto ruch, bez rozpoznanego obiektu');
   });
 
+  it('says where the clip had motion (the square crosses from 1 s to 9 s), and null where nothing moved (masked out)', async () => {
+    const result = await analyseVideo('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: new EmptyDetector(), width: 320 });
+    expect(result.motion.firstSec).toBeGreaterThanOrEqual(1);
+    expect(result.motion.firstSec).toBeLessThanOrEqual(1.6);
+    expect(result.motion.lastSec).toBeGreaterThanOrEqual(8.6);
+    expect(result.motion.lastSec).toBeLessThanOrEqual(9.4);
+    const masks = [[[0, 0.3], [1, 0.3], [1, 0.7], [0, 0.7]] as [number, number][]];
+    const masked = await analyseVideo('synthetic.avi', { ffmpeg: new SyntheticVideoDriver(), detector: new EmptyDetector(), width: 320, settings: { ...defaultCameraAnalysisSettings, masks } });
+    expect(masked.motion).toEqual({ firstSec: null, lastSec: null });
+  });
+
   it("uses the camera's zones and masks: the event names the zone, the car standing in a mask is not tracked", async () => {
     const settings = parseCameraAnalysisSettings({
       zones: [{ name: 'yard', polygon: [[0.25, 0], [1, 0], [1, 1], [0.25, 1]], loiterSec: null }],

@@ -3,7 +3,7 @@ import { CameramonitError } from '@cameramonit/contracts';
 import { FfmpegDriver, fitFrameSize, readableDurationSec, type FrameReaderOptions, type VideoFrame } from '@cameramonit/media';
 import { cutCrop, mergeCropDetections, planDetectionCrops } from './detection-crop.planner.js';
 import { DetectionScheduler, defaultRecheckStillEverySec, type DetectionStep } from './detection.scheduler.js';
-import type { EventBuilderOptions, MotionSample } from './event.builder.js';
+import { motionSpan, type EventBuilderOptions, type MotionSample } from './event.builder.js';
 import { frameInputShape, HumanObjectDetector } from './human-object-detector.driver.js';
 import { MotionDetector, type MotionDetectorOptions, type MotionState } from './motion-detector.js';
 import { defaultDetectedClasses, type ObjectDetector } from './object-detector.js';
@@ -304,6 +304,7 @@ export async function analyseVideoWithStats(
       fps,
       tracks,
       events,
+      motion: motionSpan(motionSamples),
     },
     stats: {
       wallMs,

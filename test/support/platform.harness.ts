@@ -110,6 +110,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ONVIF_DISCOVERY_MULTICAST: 'false',
     // no live demo camera unless a test asks (its clips and events would land in every test's platform)
     DEMO_CAMERA_FILE: 'none',
+    // the disk guard would delete a test's clips on a machine with little free space (it has its own test)
+    STORAGE_MIN_FREE_MB: '0',
     // no analyser plugins unless a test asks for them (PLUGINS_DIR: join(repoRoot, 'plugins') runs the shipped one)
     PLUGINS_DIR: join(dataDir, 'plugins'),
     ...(options.env ?? {}),

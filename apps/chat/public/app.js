@@ -297,6 +297,7 @@ async function startApp() {
     state.cameras = [];
   }
   renderCameraList();
+  document.getElementById('grid-link').hidden = !state.cameras.some((camera) => camera.live);
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('camera');
   const initial = state.cameras.find((c) => c.id === fromHash) ?? (isNarrow() ? null : sortedCameras()[0]);
   if (initial) selectCamera(initial.id, { focus: false });
@@ -318,6 +319,8 @@ function connectSocket() {
   if (typeof window.io !== 'function') return;
   const socket = window.io({ auth: { token: state.token } });
   state.socket = socket;
+  // live.js sends the live pictures over this connection
+  window.cameramonitSocket = socket;
   socket.on('connect', () => setConnection(true));
   socket.on('disconnect', () => setConnection(false));
   socket.on('connect_error', (error) => {

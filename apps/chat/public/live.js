@@ -65,65 +65,30 @@ async function call(path, { method = 'GET', body } = {}) {
   return data;
 }
 
-/**
- * Plays a camera's live fragmented MP4 through MediaSource. Fragments are appended in sequence
- * mode (a gap after a slow moment is skipped, not waited for); the player keeps close to the live
- * edge and only the last seconds buffered; when the stream ends (the camera or the recorder
- * restarted) it connects again.
- */
-class LivePlayer {
-  constructor(video, onStatus) {
+/** Feeds fragmented MP4 bytes to a <video> through MediaSource, staying near the live edge. */
+class MseSink {
+  constructor(video, codec) {
     this.video = video;
-    this.onStatus = onStatus;
-    this.abort = null;
+    this.mime = `video/mp4; codecs="${codec || 'avc1.640028'}"`;
+    this.queue = [];
+    this.buffer = null;
+    this.source = null;
     this.objectUrl = null;
-    this.stopped = true;
-    this.timer = null;
   }
 
-  async start(cameraId) {
-    this.stop();
-    this.stopped = false;
-    this.cameraId = cameraId;
-    const abort = new AbortController();
-    this.abort = abort;
-    this.onStatus({ kind: 'connecting' });
-    let response;
-    try {
-      response = await fetch(`/api/cameras/${encodeURIComponent(cameraId)}/live.mp4`, { headers: { Authorization: `Bearer ${token()}` }, signal: abort.signal });
-    } catch (error) {
-      if (abort.signal.aborted) return;
-      return this.retry(error.message);
-    }
-    if (!response.ok) {
-      const data = await response.json().catch(() => null);
-      this.onStatus({ kind: 'error', message: data?.message || `${response.status}`, code: data?.code });
-      if (response.status === 503) this.retryLater(5000);
-      return;
-    }
-    const codec = response.headers.get('x-codec') || 'avc1.640028';
-    const mime = `video/mp4; codecs="${codec}"`;
-    if (!window.MediaSource || !MediaSource.isTypeSupported(mime)) {
-      abort.abort();
-      return this.onStatus({ kind: 'error', message: t('unsupported') });
-    }
+  get supported() {
+    return Boolean(window.MediaSource && MediaSource.isTypeSupported(this.mime));
+  }
+
+  async open() {
     const source = new MediaSource();
+    this.source = source;
     this.objectUrl = URL.createObjectURL(source);
     this.video.src = this.objectUrl;
     await new Promise((resolve) => source.addEventListener('sourceopen', resolve, { once: true }));
-    if (abort.signal.aborted) return;
-    const buffer = source.addSourceBuffer(mime);
+    const buffer = source.addSourceBuffer(this.mime);
+    // sequence: a gap (a slow moment, skipped fragments) is closed up, never waited for
     buffer.mode = 'sequence';
-    const queue = [];
-    const pump = () => {
-      if (buffer.updating || source.readyState !== 'open') return;
-      const ranges = this.video.buffered;
-      if (ranges.length && this.video.currentTime - ranges.start(0) > 30) {
-        buffer.remove(0, this.video.currentTime - 10);
-        return;
-      }
-      if (queue.length) buffer.appendBuffer(queue.shift());
-    };
     buffer.addEventListener('updateend', () => {
       const ranges = this.video.buffered;
       if (ranges.length) {
@@ -131,22 +96,155 @@ class LivePlayer {
         // a tab in the background, or a slow moment: jump to the live edge rather than lag behind
         if (end - this.video.currentTime > 4) this.video.currentTime = Math.max(ranges.start(ranges.length - 1), end - 0.8);
       }
-      pump();
+      this.pump();
     });
+    this.buffer = buffer;
     this.video.play().catch(() => undefined);
-    const size = response.headers.get('x-video-size') || '';
-    this.timer = setInterval(() => {
-      const ranges = this.video.buffered;
-      const lag = ranges.length ? ranges.end(ranges.length - 1) - this.video.currentTime : 0;
-      this.onStatus({ kind: 'playing', size, lag });
-    }, 1000);
+    this.pump();
+  }
+
+  append(bytes) {
+    this.queue.push(bytes);
+    this.pump();
+  }
+
+  pump() {
+    const buffer = this.buffer;
+    if (!buffer || buffer.updating || this.source?.readyState !== 'open') return;
+    const ranges = this.video.buffered;
+    // only the last seconds are kept
+    if (ranges.length && this.video.currentTime - ranges.start(0) > 30) {
+      buffer.remove(0, this.video.currentTime - 10);
+      return;
+    }
+    if (this.queue.length) buffer.appendBuffer(this.queue.shift());
+  }
+
+  lag() {
+    const ranges = this.video.buffered;
+    return ranges.length ? ranges.end(ranges.length - 1) - this.video.currentTime : 0;
+  }
+
+  close() {
+    this.queue = [];
+    if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
+    this.objectUrl = null;
+    this.buffer = null;
+    this.source = null;
+  }
+}
+
+let streamCounter = 0;
+
+/**
+ * Plays a camera's live picture: the recorder's fragmented MP4 (the camera's own H.264) through
+ * MediaSource. It comes over the page's socket.io connection when there is one (any number of
+ * cameras share one WebSocket: a grid of 16 is not held up by the browser's six HTTP connections
+ * per host), else by a streamed fetch of /api/cameras/:id/live.mp4. When the stream ends (the
+ * camera or the recorder restarted) it connects again.
+ */
+export class LivePlayer {
+  constructor(video, onStatus, socket = null) {
+    this.video = video;
+    this.onStatus = onStatus;
+    this.socket = socket;
+    this.stopped = true;
+    this.cleanup = null;
+    this.sink = null;
+    this.timer = null;
+  }
+
+  async start(cameraId) {
+    this.stop();
+    this.stopped = false;
+    this.cameraId = cameraId;
+    this.onStatus({ kind: 'connecting' });
+    const socket = this.socket ?? window.cameramonitSocket ?? null;
+    if (socket?.connected) this.viaSocket(socket, cameraId);
+    else await this.viaFetch(cameraId);
+  }
+
+  /** A stream began: its codec and size are known; MediaSource opens. */
+  async began(codec, size) {
+    const sink = new MseSink(this.video, codec);
+    if (!sink.supported) {
+      this.cleanup?.();
+      return this.onStatus({ kind: 'error', message: t('unsupported') });
+    }
+    this.sink = sink;
+    await sink.open();
+    clearInterval(this.timer);
+    this.timer = setInterval(() => this.onStatus({ kind: 'playing', size, lag: sink.lag() }), 1000);
+  }
+
+  viaSocket(socket, cameraId) {
+    const streamId = `live-${++streamCounter}`;
+    let pending = [];
+    const onStart = async (payload) => {
+      if (payload?.streamId !== streamId) return;
+      await this.began(payload.codec, payload.size || '');
+      for (const bytes of pending) this.sink?.append(bytes);
+      pending = [];
+    };
+    const onData = (payload, ack) => {
+      if (payload?.streamId === streamId) {
+        const bytes = new Uint8Array(payload.chunk);
+        if (this.sink?.buffer) this.sink.append(bytes);
+        else pending.push(bytes);
+      }
+      if (typeof ack === 'function') ack();
+    };
+    const onEnd = (payload) => {
+      if (payload?.streamId !== streamId) return;
+      this.cleanup?.();
+      if (payload.status === 503 || payload.code === 'STREAM_ENDED' || payload.code === 'RECORDER_UNAVAILABLE') this.retry(payload.message);
+      else this.onStatus({ kind: 'error', message: payload.message, code: payload.code });
+    };
+    const onDisconnect = () => {
+      this.cleanup?.();
+      this.retry(t('reconnecting'));
+    };
+    socket.on('live:start', onStart);
+    socket.on('live:data', onData);
+    socket.on('live:end', onEnd);
+    socket.on('disconnect', onDisconnect);
+    this.cleanup = () => {
+      socket.off('live:start', onStart);
+      socket.off('live:data', onData);
+      socket.off('live:end', onEnd);
+      socket.off('disconnect', onDisconnect);
+      if (socket.connected) socket.emit('live:stop', { streamId });
+      this.cleanup = null;
+    };
+    socket.emit('live:watch', { cameraId, streamId });
+  }
+
+  async viaFetch(cameraId) {
+    const abort = new AbortController();
+    this.cleanup = () => {
+      abort.abort();
+      this.cleanup = null;
+    };
+    let response;
+    try {
+      response = await fetch(`/api/cameras/${encodeURIComponent(cameraId)}/live.mp4`, { headers: { Authorization: `Bearer ${token()}` }, signal: abort.signal });
+    } catch (error) {
+      if (!abort.signal.aborted) this.retry(error.message);
+      return;
+    }
+    if (!response.ok) {
+      const data = await response.json().catch(() => null);
+      this.onStatus({ kind: 'error', message: data?.message || `${response.status}`, code: data?.code });
+      if (response.status === 503) this.retryLater(5000);
+      return;
+    }
+    await this.began(response.headers.get('x-codec'), response.headers.get('x-video-size') || '');
     const reader = response.body.getReader();
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        queue.push(value);
-        pump();
+        this.sink?.append(value);
       }
     } catch {
       // aborted, or the connection dropped
@@ -155,6 +253,7 @@ class LivePlayer {
   }
 
   retry(message) {
+    if (this.stopped) return;
     this.onStatus({ kind: 'reconnecting', message });
     this.retryLater(1500);
   }
@@ -170,10 +269,9 @@ class LivePlayer {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     clearInterval(this.timer);
-    this.abort?.abort();
-    this.abort = null;
-    if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
-    this.objectUrl = null;
+    this.cleanup?.();
+    this.sink?.close();
+    this.sink = null;
     this.video.removeAttribute('src');
     this.video.load();
   }

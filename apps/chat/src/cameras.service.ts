@@ -2,7 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, In, type DataSource } from 'typeorm';
 import { can, Permission, TokenService, type AuthUser } from '@cameramonit/auth';
-import { AnalysisEntity, CameraEntity, CameraGrantEntity, CameraRecordingEntity, ChatMessageEntity, ClipEntity, EventEntity, loadEventEnrichments, ProjectEntity, type EventEnrichment } from '@cameramonit/db';
+import { AnalysisEntity, CameraEntity, CameraGrantEntity, CameraRecordingEntity, DetectedObjectEntity, ChatMessageEntity, ClipEntity, EventEntity, loadEventEnrichments, ProjectEntity, type EventEnrichment } from '@cameramonit/db';
 import { storeUrlPath } from '@cameramonit/server';
 import type { CameraLiveView, CameraView, EventView, MessageView } from './chat.types.js';
 
@@ -105,6 +105,7 @@ export class CamerasService {
     const clipPath = new Map(clips.map((c) => [c.id, c.path]));
     for (const a of analyses) if (a.playablePath) clipPath.set(a.clipId, a.playablePath);
     const enrichments = await loadEventEnrichments(this.db, events.map((e) => e.id));
+    const boxes = await this.objectBoxes(events, analyses);
     return events.map((e) => ({
       id: e.id,
       cameraId: e.cameraId,
@@ -127,8 +128,32 @@ export class CamerasService {
       descriptionPl: e.descriptionPl,
       threatLevel: e.threatLevel,
       descriptionError: e.descriptionError,
+      boxes: boxes.get(e.id) ?? [],
       ...this.pluginParts(enrichments.get(e.id)),
     }));
+  }
+
+  /** Where the event's objects were at their best moment, as fractions of the picture (0..1), for drawing over a live view. */
+  private async objectBoxes(events: EventEntity[], analyses: AnalysisEntity[]): Promise<Map<string, EventView['boxes']>> {
+    const ids = events.map((e) => e.id);
+    const found = new Map<string, EventView['boxes']>();
+    if (!ids.length) return found;
+    const frames = new Map(analyses.map((a) => [a.clipId, a]));
+    const objects = await this.db.getRepository(DetectedObjectEntity).find({ where: { eventId: In(ids) }, take: 2000 });
+    for (const object of objects) {
+      const frame = frames.get(object.clipId);
+      if (!object.eventId || !frame?.frameWidth || !frame.frameHeight) continue;
+      try {
+        const box = JSON.parse(object.box) as { x: number; y: number; width: number; height: number };
+        const list = found.get(object.eventId) ?? [];
+        const round = (value: number) => Math.round(value * 10_000) / 10_000;
+        list.push({ label: object.label, x: round(box.x / frame.frameWidth), y: round(box.y / frame.frameHeight), width: round(box.width / frame.frameWidth), height: round(box.height / frame.frameHeight) });
+        found.set(object.eventId, list);
+      } catch {
+        // a box written by an older version: nothing to draw
+      }
+    }
+    return found;
   }
 
   /** What analyser plugins added (the plugin host writes it; see docs/plugins.md). */

@@ -100,6 +100,7 @@ export class EventResponse {
   @ApiProperty({ type: [EventFeatureResponse], description: 'what analyser plugins found (e.g. clothingColour)' }) features: EventFeatureResponse[];
   @ApiProperty({ type: [EventImageResponse], description: 'annotated images analyser plugins made' }) images: EventImageResponse[];
   @ApiProperty({ nullable: true, type: String, description: 'for an event an analyser plugin returned (kind "plugin"): its name' }) plugin: string | null;
+  @ApiProperty({ type: Object, isArray: true, description: "its objects' boxes at their best moment, fractions of the picture: {label, x, y, width, height}" }) boxes: object[];
 }
 
 export class AnswerResponse {

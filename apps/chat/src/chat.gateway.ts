@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
-import { TokenService } from '@cameramonit/auth';
+import { TokenService, type AuthUser } from '@cameramonit/auth';
 import { CamerasService } from './cameras.service.js';
 import type { MessageView } from './chat.types.js';
+import { LiveRelay } from './live.relay.js';
 
 const room = (cameraId: string) => `camera:${cameraId}`;
 
@@ -12,13 +13,14 @@ const room = (cameraId: string) => `camera:${cameraId}`;
  * new messages (events, answers, errors) and analysis progress go to the camera's room.
  */
 @WebSocketGateway({ cors: { origin: true } })
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(ChatGateway.name);
   @WebSocketServer() server: Server;
 
   constructor(
     private readonly tokens: TokenService,
     private readonly cameras: CamerasService,
+    private readonly live: LiveRelay,
   ) {}
 
   afterInit(server: Server): void {
@@ -37,6 +39,23 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection {
     const ids = await this.cameras.visibleCameraIds(user);
     await socket.join(ids.map(room));
     this.logger.debug(`${user.email} connected, ${ids.length} camera(s)`);
+  }
+
+  handleDisconnect(socket: Socket): void {
+    this.live.stopAll(socket);
+  }
+
+  /** A camera's live picture over this socket (live.js, grid.js): {cameraId, streamId}. */
+  @SubscribeMessage('live:watch')
+  async watchLive(@ConnectedSocket() socket: Socket, @MessageBody() body: { cameraId?: unknown; streamId?: unknown }): Promise<void> {
+    const user = (socket.data as { user?: AuthUser }).user;
+    if (!user) return;
+    await this.live.watch(socket, user, body?.cameraId, body?.streamId);
+  }
+
+  @SubscribeMessage('live:stop')
+  stopLive(@ConnectedSocket() socket: Socket, @MessageBody() body: { streamId?: unknown }): void {
+    this.live.stop(socket, body?.streamId);
   }
 
   message(cameraId: string, message: MessageView): void {

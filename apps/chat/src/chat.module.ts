@@ -12,6 +12,7 @@ import { NamesController } from './names.controller.js';
 import { NamesService } from './names.service.js';
 import { PeriodSummaryService } from './period-summary.service.js';
 import { LiveProxyController } from './live.proxy.controller.js';
+import { LiveRelay } from './live.relay.js';
 import { RecordingsController } from './recordings.controller.js';
 import { RecordingsService } from './recordings.service.js';
 import { PushProxyController } from './push.proxy.controller.js';
@@ -21,6 +22,7 @@ import { PushProxyController } from './push.proxy.controller.js';
   providers: [
     CamerasService,
     RecordingsService,
+    LiveRelay,
     MessagesService,
     NamesService,
     ChatGateway,

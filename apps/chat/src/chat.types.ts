@@ -31,6 +31,8 @@ export interface EventView {
   images: EventImageView[];
   /** for an event an analyser plugin returned: the plugin's name */
   plugin: string | null;
+  /** its objects' boxes at their best moment, as fractions of the picture (0..1) */
+  boxes: { label: string; x: number; y: number; width: number; height: number }[];
 }
 
 export interface EventFeatureView {

@@ -8,7 +8,7 @@ import type { Request, Response } from 'express';
 import { CurrentUser, Permission, Public, RequirePermission, TokenService, type AuthUser } from '@cameramonit/auth';
 import { CameramonitError } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
-import { APP_CONFIG } from '@cameramonit/server';
+import { APP_CONFIG, StorageClient } from '@cameramonit/server';
 import { CamerasService } from './cameras.service.js';
 import { RecordingsService, type ClipAtView, type ShareView, type TimelineView } from './recordings.service.js';
 import { pipeUpstream } from './upstream.pipe.js';
@@ -53,12 +53,17 @@ export class ShareDto extends RangeQuery {
 @ApiBearerAuth()
 @Controller()
 export class RecordingsController {
+  private readonly storage: StorageClient;
+
   constructor(
     private readonly recordings: RecordingsService,
     private readonly cameras: CamerasService,
-    private readonly tokens: TokenService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    tokens: TokenService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    // exports may take a while to make: the storage app answers when the MP4 is ready
+    this.storage = new StorageClient(config.storageUrl, tokens, 'chat');
+  }
 
   @RequirePermission(Permission.camerasRead)
   @Get('api/cameras/:id/recordings')
@@ -154,12 +159,9 @@ export class RecordingsController {
   }
 
   private async sendExport(request: Request, response: Response, cameraId: string, from: Date, to: Date, downloadName: string | null): Promise<void> {
-    const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
     let upstream: globalThis.Response;
     try {
-      upstream = await fetch(`${this.config.storageUrl}/exports/${cameraId}?${query.toString()}`, {
-        headers: { authorization: `Bearer ${this.tokens.serviceToken('chat', 600)}`, ...(request.headers.range ? { range: request.headers.range } : {}) },
-      });
+      upstream = await this.storage.getExport(cameraId, from, to, request.headers.range);
     } catch {
       throw new CameramonitError('STORAGE_UNAVAILABLE', 'The storage app cannot be reached right now; try again in a moment', 503);
     }

@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Socket } from 'socket.io';
+import { TokenService, type AuthUser } from '@cameramonit/auth';
+import type { AppConfig } from '@cameramonit/config';
+import { APP_CONFIG } from '@cameramonit/server';
+import { CamerasService } from './cameras.service.js';
+
+/** Chunks a viewer may have unacknowledged before the relay stops reading from the recorder. */
+const window = 8;
+/** Most live streams one browser tab may watch at once (the grid shows 16). */
+const maxStreamsPerSocket = 16;
+
+interface Relay {
+  abort: AbortController;
+}
+
+/**
+ * Live pictures over the chat's socket.io connection: a browser asks for a camera (`live:watch`),
+ * the relay checks that its user may see it, reads the recorder's fragmented MP4 and sends it on
+ * in chunks (`live:start`, `live:data`, `live:end`). One WebSocket carries any number of cameras,
+ * so a grid of 16 is not held up by the browser's six HTTP connections per host. Chunks are
+ * acknowledged; past a small window the relay stops reading, the recorder then skips fragments for
+ * this viewer (never holding up the camera or the other viewers).
+ */
+@Injectable()
+export class LiveRelay {
+  private readonly logger = new Logger(LiveRelay.name);
+  private readonly streams = new WeakMap<Socket, Map<string, Relay>>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cameras: CamerasService,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async watch(socket: Socket, user: AuthUser, cameraId: unknown, streamId: unknown): Promise<void> {
+    if (typeof cameraId !== 'string' || typeof streamId !== 'string' || streamId.length > 64) {
+      socket.emit('live:end', { streamId, code: 'INVALID_REQUEST', message: 'live:watch needs {cameraId, streamId}' });
+      return;
+    }
+    const streams = this.streams.get(socket) ?? new Map<string, Relay>();
+    this.streams.set(socket, streams);
+    this.stop(socket, streamId);
+    if (streams.size >= maxStreamsPerSocket) {
+      socket.emit('live:end', { streamId, code: 'TOO_MANY_STREAMS', message: `At most ${maxStreamsPerSocket} live pictures at once` });
+      return;
+    }
+    try {
+      await this.cameras.visible(user, cameraId);
+    } catch {
+      socket.emit('live:end', { streamId, code: 'NOT_FOUND', message: 'No such camera that you may see' });
+      return;
+    }
+    const relay: Relay = { abort: new AbortController() };
+    streams.set(streamId, relay);
+    void this.pump(socket, cameraId, streamId, relay).finally(() => {
+      if (streams.get(streamId) === relay) streams.delete(streamId);
+    });
+  }
+
+  stop(socket: Socket, streamId: unknown): void {
+    if (typeof streamId !== 'string') return;
+    const streams = this.streams.get(socket);
+    streams?.get(streamId)?.abort.abort();
+    streams?.delete(streamId);
+  }
+
+  stopAll(socket: Socket): void {
+    for (const relay of this.streams.get(socket)?.values() ?? []) relay.abort.abort();
+    this.streams.delete(socket);
+  }
+
+  private async pump(socket: Socket, cameraId: string, streamId: string, relay: Relay): Promise<void> {
+    const signal = relay.abort.signal;
+    let upstream: Response;
+    try {
+      upstream = await fetch(`${this.config.recorderUrl}/api/cameras/${cameraId}/live.mp4`, { headers: { authorization: `Bearer ${this.tokens.serviceToken('chat', 600)}` }, signal });
+    } catch {
+      if (!signal.aborted) socket.emit('live:end', { streamId, code: 'RECORDER_UNAVAILABLE', message: 'The recorder cannot be reached; the live picture is not available right now' });
+      return;
+    }
+    if (!upstream.ok || !upstream.body) {
+      const body = (await upstream.json().catch(() => ({}))) as { code?: string; message?: string };
+      socket.emit('live:end', { streamId, code: body.code ?? 'LIVE_UNAVAILABLE', message: body.message ?? `The recorder answered ${upstream.status}`, status: upstream.status });
+      return;
+    }
+    socket.emit('live:start', { streamId, cameraId, codec: upstream.headers.get('x-codec'), size: upstream.headers.get('x-video-size') });
+    const reader = upstream.body.getReader();
+    let inFlight = 0;
+    let release: (() => void) | null = null;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || signal.aborted || socket.disconnected) break;
+        inFlight++;
+        socket.timeout(15_000).emit('live:data', { streamId, chunk: Buffer.from(value) }, () => {
+          inFlight--;
+          release?.();
+        });
+        while (inFlight >= window && !signal.aborted && socket.connected) {
+          await new Promise<void>((resolve) => {
+            release = resolve;
+            setTimeout(resolve, 1000);
+          });
+          release = null;
+        }
+      }
+    } catch (error) {
+      if (!signal.aborted) this.logger.debug(`Live relay of camera ${cameraId} ended: ${(error as Error).message}`);
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
+    if (!signal.aborted && socket.connected) socket.emit('live:end', { streamId, code: 'STREAM_ENDED', message: 'The stream ended (the camera or the recorder restarted)' });
+  }
+}

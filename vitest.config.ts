@@ -80,6 +80,18 @@ export default defineConfig({
         plugins,
         resolve: { alias },
         test: {
+          // npm run bench:live (BENCH_LIVE=1): measurements, not tests; never part of npm test
+          name: 'bench',
+          include: process.env.BENCH_LIVE === '1' ? ['test/bench/**/*.bench-run.ts'] : [],
+          testTimeout: 3_600_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        plugins,
+        resolve: { alias },
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.e2e-spec.ts'],
           exclude: liveE2E ? [] : ['test/e2e/live-cameras.e2e-spec.ts'],

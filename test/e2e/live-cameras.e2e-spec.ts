@@ -206,6 +206,47 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
   });
 
+  it.concurrent('the admin page adds an RTSP camera with its password, shows it recording, switches it off and deletes it', async ({ expect }) => {
+    const porch = await startRtspServer({ file: await longCameraVideo({ minutes: 30, width: 640, height: 360, fps: 10 }), mount: '/porch', username: 'installer', password: 'porch-secret' });
+    extraServers.push(porch);
+    const adminBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await adminBrowser.newPage({ viewport: { width: 1280, height: 900 } });
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.goto(soak.urls.admin);
+      await page.getByTestId('login-email').fill(soak.adminEmail);
+      await page.getByTestId('login-password').fill(soak.adminPassword);
+      await page.getByTestId('login-submit').click();
+      await page.locator(`[data-testid="add-camera"][data-project-id="${soak.projectId}"]`).click();
+      await page.getByTestId('new-camera-name').fill('Porch');
+      await page.getByTestId('source-kind').selectOption('rtsp');
+      await page.getByTestId('source-url').fill(porch.url);
+      await page.getByTestId('source-username').fill('installer');
+      await page.getByTestId('source-password').fill('porch-secret');
+      await page.getByTestId('new-camera-save').click();
+      const item = page.locator('[data-testid="camera-item"]', { hasText: 'Porch' });
+      await item.waitFor({ timeout: 15_000 });
+      const cameraId = (await item.getAttribute('data-camera-id')) as string;
+      await waitFor('the porch camera to record', async () => (await recording(cameraId))?.state === 'online', 40_000);
+      await item.click();
+      await expect.poll(() => page.getByTestId('recording-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('online');
+      await page.getByTestId('source-details').locator('summary').click();
+      // the password is stored, never shown back
+      expect(await page.getByTestId('source-password').inputValue()).toBe('');
+      expect(await page.content()).not.toContain('porch-secret');
+
+      await page.getByTestId('camera-enabled').uncheck();
+      await page.getByTestId('source-save').click();
+      await waitFor('the recording to stop', async () => (await recording(cameraId)) === null, 20_000);
+      await expect.poll(() => page.getByTestId('recording-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('stopped');
+      await page.getByTestId('camera-delete').click();
+      await expect.poll(() => page.locator(`[data-testid="camera-item"][data-camera-id="${cameraId}"]`).count(), { timeout: 15_000 }).toBe(0);
+      expect((await adminCall('GET', `/api/cameras/${cameraId}`)).status).toBe(404);
+    } finally {
+      await adminBrowser.close();
+    }
+  });
+
   it('loses no clip when the storage app is killed and restarted: the recorder keeps them and sends them in order', async () => {
     const before = Date.now();
     const health = (await (await fetch(`${soak.urls.storage}/health`)).json()) as { pid: number };

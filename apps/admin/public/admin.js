@@ -108,13 +108,15 @@ async function showApp() {
       h(
         'div',
         { class: 'project' },
-        h('div', { class: 'project__name' }, project.name, h('span', { class: 'project__slug', text: project.slug })),
+        h('div', { class: 'project__name' }, project.name, h('span', { class: 'project__slug', text: project.slug }),
+          // camera-source.js opens the form for a new camera
+          h('button', { class: 'link-button project__add', type: 'button', 'data-testid': 'add-camera', 'data-project-id': project.id, text: '+ Camera', onclick: () => document.dispatchEvent(new CustomEvent('cameramonit:add-camera', { detail: { project } })) })),
         ...cameras.map((camera) =>
           h(
             'button',
             { class: 'camera-button', type: 'button', 'data-testid': 'camera-item', 'data-camera-id': camera.id, onclick: () => selectCamera(camera, project) },
-            h('span', { class: 'camera-button__name', text: camera.name }),
-            h('span', { class: 'camera-button__meta', text: `${project.slug}/${camera.slug}${camera.analysisSettings ? '' : ' · default analysis'}` }),
+            h('span', { class: 'camera-button__name' }, camera.recording && camera.source?.kind !== 'none' ? h('span', { class: `state-dot state-dot--${camera.enabled ? camera.recording.state : 'stopped'}`, 'data-testid': 'camera-state', 'data-state': camera.enabled ? camera.recording.state : 'stopped', title: camera.recording.message ?? camera.recording.state }) : null, camera.name),
+            h('span', { class: 'camera-button__meta', text: `${project.slug}/${camera.slug} · ${camera.source?.kind === 'none' ? 'uploads only' : camera.source?.kind ?? ''}${camera.enabled ? '' : ' · disabled'}` }),
           ),
         ),
       ),
@@ -128,6 +130,8 @@ async function selectCamera(camera, project) {
   $('camera-title').textContent = camera.name;
   $('camera-subtitle').textContent = `${project.name} · ${project.slug}/${camera.slug}`;
   $('editor').hidden = false;
+  // camera-source.js shows where its video comes from and how its recording goes
+  document.dispatchEvent(new CustomEvent('cameramonit:camera-selected', { detail: { camera, project } }));
   state.drawing = null;
   state.selected = null;
   setStatus('');

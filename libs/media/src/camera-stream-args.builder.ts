@@ -68,13 +68,14 @@ export function buildCameraStreamArgs(input: CameraStreamInput): string[] {
     }
     case 'mjpeg': {
       if (!/^https?:\/\//i.test(input.url)) throw mediaError(MediaErrorCode.invalidArgument, 'an MJPEG camera address starts with http:// or https://');
-      args.push('-rw_timeout', ioTimeoutUs, ...timestamps, '-f', 'mjpeg', '-i', addressWithCredentials(input.url, input.username, input.password));
+      args.push('-rw_timeout', ioTimeoutUs, '-analyzeduration', '1000000', ...timestamps, '-f', 'mjpeg', '-i', addressWithCredentials(input.url, input.username, input.password));
       encode = true;
       break;
     }
     case 'snapshot': {
       // the recorder fetches the pictures itself (it knows the URL and the password) and writes them to stdin
-      args.push('-use_wallclock_as_timestamps', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-i', 'pipe:0');
+      // the pictures come a few a second: ffmpeg must not wait seconds of them to "probe" what it already knows
+      args.push('-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer', '-use_wallclock_as_timestamps', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-i', 'pipe:0');
       encode = true;
       break;
     }
@@ -120,7 +121,7 @@ export function buildCameraStreamArgs(input: CameraStreamInput): string[] {
 }
 
 /** Why a camera's ffmpeg stopped, from what it wrote on stderr: what the camera's status says, and whether retrying soon can help. */
-export type CameraFailureKind = 'auth' | 'unreachable' | 'not-found' | 'timeout' | 'bad-stream' | 'no-video' | 'device' | 'timestamps' | 'unknown';
+export type CameraFailureKind = 'auth' | 'unreachable' | 'not-found' | 'timeout' | 'bad-stream' | 'no-video' | 'device' | 'timestamps' | 'changed' | 'unknown';
 
 export interface CameraFailure {
   kind: CameraFailureKind;
@@ -129,7 +130,7 @@ export interface CameraFailure {
 }
 
 /** ffmpeg's warnings about timestamps and the like: said all the time, never the reason a camera stopped. */
-const noiseLines = /Non-monotonous DTS|Timestamps are unset|changing to \d+|max delay reached|RTP: missed \d+ packets|co located POCs unavailable|Past duration .* too large|Last message repeated/i;
+const noiseLines = /deprecated pixel format|Non-monotonous DTS|Timestamps are unset|changing to \d+|max delay reached|RTP: missed \d+ packets|co located POCs unavailable|Past duration .* too large|Last message repeated/i;
 
 /** Reads ffmpeg's last words about a camera. */
 export function classifyCameraFailure(stderr: string): CameraFailure {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completeFragmentedLength, Mp4BoxSplitter, Mp4FormatError, parseFragment, parseInitSegment, shiftFragmentTime } from './fmp4.parser.js';
+import { completeFragmentedLength, inBandSps, Mp4BoxSplitter, Mp4FormatError, parseFragment, parseInitSegment, shiftFragmentTime } from './fmp4.parser.js';
 import { box, testFragment, testInitSegment, u32 } from './fmp4.testing.js';
 
 describe('Mp4BoxSplitter', () => {
@@ -47,7 +47,7 @@ describe('parseFragment', () => {
 
   it('reads the decode time, the duration and whether it starts with a key frame', () => {
     const { moof } = testFragment({ sequenceNumber: 7, baseDecodeTime: 8_100_000_000n, durations: [9000, 9000, 9000] });
-    expect(parseFragment(moof, init)).toEqual({ sequenceNumber: 7, baseDecodeTime: 8_100_000_000n, duration: 27000, sampleCount: 3, startsWithKeyFrame: true });
+    expect(parseFragment(moof, init)).toMatchObject({ sequenceNumber: 7, baseDecodeTime: 8_100_000_000n, duration: 27000, sampleCount: 3, startsWithKeyFrame: true });
     const other = testFragment({ baseDecodeTime: 27000n, durations: [9000], keyFrame: false, tfdtVersion0: true });
     expect(parseFragment(other.moof, init)).toMatchObject({ baseDecodeTime: 27000n, startsWithKeyFrame: false });
   });
@@ -55,6 +55,24 @@ describe('parseFragment', () => {
   it('refuses a fragment of another track', () => {
     const { moof } = testFragment({ trackId: 5, baseDecodeTime: 0n, durations: [1] });
     expect(() => parseFragment(moof, init)).toThrow(/no run of track 1/);
+  });
+});
+
+describe('inBandSps', () => {
+  it("finds a new SPS in a key frame's first sample (the camera changed its picture size), not in other frames", () => {
+    const oldSps = Buffer.from([0x67, 0x64, 0x00, 0x1f, 0xac, 0xd9, 0x40, 0x50]);
+    const newSps = Buffer.from([0x67, 0x64, 0x00, 0x28, 0xac, 0xd9, 0x40, 0x78]);
+    const init = parseInitSegment(testInitSegment({ sps: oldSps }));
+    expect(init.sps?.equals(oldSps)).toBe(true);
+    expect(init.nalLengthSize).toBe(4);
+    const pps = Buffer.from([0x68, 0xeb, 0xe3]);
+    const idr = Buffer.from([0x65, 0x88, 0x84, 0x00]);
+    const changed = testFragment({ baseDecodeTime: 0n, durations: [9000, 9000], firstSampleNals: [newSps, pps, idr] });
+    expect(inBandSps(changed.moof, changed.mdat, parseFragment(changed.moof, init), init.nalLengthSize)?.equals(newSps)).toBe(true);
+    const same = testFragment({ baseDecodeTime: 0n, durations: [9000], firstSampleNals: [oldSps, pps, idr] });
+    expect(inBandSps(same.moof, same.mdat, parseFragment(same.moof, init), init.nalLengthSize)?.equals(oldSps)).toBe(true);
+    const plain = testFragment({ baseDecodeTime: 0n, durations: [9000], firstSampleNals: [idr] });
+    expect(inBandSps(plain.moof, plain.mdat, parseFragment(plain.moof, init), init.nalLengthSize)).toBeNull();
   });
 });
 

@@ -28,6 +28,9 @@ export interface InitSegmentInfo {
   /** trex defaults, used when a fragment does not say */
   defaultSampleDuration: number;
   defaultSampleFlags: number;
+  /** H.264: the sequence parameter set of the avcC box (what the picture size comes from), and the size of NAL length fields */
+  sps: Buffer | null;
+  nalLengthSize: number;
 }
 
 /** Timing of one fragment (moof + its mdat). */
@@ -40,6 +43,8 @@ export interface FragmentInfo {
   sampleCount: number;
   /** its first sample is a sync sample (a key frame): a clip or a viewer may start here */
   startsWithKeyFrame: boolean;
+  /** where its first sample starts, counted from the start of the moof (trun data offset), and its size; null when not said */
+  firstSample: { offset: number; size: number } | null;
 }
 
 export class Mp4FormatError extends Error {}
@@ -179,6 +184,7 @@ export function parseInitSegment(init: Buffer): InitSegmentInfo {
     const width = init.readUInt16BE(entry.payload + 24);
     const height = init.readUInt16BE(entry.payload + 26);
     const codec = codecString(init, entry);
+    const avc = avcConfig(init, entry);
     const trex = children(init, moov.payload, moov.end)
       .filter((box) => box.type === 'mvex')
       .flatMap((mvex) => children(init, mvex.payload, mvex.end))
@@ -193,6 +199,8 @@ export function parseInitSegment(init: Buffer): InitSegmentInfo {
       browserPlayable: entry.type === 'avc1' || entry.type === 'avc3',
       defaultSampleDuration: trex ? init.readUInt32BE(trex.payload + 12) : 0,
       defaultSampleFlags: trex ? init.readUInt32BE(trex.payload + 20) : 0,
+      sps: avc?.sps ?? null,
+      nalLengthSize: avc?.nalLengthSize ?? 4,
     };
   }
   throw new Mp4FormatError('the init segment has no video track');
@@ -206,6 +214,44 @@ function codecString(buffer: Buffer, entry: Child): string {
   if (!avcC) return entry.type;
   const hex = (offset: number) => buffer[avcC.payload + offset].toString(16).padStart(2, '0');
   return `${entry.type}.${hex(1)}${hex(2)}${hex(3)}`;
+}
+
+/** The first SPS and the NAL length size of an H.264 sample entry's avcC box. */
+function avcConfig(buffer: Buffer, entry: Child): { sps: Buffer | null; nalLengthSize: number } | null {
+  if (entry.type !== 'avc1' && entry.type !== 'avc3') return null;
+  const avcC = children(buffer, entry.payload + 78, entry.end).find((box) => box.type === 'avcC');
+  if (!avcC || avcC.end - avcC.payload < 8) return null;
+  const nalLengthSize = (buffer[avcC.payload + 4] & 0x03) + 1;
+  const spsCount = buffer[avcC.payload + 5] & 0x1f;
+  if (spsCount === 0) return { sps: null, nalLengthSize };
+  const length = buffer.readUInt16BE(avcC.payload + 6);
+  const start = avcC.payload + 8;
+  return { sps: start + length <= avcC.end ? Buffer.from(buffer.subarray(start, start + length)) : null, nalLengthSize };
+}
+
+/**
+ * The SPS a fragment carries in its first sample (a camera that changed its resolution sends a
+ * new one with its next key frame), or null. `mdat` is the fragment's mdat box, whole.
+ */
+export function inBandSps(moof: Buffer, mdat: Buffer, fragment: FragmentInfo, nalLengthSize: number): Buffer | null {
+  if (!fragment.firstSample) return null;
+  // default-base-is-moof: the data offset counts from the moof's first byte; the mdat follows the moof
+  const start = fragment.firstSample.offset - moof.length;
+  const end = Math.min(mdat.length, start + fragment.firstSample.size);
+  if (start < 8 || end <= start) return null;
+  let at = start;
+  while (at + nalLengthSize < end) {
+    let length = 0;
+    for (let i = 0; i < nalLengthSize; i++) length = length * 256 + mdat[at + i];
+    const nal = at + nalLengthSize;
+    if (length <= 0 || nal + length > end) return null;
+    const type = mdat[nal] & 0x1f;
+    if (type === 7) return Buffer.from(mdat.subarray(nal, nal + length));
+    // parameter sets and delimiters come before the picture: past the first slice there is none
+    if (type === 1 || type === 5) return null;
+    at = nal + length;
+  }
+  return null;
 }
 
 const sampleIsNonSync = 0x00010000;
@@ -240,11 +286,16 @@ export function parseFragment(moof: Buffer, init: Pick<InitSegmentInfo, 'trackId
     let duration = 0;
     let sampleCount = 0;
     let firstFlags: number | null = null;
+    let firstSample: { offset: number; size: number } | null = null;
     for (const trun of children(moof, traf.payload, traf.end).filter((b) => b.type === 'trun')) {
       const flags = moof.readUInt32BE(trun.payload) & 0xffffff;
       const count = moof.readUInt32BE(trun.payload + 4);
       let at = trun.payload + 8;
-      if (flags & 0x01) at += 4; // data offset
+      let dataOffset: number | null = null;
+      if (flags & 0x01) {
+        dataOffset = moof.readInt32BE(at);
+        at += 4;
+      }
       let firstSampleFlags: number | null = null;
       if (flags & 0x04) {
         firstSampleFlags = moof.readUInt32BE(at);
@@ -260,14 +311,17 @@ export function parseFragment(moof: Buffer, init: Pick<InitSegmentInfo, 'trackId
         } else {
           duration += defaultDuration;
         }
-        if (flags & 0x200) field += 4;
+        if (flags & 0x200) {
+          if (i === 0 && sampleCount === 0 && dataOffset !== null) firstSample = { offset: dataOffset, size: moof.readUInt32BE(field) };
+          field += 4;
+        }
         if (i === 0 && sampleCount === 0) {
           firstFlags = firstSampleFlags ?? ((flags & 0x400) ? moof.readUInt32BE(field) : defaultFlags);
         }
       }
       sampleCount += count;
     }
-    return { sequenceNumber, baseDecodeTime, duration, sampleCount, startsWithKeyFrame: firstFlags !== null && (firstFlags & sampleIsNonSync) === 0 };
+    return { sequenceNumber, baseDecodeTime, duration, sampleCount, startsWithKeyFrame: firstFlags !== null && (firstFlags & sampleIsNonSync) === 0, firstSample };
   }
   throw new Mp4FormatError(`the fragment has no run of track ${init.trackId}`);
 }

@@ -39,6 +39,8 @@ export interface TestInitOptions {
   /** profile, compatibility, level of the avcC box (default High 3.1: 0x64 0x00 0x1f) */
   avc?: [number, number, number];
   defaultSampleDuration?: number;
+  /** the SPS in the avcC box */
+  sps?: Buffer;
 }
 
 /** ftyp + moov with one video track (and an audio track before it, to be skipped). */
@@ -53,7 +55,12 @@ export function testInitSegment(options: TestInitOptions = {}): Buffer {
     u16(options.width ?? 1280, options.height ?? 720),
     u32(0x00480000, 0x00480000, 0), u16(1), Buffer.alloc(32), u16(0x18, 0xffff),
   ]);
-  const avcC = box('avcC', Buffer.from([1, profile, compatibility, level, 0xff, 0xe0, 0x00]));
+  const sps = options.sps ?? Buffer.from([0x67, profile, compatibility, level, 0xac, 0xd9]);
+  const spsCount = Buffer.alloc(3);
+  spsCount.writeUInt8(0xe1, 0);
+  spsCount.writeUInt16BE(sps.length, 1);
+  // version, profile, compatibility, level, 4-byte NAL lengths, one SPS, no PPS
+  const avcC = box('avcC', Buffer.from([1, profile, compatibility, level, 0xff]), spsCount, sps, Buffer.from([0]));
   const sampleEntry = box(entryType, visualFields, entryType.startsWith('avc') ? avcC : Buffer.alloc(0));
   const videoTrak = box(
     'trak',
@@ -87,6 +94,8 @@ export interface TestFragmentOptions {
   keyFrame?: boolean;
   /** write the tfdt as version 0 (32 bits) */
   tfdtVersion0?: boolean;
+  /** NAL units of the first sample (4-byte lengths are added); the other samples are filler */
+  firstSampleNals?: Buffer[];
 }
 
 /** moof + mdat as ffmpeg writes them with default_base_moof: per-sample durations and sizes, first-sample flags. */
@@ -94,13 +103,18 @@ export function testFragment(options: TestFragmentOptions): { moof: Buffer; mdat
   const trackId = options.trackId ?? 1;
   const count = options.durations.length;
   const firstFlags = options.keyFrame === false ? 0x01010000 : 0x02000000;
-  const samples = Buffer.concat(options.durations.map((duration) => u32(duration, 4)));
+  const first = options.firstSampleNals ? Buffer.concat(options.firstSampleNals.flatMap((nal) => [u32(nal.length), nal])) : Buffer.alloc(4, 7);
+  const sizes = options.durations.map((_, i) => (i === 0 ? first.length : 4));
+  const samples = Buffer.concat(options.durations.map((duration, i) => u32(duration, sizes[i])));
   const tfdt = options.tfdtVersion0 ? box('tfdt', u32(0, Number(options.baseDecodeTime))) : box('tfdt', u32(0x01000000), u64(options.baseDecodeTime));
-  const moof = box(
-    'moof',
-    box('mfhd', u32(0, options.sequenceNumber ?? 1)),
-    box('traf', box('tfhd', u32(0x00020020, trackId, 0x01010000)), tfdt, box('trun', u32(0x00000305, count, 0, firstFlags), samples)),
-  );
-  const mdat = box('mdat', Buffer.alloc(4 * count, 7));
+  const build = (dataOffset: number) =>
+    box(
+      'moof',
+      box('mfhd', u32(0, options.sequenceNumber ?? 1)),
+      box('traf', box('tfhd', u32(0x00020020, trackId, 0x01010000)), tfdt, box('trun', u32(0x00000305, count, dataOffset, firstFlags), samples)),
+    );
+  // the data offset counts from the moof's start to the first sample, past the mdat header
+  const moof = build(build(0).length + 8);
+  const mdat = box('mdat', first, Buffer.alloc(4 * (count - 1), 7));
   return { moof, mdat, bytes: Buffer.concat([moof, mdat]) };
 }

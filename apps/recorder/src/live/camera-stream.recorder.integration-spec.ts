@@ -3,13 +3,14 @@
  * into clips in a real spool; what is written is read back with ffprobe.
  */
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegDriver, Mp4BoxSplitter } from '@cameramonit/media';
-import { CameraStreamRecorder, type RecordingStatus } from './camera-stream.recorder.js';
+import { CameraStreamRecorder, defaultRecorderTimings, type CameraRecordingSpec, type RecordingStatus } from './camera-stream.recorder.js';
 import { ClipSpool, type SpooledClip } from './clip-spool.js';
 import type { LiveViewer } from './live-hub.js';
 import { cameraVideo, startRtspServer } from '../../../../test/support/rtsp-server.js';
@@ -161,11 +162,127 @@ describe('CameraStreamRecorder (real ffmpeg, a looped file as the camera)', () =
         expect(info.frames).toBeGreaterThanOrEqual(Math.round(info.duration * 10) - 2);
       }
       // GStreamer's shared media restarts its clock for the new viewer: the first recorder saw it and switched
-      expect(logs.filter((line) => /timestamps are broken/.test(line))).toHaveLength(1);
+      expect(logs.filter((line) => /its timestamps are broken/.test(line))).toHaveLength(1);
     } finally {
       await first.stop();
       await second.stop();
       await server.stop();
     }
+  });
+
+  it('notices a camera that changes its picture size mid-stream (a new SPS in a key frame) and starts its stream again, the clip before it whole', async () => {
+    // 3 s at 320x240 then 3 s at 480x360, one MPEG-TS (parameter sets in the stream), copied as a camera would be
+    const parts = [['0', '320:240', 'a.ts'], ['3', '480:360', 'b.ts']] as const;
+    for (const [from, size, name] of parts) {
+      await run('ffmpeg', ['-v', 'error', '-y', '-ss', from, '-i', fixture, '-t', '3', '-vf', `scale=${size}`, '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-bsf:v', 'h264_mp4toannexb', '-f', 'mpegts', join(dir, name)]);
+    }
+    const both = join(dir, 'sizes.ts');
+    await run('ffmpeg', ['-v', 'error', '-y', '-i', `concat:${join(dir, 'a.ts')}|${join(dir, 'b.ts')}`, '-c', 'copy', both]);
+    const spool = new ClipSpool(join(dir, 'spool-sizes'));
+    const clips: SpooledClip[] = [];
+    const logs: string[] = [];
+    const recorder = new CameraStreamRecorder(
+      { cameraId: 'cam-sizes', projectSlug: 'home', cameraSlug: 'sizes', name: 'Sizes', input: { kind: 'file', url: both, encode: false }, clipSec: 2 },
+      new FfmpegDriver(),
+      spool,
+      { onClip: (clip) => clips.push(clip), onStatus: () => undefined, log: (_level, message) => logs.push(message) },
+    );
+    recorder.start();
+    const deadline = Date.now() + 20_000;
+    while (!logs.some((line) => /changed its picture/.test(line)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await recorder.stop();
+    expect(logs.filter((line) => /changed its picture \(new sequence parameters\); starting its stream again/.test(line)).length).toBeGreaterThanOrEqual(1);
+    // what was recorded before the change is whole and of the first size
+    expect(clips.length).toBeGreaterThanOrEqual(1);
+    const first = await probe(clips[0].file);
+    expect(first).toMatchObject({ codec: 'h264', width: 320 });
+    expect(first.duration).toBeGreaterThan(1.5);
+  });
+
+  describe('HTTP cameras: an MJPEG stream and a snapshot URL behind basic authentication (a real HTTP server)', () => {
+    let server: Server;
+    let base: string;
+    let frames: Buffer[] = [];
+    const auth = `Basic ${Buffer.from('viewer:s3cret').toString('base64')}`;
+
+    beforeAll(async () => {
+      const framesDir = join(dir, 'jpeg');
+      await run('mkdir', ['-p', framesDir]);
+      await run('ffmpeg', ['-v', 'error', '-y', '-i', fixture, '-t', '3', '-vf', 'fps=10,scale=320:240', '-q:v', '5', join(framesDir, 'f%03d.jpg')]);
+      frames = await Promise.all((await readdir(framesDir)).sort().map((name) => readFile(join(framesDir, name))));
+      server = createServer((request, response) => {
+        if (request.headers.authorization !== auth) {
+          response.writeHead(401, { 'www-authenticate': 'Basic realm="camera"' }).end();
+          return;
+        }
+        if (request.url === '/snap.jpg') {
+          const frame = frames[Math.floor(Date.now() / 100) % frames.length];
+          response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': frame.length }).end(frame);
+          return;
+        }
+        if (request.url === '/video.mjpg') {
+          response.writeHead(200, { 'content-type': 'multipart/x-mixed-replace; boundary=frame' });
+          let i = 0;
+          const timer = setInterval(() => {
+            const frame = frames[i++ % frames.length];
+            response.write(`--frame\r\ncontent-type: image/jpeg\r\ncontent-length: ${frame.length}\r\n\r\n`);
+            response.write(frame);
+            response.write('\r\n');
+          }, 100);
+          request.on('close', () => clearInterval(timer));
+          return;
+        }
+        response.writeHead(404).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const address = server.address();
+      base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    });
+    afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    const record = async (input: CameraRecordingSpec['input'], snapshot: CameraRecordingSpec['snapshot'], waitMs: number) => {
+      const spool = new ClipSpool(join(dir, `spool-${input.kind}-${Math.random().toString(36).slice(2, 8)}`));
+      const clips: SpooledClip[] = [];
+      const statuses: RecordingStatus[] = [];
+      const recorder = new CameraStreamRecorder(
+        { cameraId: `cam-${input.kind}`, projectSlug: 'home', cameraSlug: input.kind, name: input.kind, input, snapshot, clipSec: 2 },
+        new FfmpegDriver(),
+        spool,
+        { onClip: (clip) => clips.push(clip), onStatus: (status) => statuses.push(status), log: () => undefined },
+        // a camera that sends no picture is given up on after 5 s (the watchdog)
+        { ...defaultRecorderTimings, stallSec: 5 },
+      );
+      recorder.start();
+      const deadline = Date.now() + waitMs;
+      while (Date.now() < deadline && clips.length < 2 && !statuses.some((s) => s.state !== 'online')) await new Promise((r) => setTimeout(r, 100));
+      await recorder.stop();
+      return { clips, statuses, live: recorder.streamInfo };
+    };
+
+    it('records an MJPEG stream as H.264 clips (user and password sent, never in a log)', async () => {
+      const { clips, statuses, live } = await record({ kind: 'mjpeg', url: `${base}/video.mjpg`, username: 'viewer', password: 's3cret' }, undefined, 20_000);
+      expect(statuses.map((s) => s.state)).toEqual(['online']);
+      expect(live).toMatchObject({ codec: expect.stringMatching(/^avc1\./), width: 320, height: 240 });
+      expect(clips.length).toBeGreaterThanOrEqual(2);
+      const info = await probe(clips[0].file);
+      expect(info).toMatchObject({ codec: 'h264', width: 320 });
+      expect(info.duration).toBeCloseTo(2, 0);
+    });
+
+    it('records a snapshot URL fetched a few times a second, and says so when its password is wrong', async () => {
+      const good = await record({ kind: 'snapshot', url: `${base}/snap.jpg`, snapshotFps: 5 }, { url: `${base}/snap.jpg`, username: 'viewer', password: 's3cret', fps: 5 }, 25_000);
+      expect(good.statuses.map((s) => s.state)).toEqual(['online']);
+      expect(good.clips.length).toBeGreaterThanOrEqual(1);
+      const info = await probe(good.clips[0].file);
+      expect(info).toMatchObject({ codec: 'h264', width: 320 });
+      expect(info.duration).toBeGreaterThan(1);
+
+      const wrong = await record({ kind: 'snapshot', url: `${base}/snap.jpg`, snapshotFps: 5 }, { url: `${base}/snap.jpg`, username: 'viewer', password: 'nope', fps: 5 }, 30_000);
+      expect(wrong.clips).toEqual([]);
+      expect(wrong.statuses.at(-1)).toMatchObject({ state: 'auth-failed', message: expect.stringMatching(/refused the user name or password \(401\)/) });
+    });
   });
 });

@@ -5,6 +5,7 @@ import {
   type CameraStreamInput,
   type CameraStreamProcess,
   type FfmpegDriver,
+  inBandSps,
   type InitSegmentInfo,
   Mp4BoxSplitter,
   parseFragment,
@@ -136,11 +137,12 @@ export class CameraStreamRecorder {
       if (this.stopped) break;
       this.restarts++;
       if (streamed && Date.now() - started >= this.timings.healthyRunSec * 1000) this.failures = 0;
-      // a restart to switch to arrival times is no failure of the camera
-      if (failure.kind !== 'timestamps') this.failures++;
+      // a restart to switch to arrival times, or for a changed picture, is no failure of the camera
+      const planned = failure.kind === 'timestamps' || failure.kind === 'changed';
+      if (!planned) this.failures++;
       this.onRunFailed(failure, streamed);
       const wrongSetting = failure.kind === 'auth' || failure.kind === 'not-found';
-      const delaySec = failure.kind === 'timestamps' ? 0.2 : wrongSetting ? this.timings.settingsRetrySec : backoffDelaySec(this.failures);
+      const delaySec = planned ? 0.2 : wrongSetting ? this.timings.settingsRetrySec : backoffDelaySec(this.failures);
       this.hooks.log('warn', `Camera ${this.spec.name}: ${failure.message}; trying again in ${delaySec.toFixed(1)} s`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delaySec * 1000);
@@ -157,6 +159,7 @@ export class CameraStreamRecorder {
   private async runOnce(): Promise<{ streamed: boolean; failure: CameraFailure }> {
     const run = this.ffmpeg.openCameraStream({ ...this.spec.input, wallClockTimestamps: this.wallClock || this.spec.input.wallClockTimestamps });
     this.timestampsBroken = false;
+    this.streamChanged = null;
     this.process = run;
     this.lastPollerFailure = null;
     if (this.spec.snapshot && run.stdin) {
@@ -222,6 +225,16 @@ export class CameraStreamRecorder {
         return;
       }
       if (fragment.duration === 0) return;
+      if (fragment.startsWithKeyFrame && info.sps) {
+        const sps = inBandSps(moof, mdat, fragment, info.nalLengthSize);
+        if (sps && !sps.equals(info.sps)) {
+          // a new picture size or profile: MP4 keeps one per init segment, so the stream starts anew (a new clip)
+          this.streamChanged = 'the camera changed its picture (new sequence parameters)';
+          this.hooks.log('warn', `Camera ${this.spec.name}: ${this.streamChanged}; starting its stream again`);
+          run.kill();
+          return;
+        }
+      }
       this.lastFragmentAtMs = now;
       if (!streamed) {
         streamed = true;
@@ -283,6 +296,9 @@ export class CameraStreamRecorder {
 
     let failure: CameraFailure;
     if (this.timestampsBroken) failure = { kind: 'timestamps', message: "the camera's timestamps are broken; recording again with arrival times" };
+    else if (this.streamChanged) failure = { kind: 'changed', message: this.streamChanged };
+    // a snapshot camera that answers with an error sends no picture: its answer is the reason, not the silence
+    else if (this.spec.snapshot && this.lastPollerFailure) failure = this.lastPollerFailure;
     else if (this.stallReason) failure = { kind: 'timeout', message: this.stallReason };
     else if (streamError) failure = { kind: 'bad-stream', message: `the camera's stream could not be read: ${streamError.message}` };
     else if (exit.spawnError) failure = { kind: 'unknown', message: `ffmpeg could not be started: ${exit.spawnError.message}` };
@@ -297,6 +313,8 @@ export class CameraStreamRecorder {
    */
   private wallClock = false;
   private timestampsBroken = false;
+  /** the camera's stream changed (a new picture size): ffmpeg is started again for a new init segment */
+  private streamChanged: string | null = null;
 
   private setOnline(): void {
     if (this.offlineTimer) {
@@ -307,7 +325,7 @@ export class CameraStreamRecorder {
   }
 
   private onRunFailed(failure: CameraFailure, streamed: boolean): void {
-    if (failure.kind === 'timestamps') return;
+    if (failure.kind === 'timestamps' || failure.kind === 'changed') return;
     const state: RecordingState = failure.kind === 'auth' ? 'auth-failed' : failure.kind === 'not-found' ? 'not-found' : 'offline';
     if (this.status.state === 'online' && streamed && state === 'offline') {
       // a drop: offline only when it is not back within the grace time (a reconnect is no news)

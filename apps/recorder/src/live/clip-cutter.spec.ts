@@ -11,6 +11,7 @@ const fragment = (startSec: number, durationSec = 1, key = true): FragmentInfo =
   duration: Math.round(durationSec * ts),
   sampleCount: 10,
   startsWithKeyFrame: key,
+  firstSample: null,
 });
 
 /** Feeds 1 s fragments arriving in real time from `t0Ms`; returns the clips as [startMs, seconds]. */

@@ -1,0 +1,206 @@
+/**
+ * `npm run bench:live`: N simulated 720p H.264 cameras (real RTSP servers fed from a fixture) are
+ * recorded and analysed by the whole platform on this machine for a while; then it prints the CPU
+ * and memory of each app, the clip latency (end of a clip to its row in storage), the event latency
+ * (end of the clip to the event's message in the chat, as a browser's socket receives it), gaps in
+ * the recordings and how far the analysis is behind. Goals (docs/live-cameras.md): 10 cameras
+ * within 60 % of the two cores, p95 event-to-chat within buffer seconds + 3 s, no gap.
+ *
+ * BENCH_CAMERAS (default 10), BENCH_SECONDS (default 120), BENCH_WIDTH/BENCH_HEIGHT (1280x720),
+ * BENCH_FPS (10), BENCH_BUFFER (5), BENCH_ANALYSIS_FPS / BENCH_ANALYSIS_WIDTH (the platform's
+ * defaults when unset). Run through vitest only to reuse the test harness; it asserts nothing.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { io } from 'socket.io-client';
+import { it } from 'vitest';
+import { ClipEntity, EventEntity, openPlatformDatabase } from '@cameramonit/db';
+import { In } from 'typeorm';
+import { login, startPlatform, waitFor } from '../support/platform.harness.js';
+import { cameraVideo, startRtspServer, type RunningRtspServer } from '../support/rtsp-server.js';
+
+const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const cameras = env('BENCH_CAMERAS', 10);
+const seconds = env('BENCH_SECONDS', 120);
+const width = env('BENCH_WIDTH', 1280);
+const height = env('BENCH_HEIGHT', 720);
+const fps = env('BENCH_FPS', 10);
+const bufferSeconds = env('BENCH_BUFFER', 5);
+const clockTicks = 100; // USER_HZ on Linux
+
+interface ProcessSample {
+  pid: number;
+  ppid: number;
+  name: string;
+  /** own user+system time, ticks */
+  own: number;
+  /** time of reaped children, ticks */
+  children: number;
+  rssKb: number;
+}
+
+async function processes(): Promise<Map<number, ProcessSample>> {
+  const found = new Map<number, ProcessSample>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const status = await readFile(`/proc/${entry}/status`, 'utf8');
+      const rss = /VmRSS:\s+(\d+)/.exec(status);
+      found.set(Number(entry), {
+        pid: Number(entry),
+        ppid: Number(fields[1]),
+        name,
+        own: Number(fields[11]) + Number(fields[12]),
+        children: Number(fields[13]) + Number(fields[14]),
+        rssKb: rss ? Number(rss[1]) : 0,
+      });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** CPU ticks and RSS of an app process and everything under it. */
+function treeOf(all: Map<number, ProcessSample>, root: number): { ticks: number; rssKb: number; ffmpegs: number } {
+  let ticks = 0;
+  let rssKb = 0;
+  let ffmpegs = 0;
+  const visit = (pid: number, top: boolean) => {
+    const sample = all.get(pid);
+    if (!sample) return;
+    ticks += sample.own + (top ? sample.children : 0);
+    rssKb += sample.rssKb;
+    if (sample.name === 'ffmpeg') ffmpegs++;
+    for (const child of all.values()) if (child.ppid === pid) visit(child.pid, false);
+  };
+  visit(root, true);
+  return { ticks, rssKb, ffmpegs };
+}
+
+const percentile = (values: number[], q: number) => {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
+  const video = await cameraVideo({ seconds: Math.max(120, seconds + 120), width, height, fps });
+  const servers: RunningRtspServer[] = [];
+  for (let i = 0; i < cameras; i++) servers.push(await startRtspServer({ file: video, mount: `/cam${i}` }));
+  const analysisEnv: Record<string, string> = {};
+  if (process.env.BENCH_ANALYSIS_FPS) analysisEnv.ANALYSIS_FPS = process.env.BENCH_ANALYSIS_FPS;
+  if (process.env.BENCH_ANALYSIS_WIDTH) analysisEnv.ANALYSIS_WIDTH = process.env.BENCH_ANALYSIS_WIDTH;
+  const platform = await startPlatform({ portBase: 26_000, externalBroker: false, env: { RETENTION_SWEEP_SECONDS: '3600', ...analysisEnv } });
+  const db = await openPlatformDatabase(platform.database);
+  try {
+    const admin = await login(platform.urls.chat, platform.adminEmail, platform.adminPassword);
+    const post = async <T>(path: string, body: object) => {
+      const response = await fetch(`${platform.urls.admin}${path}`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    };
+    const project = await post<{ id: string }>('/api/projects', { slug: 'bench', name: 'Bench' });
+    const cameraIds: string[] = [];
+    for (let i = 0; i < cameras; i++) {
+      const camera = await post<{ id: string }>(`/api/projects/${project.id}/cameras`, { slug: `cam${i}`, name: `Camera ${i}`, bufferSeconds, source: { kind: 'rtsp', url: servers[i].url } });
+      cameraIds.push(camera.id);
+    }
+    await waitFor('every camera to record', async () => {
+      const response = await fetch(`${platform.urls.recorder}/api/recordings`, { headers: { authorization: `Bearer ${admin}` } });
+      const body = (await response.json()) as { cameras: { state: string }[] };
+      return body.cameras.filter((camera) => camera.state === 'online').length === cameras;
+    }, 120_000);
+
+    // a browser's view of the chat: when each new event's message arrives
+    const arrivals = new Map<string, number>();
+    const socket = io(platform.urls.chat, { auth: { token: admin }, transports: ['websocket'] });
+    socket.on('message', (payload: { message?: { kind: string; event?: { id: string } } }) => {
+      if (payload.message?.kind === 'event' && payload.message.event && !arrivals.has(payload.message.event.id)) arrivals.set(payload.message.event.id, Date.now());
+    });
+
+    const pids: Record<string, number> = {};
+    for (const [name, url] of Object.entries(platform.urls)) {
+      if (typeof url !== 'string' || !url.startsWith('http') || name === 'webdav') continue;
+      const health = (await (await fetch(`${url}/health`)).json()) as { pid: number };
+      pids[name] = health.pid;
+    }
+    // warm-up before measuring: the first clips and the detector's first runs
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+    const startedAt = new Date();
+    const before = await processes();
+    const peakRss: Record<string, number> = {};
+    const sampler = setInterval(() => {
+      void processes().then((all) => {
+        for (const [name, pid] of Object.entries(pids)) peakRss[name] = Math.max(peakRss[name] ?? 0, treeOf(all, pid).rssKb);
+      });
+    }, 2000);
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    clearInterval(sampler);
+    const after = await processes();
+    const endedAt = new Date();
+
+    const rows: string[] = [];
+    let totalPercent = 0;
+    for (const [name, pid] of Object.entries(pids)) {
+      const a = treeOf(before, pid);
+      const b = treeOf(after, pid);
+      const percent = ((b.ticks - a.ticks) / clockTicks / seconds / 2) * 100;
+      totalPercent += percent;
+      rows.push(`${name.padEnd(14)} ${fmt(percent).padStart(6)} %   ${String(Math.round((peakRss[name] ?? b.rssKb) / 1024)).padStart(5)} MB   ffmpeg ${b.ffmpegs}`);
+    }
+
+    const clips = await db.getRepository(ClipEntity).find({ where: { cameraId: In(cameraIds), source: 'recording' }, order: { startedAt: 'ASC' } });
+    const inWindow = clips.filter((clip) => clip.startedAt >= startedAt && clip.startedAt.getTime() + clip.durationSec * 1000 <= endedAt.getTime());
+    const clipLatency = inWindow.map((clip) => (clip.createdAt.getTime() - (clip.startedAt.getTime() + clip.durationSec * 1000)) / 1000);
+    let gaps = 0;
+    let largestGap = 0;
+    for (const cameraId of cameraIds) {
+      const own = clips.filter((clip) => clip.cameraId === cameraId && clip.startedAt >= startedAt && clip.startedAt <= endedAt);
+      for (let i = 1; i < own.length; i++) {
+        const gap = Math.abs(own[i].startedAt.getTime() - (own[i - 1].startedAt.getTime() + own[i - 1].durationSec * 1000)) / 1000;
+        largestGap = Math.max(largestGap, gap);
+        if (gap > 1) gaps++;
+      }
+    }
+    const events = await db.getRepository(EventEntity).find({ where: { cameraId: In(cameraIds) } });
+    const clipById = new Map(clips.map((clip) => [clip.id, clip]));
+    const eventLatency = events
+      .filter((event) => arrivals.has(event.id))
+      .map((event) => {
+        const clip = clipById.get(event.clipId);
+        return clip && clip.startedAt >= startedAt ? ((arrivals.get(event.id) as number) - (clip.startedAt.getTime() + clip.durationSec * 1000)) / 1000 : NaN;
+      })
+      .filter(Number.isFinite);
+    const analysed = (await db.query(`SELECT COUNT(*) AS n FROM analyses WHERE status = 'done' AND clipId IN (${inWindow.map(() => '?').join(',') || "''"})`, inWindow.map((clip) => clip.id))) as { n: number | string }[];
+    const doneInWindow = Number(analysed[0]?.n ?? 0);
+    socket.close();
+
+    const report = [
+      '',
+      `live bench: ${cameras} cameras of ${width}x${height} H.264 at ${fps} fps over RTSP, clips of ${bufferSeconds} s, ${seconds} s measured on ${2} cores`,
+      '',
+      'app            CPU (of 2 cores)  peak RSS',
+      ...rows,
+      `${'all apps'.padEnd(14)} ${fmt(totalPercent).padStart(6)} %`,
+      '',
+      `clips in the window: ${inWindow.length} (expected about ${Math.floor((seconds / bufferSeconds) * cameras)}); gaps over 1 s: ${gaps} (largest ${fmt(largestGap, 2)} s)`,
+      `clip latency (clip end -> stored): p50 ${fmt(percentile(clipLatency, 0.5), 2)} s, p95 ${fmt(percentile(clipLatency, 0.95), 2)} s`,
+      `event latency (clip end -> message in the chat): p50 ${fmt(percentile(eventLatency, 0.5), 2)} s, p95 ${fmt(percentile(eventLatency, 0.95), 2)} s over ${eventLatency.length} events`,
+      `analysis: ${doneInWindow} of ${inWindow.length} clips of the window analysed by the end`,
+      '',
+      `goal: all apps <= 60 % of the two cores ............ ${totalPercent <= 60 ? 'met' : 'NOT met'}`,
+      `goal: p95 event-to-chat <= ${bufferSeconds + 3} s ..................... ${percentile(eventLatency, 0.95) <= bufferSeconds + 3 ? 'met' : 'NOT met'}`,
+      `goal: no gap ...................................... ${gaps === 0 ? 'met' : 'NOT met'}`,
+      '',
+    ].join('\n');
+    process.stdout.write(report);
+  } finally {
+    await db.destroy();
+    await platform.stop();
+    for (const server of servers) await server.stop();
+  }
+}, 3_600_000);

@@ -94,7 +94,7 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
   const analysisEnv: Record<string, string> = {};
   if (process.env.BENCH_ANALYSIS_FPS) analysisEnv.ANALYSIS_FPS = process.env.BENCH_ANALYSIS_FPS;
   if (process.env.BENCH_ANALYSIS_WIDTH) analysisEnv.ANALYSIS_WIDTH = process.env.BENCH_ANALYSIS_WIDTH;
-  const platform = await startPlatform({ portBase: 26_000, externalBroker: false, env: { RETENTION_SWEEP_SECONDS: '3600', ...analysisEnv } });
+  const platform = await startPlatform({ portBase: 31_000, externalBroker: false, env: { RETENTION_SWEEP_SECONDS: '3600', ...analysisEnv } });
   const db = await openPlatformDatabase(platform.database);
   try {
     const admin = await login(platform.urls.chat, platform.adminEmail, platform.adminPassword);

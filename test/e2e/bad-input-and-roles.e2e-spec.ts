@@ -55,7 +55,7 @@ describe('bad input, wrong credentials, path tricks and permissions', () => {
     writeFileSync(notVideo, 'These are meeting notes, not a video.\n'.repeat(200));
     writeFileSync(empty, '');
     writeFileSync(huge, Buffer.alloc((LIMIT_MB + 1) * 1024 * 1024, 7));
-    platform = await startPlatform({ portBase: 42000, env: { MAX_UPLOAD_MB: String(LIMIT_MB) } });
+    platform = await startPlatform({ portBase: 22000, env: { MAX_UPLOAD_MB: String(LIMIT_MB) } });
     token = await login(platform.urls.chat, platform.adminEmail, platform.adminPassword);
     const cameras = (await (await api('/api/cameras')).json()) as { id: string; name: string }[];
     cameraId = (cameras.find((c) => c.name === 'demo') as { id: string }).id;

@@ -79,7 +79,7 @@ describe('intake: pushed frames, the browser webcam, ONVIF discovery', () => {
   const getPush = async (token: string, pushId: string) => json<PushView>(await fetch(chat(`/api/pushes/${pushId}`), { headers: bearer(token) }));
 
   beforeAll(async () => {
-    platform = await startPlatform({ portBase: 48500, env: { PUSH_MAX_FRAMES: '40', PUSH_MAX_MB: '8', PUSH_IDLE_SECONDS: '6' } });
+    platform = await startPlatform({ portBase: 28500, env: { PUSH_MAX_FRAMES: '40', PUSH_MAX_MB: '8', PUSH_IDLE_SECONDS: '6' } });
     admin = await login(platform.urls.chat, platform.adminEmail, platform.adminPassword);
     projectId = (await adminPost<{ id: string }>('/api/projects', { slug: 'intake', name: 'Intake' })).id;
     cameraId = (await adminPost<{ id: string }>(`/api/projects/${projectId}/cameras`, { slug: 'doorbell', name: 'Doorbell' })).id;

@@ -37,7 +37,7 @@ describe('analyser plugins in the running platform', () => {
   let cameraId: string;
 
   beforeAll(async () => {
-    platform = await startPlatform({ portBase: 44000, env: { PLUGINS_DIR: join(repoRoot, 'plugins') } });
+    platform = await startPlatform({ portBase: 24000, env: { PLUGINS_DIR: join(repoRoot, 'plugins') } });
     token = await login(platform.urls.chat, platform.adminEmail, platform.adminPassword);
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -32,7 +32,7 @@ describe('restarts', () => {
   beforeAll(async () => {
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', fixture('vtest.avi'), '-t', '30', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip]);
     smtp = await startSmtpCapture();
-    platform = await startPlatform({ portBase: 43000, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+    platform = await startPlatform({ portBase: 23000, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
     token = await login(platform.urls.chat, platform.adminEmail, platform.adminPassword);
     const cameras = (await (await fetch(`${platform.urls.chat}/api/cameras`, { headers: { authorization: `Bearer ${token}` } })).json()) as { id: string; name: string }[];
     cameraId = (cameras.find((c) => c.name === 'demo') as { id: string }).id;

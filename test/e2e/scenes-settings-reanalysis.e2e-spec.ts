@@ -90,7 +90,7 @@ describe('recorded clips across workers, per-camera settings, re-analysis', () =
     }
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'aac', audioOnly]);
     smtp = await startSmtpCapture();
-    platform = await startPlatform({ portBase: 47700, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+    platform = await startPlatform({ portBase: 27700, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
     token = await login(platform.urls.chat, platform.adminEmail, platform.adminPassword);
     const secrets = JSON.parse(readFileSync(join(platform.dataDir, 'secrets.json'), 'utf8')) as { JWT_SECRET: string; SECRETS_KEY: string };
     serviceToken = jwt.sign({ sub: 'service:recorder', email: 'recorder@service', name: 'recorder', role: 'service' }, secrets.JWT_SECRET, { issuer: 'cameramonit', expiresIn: 3600 });

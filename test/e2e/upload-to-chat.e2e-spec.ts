@@ -34,7 +34,7 @@ describe('upload a video, read it in the chat, get an email', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpCapture();
-    platform = await startPlatform({ portBase: 41000, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: 'Cameramonit <cm@e2e.test>' } });
+    platform = await startPlatform({ portBase: 21000, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: 'Cameramonit <cm@e2e.test>' } });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],

@@ -47,7 +47,7 @@ describe('event descriptions by a vision model, live in the chat', () => {
   beforeAll(async () => {
     await server.start();
     smtp = await startSmtpCapture();
-    platform = await startPlatform({ portBase: 46000, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: 'Cameramonit <cm@e2e.test>' } });
+    platform = await startPlatform({ portBase: 26000, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: 'Cameramonit <cm@e2e.test>' } });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],

@@ -37,7 +37,7 @@ const soakMinutes = 30;
  * them (vitest's global setup starts it before the other end-to-end tests, and the live test,
  * which runs last, reads 5 and more minutes of its recording).
  */
-export async function startLiveSoak(portBase = 23_000): Promise<RunningLiveSoak> {
+export async function startLiveSoak(portBase = 30_000): Promise<RunningLiveSoak> {
   const video = await longCameraVideo({ minutes: soakMinutes, width: 640, height: 360, fps: 10 });
   const rtspUser = 'viewer';
   const rtspPassword = 'p@ss:w0rd/$(id)';

@@ -45,7 +45,11 @@ export async function startSmtpCapture(): Promise<{ port: number; mails: Capture
 }
 
 export interface PlatformOptions {
-  /** first port (plus E2E_PORT_OFFSET); the apps take base+0 .. base+11, FTP passive base+20 .. base+60 */
+  /**
+   * first port (plus E2E_PORT_OFFSET); the apps take base+0 .. base+11, FTP passive base+20 .. base+60.
+   * Keep it below Linux's ephemeral ports (32768-60999): a connection made meanwhile (another
+   * platform's, a camera's) may take any of those.
+   */
   portBase: number;
   env?: Record<string, string>;
   /**
@@ -216,7 +220,8 @@ function portIsFree(port: number): Promise<boolean> {
  */
 async function freePortBlock(hint: number, count: number): Promise<number> {
   for (let attempt = 0; attempt < 40; attempt++) {
-    const base = attempt === 0 ? hint : 20_000 + Math.floor(Math.random() * 400) * 100;
+    // below the ephemeral ports (32768+), which outgoing connections take at random
+    const base = attempt === 0 ? hint : 20_000 + Math.floor(Math.random() * 120) * 100;
     if (base + count > 65_000) continue;
     let free = true;
     for (let port = base; port < base + count && free; port++) free = await portIsFree(port);

@@ -501,7 +501,8 @@ class Timeline {
   }
 
   pointerDown(e) {
-    if (e.target.closest('.timeline__event')) return;
+    // a drag may start on an event marker too; a click on one plays that event (its own handler)
+    const onMarker = Boolean(e.target.closest('.timeline__event'));
     const start = this.timeAt(e.clientX);
     let moved = false;
     const move = (m) => {
@@ -512,7 +513,7 @@ class Timeline {
     const up = (u) => {
       window.removeEventListener('pointermove', move);
       window.removeEventListener('pointerup', up);
-      if (!moved) void this.playAt(this.timeAt(u.clientX));
+      if (!moved && !onMarker) void this.playAt(this.timeAt(u.clientX));
     };
     window.addEventListener('pointermove', move);
     window.addEventListener('pointerup', up);

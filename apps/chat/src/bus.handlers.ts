@@ -70,7 +70,8 @@ export class ChatBusHandlers {
     const text = cameraStatusText(payload);
     if (!text) return;
     const kind = payload.state === 'online' ? 'system' : 'error';
-    await this.messages.post(payload.cameraId, kind, text, `camera-status:${payload.cameraId}:${payload.state}:${payload.since}`);
+    // one message per change, also when the bus says it twice (dedupe keys are at most 80 characters)
+    await this.messages.post(payload.cameraId, kind, text, `cs:${payload.cameraId}:${payload.state}:${Date.parse(payload.since) || payload.since}`.slice(0, 80));
     this.gateway.cameraStatus(payload.cameraId, { state: payload.state, message: payload.message, since: payload.since });
   }
 

@@ -65,9 +65,17 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
 let index = 0;
-for (const wave of waves) {
-  for (const spec of wave) supervisor.start(spec, index++);
-  await Promise.all(wave.map((spec) => supervisor.waitHealthy(spec, config.bindHost === '0.0.0.0' ? '127.0.0.1' : config.bindHost)));
+try {
+  for (const wave of waves) {
+    for (const spec of wave) supervisor.start(spec, index++);
+    await Promise.all(wave.map((spec) => supervisor.waitHealthy(spec, config.bindHost === '0.0.0.0' ? '127.0.0.1' : config.bindHost)));
+  }
+} catch (error) {
+  // an app that does not come up (a port taken, a database away): stop the others too, leave nothing running
+  process.stderr.write(`${(error as Error).message}; stopping every app\n`);
+  await supervisor.stop();
+  await broker?.close();
+  process.exit(1);
 }
 
 const lines = [

@@ -21,6 +21,7 @@ export class Supervisor {
   ) {}
 
   start(spec: AppSpec, index: number, restarts = 0): void {
+    this.installExitHook();
     const child = spawn(process.execPath, ['--enable-source-maps', spec.entry], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.children.set(spec.name, child);
     const label = `\x1b[${colours[index % colours.length]}m${spec.name.padEnd(13)}\x1b[0m`;
@@ -32,6 +33,17 @@ export class Supervisor {
       setTimeout(() => {
         if (!this.stopping) this.start(spec, index, restarts + 1);
       }, delay).unref();
+    });
+  }
+
+  private exitHookInstalled = false;
+
+  /** However this process ends (even process.exit), its apps do not outlive it. */
+  private installExitHook(): void {
+    if (this.exitHookInstalled) return;
+    this.exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const child of this.children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
   }
 

@@ -111,8 +111,9 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
       return found.length >= 3 ? found : null;
     }, 60_000);
     for (const clip of clips.slice(1, -1)) {
-      expect(clip.durationSec).toBeGreaterThan(4);
-      expect(clip.durationSec).toBeLessThan(7);
+      // the soak camera's buffer is 10 s; clips are cut at the key frame (every second) after it
+      expect(clip.durationSec).toBeGreaterThan(9);
+      expect(clip.durationSec).toBeLessThan(12);
       expect(clip.width).toBe(640);
     }
     const messages = await thread(soak.cameraId);
@@ -263,8 +264,8 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
       return body.storage.clipsWaiting === 0 && body.storage.failingSince === null;
     }, 60_000);
     // the soak camera's clips across the outage follow each other without a gap
-    const clips = await clipsOf(soak.cameraId, new Date(before - 30_000));
-    expect(clips.length).toBeGreaterThanOrEqual(6);
+    const clips = await clipsOf(soak.cameraId, new Date(before - 40_000));
+    expect(clips.length).toBeGreaterThanOrEqual(4);
     expect(largestGapSec(clips)).toBeLessThanOrEqual(1);
   });
 

@@ -32,7 +32,7 @@ const soakMinutes = 30;
 
 /**
  * The platform of the live-cameras test with one live camera ("gate": a real RTSP server with a
- * password, 640x360 H.264 at 10 fps, a key frame a second) recording from the start. It runs on
+ * password, 640x360 H.264 at 10 fps, a key frame a second, clips of 10 s) recording from the start. It runs on
  * its own embedded MQTT broker even when the other tests share Mosquitto, so it can run beside
  * them (vitest's global setup starts it before the other end-to-end tests, and the live test,
  * which runs last, reads 5 and more minutes of its recording).
@@ -68,7 +68,8 @@ export async function startLiveSoak(portBase = 30_000): Promise<RunningLiveSoak>
     const camera = await call<{ id: string }>(`/api/projects/${project.id}/cameras`, {
       slug: 'gate',
       name: 'Gate',
-      bufferSeconds: 5,
+      // 10 s clips: half the analyses of 5 s ones while it records beside the other tests
+      bufferSeconds: 10,
       maxRecordMinutes: 60,
       source: { kind: 'rtsp', url: rtsp.url, username: rtspUser, password: rtspPassword, transport: 'tcp' },
     });

@@ -80,9 +80,10 @@ export class AnalysisEngine implements OnApplicationShutdown {
   }
 
   /** The local pass over a downloaded clip with the camera's settings, starting from `carryIn` when it follows the previous clip. */
-  async analyse(videoFile: string, settings: ClipSettings, carryIn: SceneCarry | null, onProgress?: (progress: AnalysisProgress) => void): Promise<VideoAnalysis> {
+  async analyse(videoFile: string, info: VideoInfo, settings: ClipSettings, carryIn: SceneCarry | null, onProgress?: (progress: AnalysisProgress) => void): Promise<VideoAnalysis> {
     await this.ready();
-    return analyseVideoWithStats(videoFile, { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal }, onProgress);
+    // probed once on download: a recorded clip comes every few seconds, and each probe is two ffmpeg processes
+    return analyseVideoWithStats(videoFile, { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal, info }, onProgress);
   }
 
   /** Snapshot (best moment, box drawn) and animation of one event, stored under <clip folder>/<clip id>/<event id>.jpg|.gif. */

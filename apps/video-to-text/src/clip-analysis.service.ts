@@ -188,7 +188,7 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
     try {
       this.progress(clip, 0, 'analysing');
       const { videoFile, info } = await this.engine.download(clip, work);
-      const [analysed, playablePath] = await Promise.all([this.engine.analyse(videoFile, settings, carry, this.onProgress(clip, analysis)), this.makePlayable(clip, info, videoFile, work)]);
+      const [analysed, playablePath] = await Promise.all([this.engine.analyse(videoFile, info, settings, carry, this.onProgress(clip, analysis)), this.makePlayable(clip, info, videoFile, work)]);
       this.progress(clip, 0.97, 'writing');
       const plans = await this.planEvents(clip, camera, analysed, videoFile, work);
       await this.commit(clip, analysis, analysed, plans, playablePath, settings);

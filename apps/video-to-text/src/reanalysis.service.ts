@@ -192,8 +192,8 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
   ): Promise<void> {
     const clipWork = await mkdtemp(join(work, 'clip-'));
     try {
-      const { videoFile } = await this.engine.download(clip, clipWork);
-      const analysed = await this.engine.analyse(videoFile, settings, carry, onProgress);
+      const { videoFile, info } = await this.engine.download(clip, clipWork);
+      const analysed = await this.engine.analyse(videoFile, info, settings, carry, onProgress);
       into.scenes.set(clip.id, analysed.sceneState);
       into.motions.set(clip.id, analysed.result.motion);
       const eventOfTrack = new Map<number, string>();

@@ -1,6 +1,6 @@
 import type { AnalysisProgress, AnalysisResult, Box, CameraAnalysisSettings, Detection } from '@cameramonit/contracts';
 import { CameramonitError } from '@cameramonit/contracts';
-import { FfmpegDriver, fitFrameSize, readableDurationSec, type FrameReaderOptions, type VideoFrame } from '@cameramonit/media';
+import { FfmpegDriver, fitFrameSize, readableDurationSec, type FrameReaderOptions, type VideoFrame, type VideoInfo } from '@cameramonit/media';
 import { cutCrop, mergeCropDetections, planDetectionCrops } from './detection-crop.planner.js';
 import { DetectionScheduler, defaultRecheckStillEverySec, type DetectionStep } from './detection.scheduler.js';
 import { motionSpan, type EventBuilderOptions, type MotionSample } from './event.builder.js';
@@ -63,6 +63,8 @@ export interface AnalyseVideoOptions {
   /** the whole frame is looked at this often, so still objects are known (default 5 s) */
   idleDetectEverySec?: number;
   ffmpeg?: FfmpegDriver;
+  /** what a probe of `file` said, when the caller probed it already (saves running ffprobe and a decode check again) */
+  info?: VideoInfo;
   motion?: MotionDetectorOptions;
   tracker?: ObjectTrackerOptions;
   events?: Omit<EventBuilderOptions, 'motionEvents'>;
@@ -143,7 +145,7 @@ export async function analyseVideoWithStats(
   }
   const ffmpeg = options.ffmpeg ?? new FfmpegDriver();
 
-  const info = await ffmpeg.probe(file);
+  const info = options.info ?? (await ffmpeg.probe(file));
   const { width, height } = fitFrameSize(info.width, info.height, maxWidth);
 
   const ownsDetector = !options.detector;

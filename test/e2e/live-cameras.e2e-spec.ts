@@ -141,7 +141,10 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     // it waits (RECORDER_SETTINGS_RETRY_SECONDS) instead of knocking again and again
     await new Promise((resolve) => setTimeout(resolve, 12_000));
     expect((await recording(cameraId))?.restarts).toBeLessThanOrEqual(1);
-    const errors = (await thread(cameraId)).filter((m) => m.kind === 'error');
+    const errors = await waitFor('the wrong-password note', async () => {
+      const found = (await thread(cameraId)).filter((m) => m.kind === 'error');
+      return found.length > 0 ? found : null;
+    }, 20_000);
     expect(errors.map((m) => m.text)).toEqual([expect.stringMatching(/^Cannot record: the camera refused the user name or password/)]);
 
     const fixed = await adminCall('PATCH', `/api/cameras/${cameraId}/source`, { password: soak.rtspPassword });
@@ -178,7 +181,12 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     }, 40_000);
     expect(['not-found', 'auth-failed']).toContain(missing.state);
     expect(existsSync(marker)).toBe(false);
-    expect((await thread(nowhere)).filter((m) => m.kind === 'error').map((m) => m.text)).toEqual([expect.stringMatching(/^Camera offline: the camera refused the connection/)]);
+    // the note reaches the thread through the outbox and the bus, a moment after the state changed
+    const notes = await waitFor('the offline note', async () => {
+      const errors = (await thread(nowhere)).filter((m) => m.kind === 'error');
+      return errors.length > 0 ? errors : null;
+    }, 20_000);
+    expect(notes.map((m) => m.text)).toEqual([expect.stringMatching(/^Camera offline: the camera refused the connection/)]);
     // the backoff grows: a handful of attempts in half a minute, not hundreds
     expect(offline.restarts).toBeLessThan(10);
     for (const id of [nowhere, tricky]) expect((await adminCall('DELETE', `/api/cameras/${id}`)).status).toBe(204);

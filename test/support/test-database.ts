@@ -7,11 +7,11 @@ import type { DatabaseTarget } from '@cameramonit/config';
 import { openPlatformDatabase } from '@cameramonit/db';
 
 /**
- * Fresh, migrated platform databases for integration tests: SQLite always, and MariaDB too when
- * TEST_DATABASE_URL is set (CI's second pass).
+ * Fresh, migrated platform databases for integration tests: SQLite, or MariaDB when
+ * TEST_DATABASE_URL is set (CI's second pass; the first pass ran them on SQLite already).
  */
 export function testDatabaseKinds(): ('sqlite' | 'mariadb')[] {
-  return process.env.TEST_DATABASE_URL ? ['sqlite', 'mariadb'] : ['sqlite'];
+  return process.env.TEST_DATABASE_URL ? ['mariadb'] : ['sqlite'];
 }
 
 export async function openTestDatabase(kind: 'sqlite' | 'mariadb'): Promise<{ db: DataSource; drop(): Promise<void> }> {

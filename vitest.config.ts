@@ -58,11 +58,21 @@ const repeatedNeedlessly = backingServicesPass
   ? integrationFiles.filter((file) => !usesBackingServices.test(readFileSync(resolve(import.meta.dirname, file), 'utf8')))
   : [];
 
+/**
+ * Integration and end-to-end files run in one group of two workers, after the unit tests: an
+ * end-to-end platform spends much of its time waiting on its own processes, and the integration
+ * files fill that time. Only one end-to-end platform runs at a time (startPlatform waits for the
+ * one before: test/support/platform-lock.ts), and the sequencer puts integration files between
+ * them (test/support/e2e.sequencer.ts).
+ */
+const sideBySide = { maxWorkers: 2, sequence: { groupOrder: 1 } };
+
 export default defineConfig({
   test: {
     // the unit project is empty in the second pass
     passWithNoTests: backingServicesPass,
-    // the live-cameras end-to-end test runs last: its soak camera records while the others run
+    // integration and end-to-end files side by side, an end-to-end file between integration files;
+    // the live-cameras end-to-end test last: its soak camera records while the others run
     sequence: { sequencer: EndToEndSequencer },
     // the JSON report lets CI print one "N passed, N failed" line
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }], ['junit', { outputFile: 'test-results/junit.xml' }]],
@@ -74,6 +84,7 @@ export default defineConfig({
           name: 'unit',
           include: backingServicesPass ? [] : ['{libs,apps,plugins}/*/src/**/*.spec.ts', 'test/**/*.spec.ts'],
           testTimeout: 30_000,
+          maxWorkers: 2,
         },
       },
       {
@@ -84,8 +95,9 @@ export default defineConfig({
           include: ['{libs,apps,plugins}/*/src/**/*.integration-spec.ts'],
           exclude: ['**/node_modules/**', ...repeatedNeedlessly],
           testTimeout: 120_000,
-          hookTimeout: 120_000,
-          fileParallelism: false,
+          // the bus test waits for the end-to-end platform of the moment to end (platform-lock.ts)
+          hookTimeout: 600_000,
+          ...sideBySide,
         },
       },
       {
@@ -110,8 +122,9 @@ export default defineConfig({
           // the live-cameras test's platform and soak camera start before the end-to-end tests (LIVE_SOAK=0: not)
           globalSetup: liveE2E ? ['test/support/live-soak.global-setup.ts'] : [],
           testTimeout: 600_000,
-          hookTimeout: 600_000,
-          fileParallelism: false,
+          // platforms wait for each other (startPlatform takes test/support/platform-lock.ts)
+          hookTimeout: 900_000,
+          ...sideBySide,
         },
       },
     ],

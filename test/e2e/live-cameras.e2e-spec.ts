@@ -12,6 +12,7 @@ import { IsNull, MoreThan, type DataSource } from 'typeorm';
 import { startLiveSoak, type LiveSoakInfo, type RunningLiveSoak } from '../support/live-soak.js';
 import { freePort, longCameraVideo, startRtspServer, type RunningRtspServer } from '../support/rtsp-server.js';
 import { login, waitFor } from '../support/platform.harness.js';
+import { takePlatformLock, type ReleasePlatformLock } from '../support/platform-lock.js';
 
 const run = promisify(execFile);
 
@@ -52,6 +53,7 @@ interface CameraListItem {
  * exist, or carry shell characters in their address.
  */
 describe('live cameras: record, lose and regain cameras, watch live, the last 60 s, recordings', () => {
+  let releaseLock: ReleasePlatformLock | undefined;
   let ownSoak: RunningLiveSoak | null = null;
   let soak: LiveSoakInfo;
   let admin: string;
@@ -84,6 +86,8 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
   };
 
   beforeAll(async () => {
+    // the soak platform runs beside the others; its tests run when no other end-to-end platform does
+    releaseLock = await takePlatformLock();
     const provided = inject('liveSoak');
     if (provided) {
       soak = provided;
@@ -95,7 +99,7 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     admin = await login(soak.urls.chat, soak.adminEmail, soak.adminPassword);
     db = await openPlatformDatabase(soak.database);
     workDir = await mkdtemp(join(tmpdir(), 'cm-live-'));
-  }, 180_000);
+  }, 900_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -103,6 +107,7 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     await db?.destroy();
     await ownSoak?.stop();
     if (workDir) await rm(workDir, { recursive: true, force: true });
+    releaseLock?.();
   });
 
   it('records a camera from the moment it is added: clips of its buffer seconds, analysed, and a note in its thread', async () => {

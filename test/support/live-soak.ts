@@ -45,6 +45,8 @@ export async function startLiveSoak(portBase = 30_000): Promise<RunningLiveSoak>
   const platform = await startPlatform({
     portBase,
     externalBroker: false,
+    // it records beside the other end-to-end platforms, on its own broker and ports
+    exclusive: false,
     env: {
       // a camera that drops is called offline 4 s after it went quiet; wrong settings are retried after 60 s
       RECORDER_OFFLINE_GRACE_SECONDS: '4',

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
 import type { DatabaseTarget } from '@cameramonit/config';
+import { takePlatformLock, type ReleasePlatformLock } from './platform-lock.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const fixture = (name: string) => join(repoRoot, 'fixtures', name);
@@ -57,6 +58,11 @@ export interface PlatformOptions {
    * beside another one must not answer the other's requests on a shared broker)
    */
   externalBroker?: boolean;
+  /**
+   * true (the default): wait until no other end-to-end platform runs (test/support/platform-lock.ts).
+   * false for a platform meant to run beside the others (the live test's soak, on its own broker).
+   */
+  exclusive?: boolean;
 }
 
 export interface RunningPlatform {
@@ -82,6 +88,16 @@ export interface RunningPlatform {
  * MariaDB with a fresh database; TEST_MQTT_URL to an external broker (Mosquitto).
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const release = options.exclusive === false ? () => undefined : await takePlatformLock();
+  try {
+    return await bootPlatform(options, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function bootPlatform(options: PlatformOptions, release: ReleasePlatformLock): Promise<RunningPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cm-e2e-'));
   // E2E_PORT_OFFSET and the free-port check let several checkouts run their end-to-end tests on one machine at once
   const b = await freePortBlock(options.portBase + Number(process.env.E2E_PORT_OFFSET ?? 0), 61);
@@ -183,23 +199,28 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     output,
     async killApp(name: string) {
       const { execFileSync } = await import('node:child_process');
+      // this platform's app only (a child of its dev runner; another platform may run beside it);
       // no shell: pkill -f would match the shell's own command line
-      execFileSync('pkill', ['-KILL', '-f', join(repoRoot, 'apps', name, 'dist', 'main.js')]);
+      execFileSync('pkill', ['-KILL', '-P', String(child.pid), '-f', join(repoRoot, 'apps', name, 'dist', 'main.js')]);
     },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((done) => child.once('exit', done));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((done) => setTimeout(done, 20_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-      if (mariadb && databaseName) {
-        const admin = new DataSource({ type: 'mysql', url: mariadb });
-        await admin.initialize();
-        await admin.query(`DROP DATABASE IF EXISTS \`${databaseName}\``);
-        await admin.query(`DROP DATABASE IF EXISTS \`${databaseName}_registry\``);
-        await admin.destroy();
+      try {
+        if (child.exitCode === null) {
+          const exited = new Promise((done) => child.once('exit', done));
+          child.kill('SIGTERM');
+          await Promise.race([exited, new Promise((done) => setTimeout(done, 20_000))]);
+          if (child.exitCode === null) child.kill('SIGKILL');
+        }
+        rmSync(dataDir, { recursive: true, force: true });
+        if (mariadb && databaseName) {
+          const admin = new DataSource({ type: 'mysql', url: mariadb });
+          await admin.initialize();
+          await admin.query(`DROP DATABASE IF EXISTS \`${databaseName}\``);
+          await admin.query(`DROP DATABASE IF EXISTS \`${databaseName}_registry\``);
+          await admin.destroy();
+        }
+      } finally {
+        release();
       }
     },
   };

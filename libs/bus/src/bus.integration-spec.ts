@@ -7,6 +7,7 @@ import { Topics, type VerifyPasswordRequest } from '@cameramonit/contracts';
 import { BusClient } from './bus.client.js';
 import { busServerOptions, type BusOptions } from './bus.options.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
+import { takePlatformLock } from '../../../test/support/platform-lock.js';
 
 const received: unknown[] = [];
 
@@ -35,7 +36,15 @@ const brokers: [string, () => Promise<{ url: string; close(): Promise<void> }>][
       return { url: `mqtt://127.0.0.1:${broker.port}`, close: () => broker.close() };
     },
   ],
-  ['Mosquitto', async () => ({ url: process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883', close: async () => undefined })],
+  [
+    'Mosquitto',
+    async () => {
+      // this test serves the platform's own request topics: no end-to-end platform may use the
+      // shared broker (TEST_MQTT_URL, the second CI pass) meanwhile
+      const release = process.env.TEST_MQTT_URL ? await takePlatformLock() : () => undefined;
+      return { url: process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883', close: async () => release() };
+    },
+  ],
 ];
 
 describe.each(brokers)('the bus on %s', (_name, makeBroker) => {

@@ -51,6 +51,8 @@ export interface ExchangeOptions {
 }
 
 const isUniqueViolation = (error: unknown) => /unique|duplicate/i.test(String((error as Error)?.message ?? error));
+/** MariaDB gave up on a lock (a deadlock victim, a lock wait timeout) or SQLite was busy: the transaction may be run again. */
+const isLockConflict = (error: unknown) => /deadlock|lock wait timeout|SQLITE_BUSY|database is locked/i.test(String((error as Error)?.message ?? error));
 
 /**
  * After the worker commits an event, each plugin that wants it gets one request (claimed through
@@ -60,6 +62,11 @@ const isUniqueViolation = (error: unknown) => /unique|duplicate/i.test(String((e
  */
 export class PluginExchange {
   private readonly running = new Set<Promise<void>>();
+  /**
+   * Results are written one at a time: two plugins answering for one event at once would each
+   * delete-then-insert that event's rows, and MariaDB's gap locks make such a pair deadlock.
+   */
+  private storing: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly catchUpMs: number;
   private readonly maxAttempts: number;
@@ -184,7 +191,15 @@ export class PluginExchange {
       return this.finish(row, 'failed', code, (error as Error).message, Date.now() - started);
     }
     if (!checked.ok) return this.finish(row, 'failed', 'PLUGIN_ERROR', checked.error ?? 'the plugin gave no reason', Date.now() - started);
-    await this.store(manifest, row, event, moment.clip, checked, Date.now() - started);
+    const durationMs = Date.now() - started;
+    const stored = this.storing.then(() => this.store(manifest, row, event, moment.clip, checked, durationMs));
+    this.storing = stored.catch(() => undefined);
+    try {
+      await stored;
+    } catch (error) {
+      // never leave a request 'sent' for ever: what could not be written is a failed request
+      return this.finish(row, 'failed', 'STORAGE_ERROR', `could not save the plugin's answer: ${(error as Error).message}`, durationMs);
+    }
   }
 
   /** Where the event is: its clip, snapshot, times, and its most confident object at its best moment. */
@@ -236,7 +251,8 @@ export class PluginExchange {
     }
     const at = (sec: number) => new Date(clip.startedAt.getTime() + sec * 1000);
     const created: string[] = [];
-    await this.db.transaction(async (manager) => {
+    await this.transactionWithRetry(async (manager) => {
+      created.length = 0;
       const where = { eventId: event.id, plugin: manifest.name };
       await manager.getRepository(EventFeatureEntity).delete(where);
       await manager.getRepository(EventImageEntity).delete(where);
@@ -294,6 +310,19 @@ export class PluginExchange {
       created.length ? `${created.length} event(s)` : '',
     ].filter(Boolean);
     this.logger.log(`Plugin ${manifest.name} answered for event ${event.id} in ${durationMs} ms: ${parts.join('; ') || 'nothing to add'}`);
+  }
+
+  /** A transaction run again (up to 3 times, after a short pause) when the database gave up on a lock. */
+  private async transactionWithRetry(work: (manager: EntityManager) => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(work);
+      } catch (error) {
+        if (attempt >= 3 || !isLockConflict(error)) throw error;
+        this.logger.warn(`Plugin results: ${(error as Error).message}; trying again (${attempt + 1} of 3)`);
+        await new Promise((done) => setTimeout(done, 100 * attempt + Math.random() * 100));
+      }
+    }
   }
 
   private async finish(row: PluginRequestEntity, status: 'done' | 'failed', errorCode: string | null, error: string | null, durationMs: number | null = null): Promise<void> {

@@ -37,16 +37,17 @@ const integrationFiles = ['libs', 'apps', 'plugins'].flatMap((top) =>
     .map((file) => join(top, file)),
 );
 /**
- * Which pass runs which end-to-end test (CI runs both passes, and its 20 minutes do not hold every
- * end-to-end test twice): the main path in both; the ones whose behaviour leans on MariaDB or a
- * real broker (persistent sessions after restarts, unique open pushes, live cameras) in the second;
- * the rest in the first. E2E_ALL=1 runs every one in either pass. The live-cameras test records a
+ * Which pass runs which end-to-end test: each runs in one pass (CI runs both, and its 20 minutes do
+ * not hold every end-to-end test twice). The main path (upload-to-chat) in the first, on the
+ * embedded defaults a new user starts with; the ones whose behaviour leans on MariaDB or a real
+ * broker (persistent sessions after restarts, unique open pushes, two workers sharing clips, live
+ * cameras) in the second. E2E_ALL=1 runs every one in either pass. The live-cameras test records a
  * camera for 5 minutes: its platform starts in a global setup, so those minutes pass while the
  * other end-to-end tests run, and it runs last.
  */
 const e2eIn: Record<'first' | 'second', string[]> = {
-  first: ['upload-to-chat', 'scenes-settings-reanalysis', 'plugins', 'vision-model', 'bad-input-and-roles'],
-  second: ['upload-to-chat', 'restarts', 'intake', 'live-cameras'],
+  first: ['upload-to-chat', 'plugins', 'vision-model', 'bad-input-and-roles'],
+  second: ['restarts', 'intake', 'scenes-settings-reanalysis', 'live-cameras'],
 };
 const e2eAll = process.env.E2E_ALL === '1' || process.env.LIVE_E2E === '1';
 const e2eFiles = readdirSync(resolve(import.meta.dirname, 'test/e2e')).filter((file) => file.endsWith('.e2e-spec.ts'));

@@ -8,10 +8,16 @@ import { FfmpegDriver, type VideoInfo } from '@cameramonit/media';
 import { APP_CONFIG, StorageClient } from '@cameramonit/server';
 import { analyseVideoWithStats, HumanObjectDetector, type SceneCarry, type VideoAnalysis } from '@cameramonit/vision';
 import { clipSettings, type ClipSettings } from './camera-settings.js';
+import { animationWindow, ClipFrames, eventPicturesFromFrames } from './clip-frames.js';
 import type { EventMedia } from './event-rows.js';
 
 /** The detector's own floor: a camera's minimum confidence below it acts as this. */
 const DETECTOR_FLOOR_CONFIDENCE = 0.2;
+
+/** A clip's analysis as the engine ran it: the result and the frames it decoded (for the events' pictures). */
+export interface EngineAnalysis extends VideoAnalysis {
+  frames: ClipFrames;
+}
 
 export interface DownloadedClip {
   videoFile: string;
@@ -76,31 +82,42 @@ export class AnalysisEngine implements OnApplicationShutdown {
   async download(clip: ClipEntity, work: string): Promise<DownloadedClip> {
     const videoFile = join(work, `clip${extname(clip.path) || '.video'}`);
     await this.storage.download(clip.path, videoFile);
-    return { videoFile, info: await this.ffmpeg.probe(videoFile) };
+    // the recorder's own clips need no check that a frame decodes (the analysis finds out anyway); uploads get the clear error
+    return { videoFile, info: await this.ffmpeg.probe(videoFile, { decodeCheck: clip.source !== 'recording' }) };
   }
 
   /** The local pass over a downloaded clip with the camera's settings, starting from `carryIn` when it follows the previous clip. */
-  async analyse(videoFile: string, info: VideoInfo, settings: ClipSettings, carryIn: SceneCarry | null, onProgress?: (progress: AnalysisProgress) => void): Promise<VideoAnalysis> {
+  async analyse(videoFile: string, info: VideoInfo, settings: ClipSettings, carryIn: SceneCarry | null, onProgress?: (progress: AnalysisProgress) => void): Promise<EngineAnalysis> {
     await this.ready();
+    const frames = new ClipFrames();
     // probed once on download: a recorded clip comes every few seconds, and each probe is two ffmpeg processes
-    return analyseVideoWithStats(videoFile, { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal, info }, onProgress);
+    const analysed = await analyseVideoWithStats(videoFile, { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal, info, onFrame: frames.keep }, onProgress);
+    return { ...analysed, frames };
   }
 
-  /** Snapshot (best moment, box drawn) and animation of one event, stored under <clip folder>/<clip id>/<event id>.jpg|.gif. */
-  async writeEventMedia(clip: ClipEntity, camera: CameraEntity | null, analysed: VideoAnalysis, videoFile: string, work: string, event: AnalysedEvent, eventId: string): Promise<EventMedia> {
+  /**
+   * Snapshot (best moment, box drawn) and animation of one event, stored under
+   * <clip folder>/<clip id>/<event id>.jpg|.gif: made from the frames the analysis decoded, or, when
+   * the clip was too long to keep them, by ffmpeg from the file.
+   */
+  async writeEventMedia(clip: ClipEntity, camera: CameraEntity | null, analysed: EngineAnalysis, videoFile: string, work: string, event: AnalysedEvent, eventId: string): Promise<EventMedia> {
     const { result } = analysed;
     const folder = posix.join(posix.dirname(clip.path), clip.id);
+    const media = { snapshotPath: `${folder}/${eventId}.jpg`, animationPath: `${folder}/${eventId}.gif` };
+    const animationSeconds = camera?.animationSeconds ?? 4;
+    const pictures = eventPicturesFromFrames(analysed.frames, event, result, animationSeconds);
+    if (pictures) {
+      await Promise.all([this.storage.putBuffer(media.snapshotPath, pictures.snapshot, 'image/jpeg'), this.storage.putBuffer(media.animationPath, pictures.animation, 'image/gif')]);
+      return media;
+    }
     const snapshotFile = join(work, `${eventId}.jpg`);
     const animationFile = join(work, `${eventId}.gif`);
     const boxes = event.bestBox ? [{ box: event.bestBox, frameWidth: result.frameWidth, frameHeight: result.frameHeight, color: 'yellow' }] : [];
     const bestSec = Math.max(0, Math.min(event.bestSec, result.durationSec));
     await this.ffmpeg.writeSnapshot(videoFile, snapshotFile, { atSec: bestSec, width: Math.min(640, result.frameWidth * 2), boxes }, { signal: this.abort.signal });
-    const length = Math.min(camera?.animationSeconds ?? 4, Math.max(1, result.durationSec));
-    const start = Math.max(0, Math.min(bestSec - length / 2, result.durationSec - length));
-    await this.ffmpeg.writeAnimation(videoFile, animationFile, { startSec: start, durationSec: length, width: 320, fps: 8 }, { signal: this.abort.signal });
-    const media = { snapshotPath: `${folder}/${eventId}.jpg`, animationPath: `${folder}/${eventId}.gif` };
-    await this.storage.putFile(media.snapshotPath, snapshotFile, 'image/jpeg');
-    await this.storage.putFile(media.animationPath, animationFile, 'image/gif');
+    const window = animationWindow(event.bestSec, result.durationSec, animationSeconds);
+    await this.ffmpeg.writeAnimation(videoFile, animationFile, { startSec: window.startSec, durationSec: window.durationSec, width: 320, fps: 8 }, { signal: this.abort.signal });
+    await Promise.all([this.storage.putFile(media.snapshotPath, snapshotFile, 'image/jpeg'), this.storage.putFile(media.animationPath, animationFile, 'image/gif')]);
     return media;
   }
 }

@@ -143,8 +143,10 @@ export class FfmpegDriver {
   /**
    * Checks that `file` is a complete, decodable video and describes it. Throws CameramonitError:
    * FILE_NOT_FOUND, EMPTY_FILE, NOT_VIDEO, CORRUPT_VIDEO, NO_VIDEO_STREAM, FFMPEG_TIMEOUT.
+   * `decodeCheck: false` leaves out decoding the first frame (a clip this platform recorded itself,
+   * whose reader says CORRUPT_VIDEO anyway when no frame decodes): one ffmpeg process less.
    */
-  async probe(file: string): Promise<VideoInfo> {
+  async probe(file: string, options: { decodeCheck?: boolean } = {}): Promise<VideoInfo> {
     const sizeBytes = await this.regularFileSize(file);
     if (sizeBytes === 0) throw mediaError(MediaErrorCode.emptyFile, `${file} is empty (0 bytes); upload the video again.`);
     const head = await readHead(file, 512);
@@ -163,6 +165,7 @@ export class FfmpegDriver {
       throw mediaError(MediaErrorCode.notVideo, `${file} is not a video file ffmpeg can read (${reason}).`);
     }
     const info = interpretProbeOutput(file, sizeBytes, probed.stdout.toString('utf8'));
+    if (options.decodeCheck === false) return info;
 
     const decoded = await this.runTool(this.binaries.ffmpegPath, buildDecodeCheckArgs(file), {
       timeoutMs: this.probeTimeoutMs,

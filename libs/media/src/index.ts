@@ -11,3 +11,4 @@ export * from './fmp4.parser.js';
 export * from './camera-stream-args.builder.js';
 export * from './concat-args.builder.js';
 export * from './mp4-header.reader.js';
+export * from './frame-images.js';

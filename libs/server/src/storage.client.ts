@@ -91,6 +91,16 @@ export class StorageClient {
     return body as RecordingStored;
   }
 
+  /** Write bytes made in memory (an event's snapshot or animation) atomically into the store. */
+  async putBuffer(storePath: string, bytes: Uint8Array, contentType = 'application/octet-stream'): Promise<void> {
+    const response = await fetch(`${this.baseUrl}/files/${storeUrlPath(storePath)}`, {
+      method: 'PUT',
+      headers: this.headers({ 'content-type': contentType, 'content-length': String(bytes.byteLength) }),
+      body: new Blob([bytes as Uint8Array<ArrayBuffer>]),
+    });
+    if (!response.ok) throw new CameramonitError('STORAGE_WRITE_FAILED', `Storage answered ${response.status} writing ${storePath}: ${await response.text()}`, 502);
+  }
+
   /** Write a file (artifact) atomically into the store. */
   async putFile(storePath: string, fromFile: string, contentType = 'application/octet-stream'): Promise<void> {
     const size = (await stat(fromFile)).size;

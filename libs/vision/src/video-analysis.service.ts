@@ -65,6 +65,8 @@ export interface AnalyseVideoOptions {
   ffmpeg?: FfmpegDriver;
   /** what a probe of `file` said, when the caller probed it already (saves running ffprobe and a decode check again) */
   info?: VideoInfo;
+  /** every analysed frame, as it is read (e.g. kept to make an event's pictures without decoding the clip again) */
+  onFrame?: (frame: VideoFrame) => void;
   motion?: MotionDetectorOptions;
   tracker?: ObjectTrackerOptions;
   events?: Omit<EventBuilderOptions, 'motionEvents'>;
@@ -244,6 +246,7 @@ export async function analyseVideoWithStats(
     for await (const frame of readAhead(decodedFrames(ffmpeg, file, { fps, width, height, signal: options.signal }), 4)) {
       framesRead++;
       lastFrameSec = frame.sec;
+      options.onFrame?.(frame);
       const motionStarted = performance.now();
       const motion = motionDetector.detect(frame.rgb, frame.width, frame.height);
       motionMs += performance.now() - motionStarted;

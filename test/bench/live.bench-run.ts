@@ -8,7 +8,7 @@
  *
  * BENCH_CAMERAS (default 10), BENCH_SECONDS (default 120), BENCH_WIDTH/BENCH_HEIGHT (1280x720),
  * BENCH_FPS (10), BENCH_BUFFER (5), BENCH_ANALYSIS_FPS / BENCH_ANALYSIS_WIDTH (the platform's
- * defaults when unset). Run through vitest only to reuse the test harness; it asserts nothing.
+ * defaults when unset), BENCH_WORKERS (video-to-text worker processes, VIDEO_TO_TEXT_WORKERS; 1). Run through vitest only to reuse the test harness; it asserts nothing.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { io } from 'socket.io-client';
@@ -25,6 +25,7 @@ const width = env('BENCH_WIDTH', 1280);
 const height = env('BENCH_HEIGHT', 720);
 const fps = env('BENCH_FPS', 10);
 const bufferSeconds = env('BENCH_BUFFER', 5);
+const workers = env('BENCH_WORKERS', 1);
 const clockTicks = 100; // USER_HZ on Linux
 
 interface ProcessSample {
@@ -91,7 +92,7 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
   const video = await cameraVideo({ seconds: Math.max(120, seconds + 120), width, height, fps });
   const servers: RunningRtspServer[] = [];
   for (let i = 0; i < cameras; i++) servers.push(await startRtspServer({ file: video, mount: `/cam${i}` }));
-  const analysisEnv: Record<string, string> = {};
+  const analysisEnv: Record<string, string> = { VIDEO_TO_TEXT_WORKERS: String(workers) };
   if (process.env.BENCH_ANALYSIS_FPS) analysisEnv.ANALYSIS_FPS = process.env.BENCH_ANALYSIS_FPS;
   if (process.env.BENCH_ANALYSIS_WIDTH) analysisEnv.ANALYSIS_WIDTH = process.env.BENCH_ANALYSIS_WIDTH;
   const platform = await startPlatform({ portBase: 31_000, externalBroker: false, env: { RETENTION_SWEEP_SECONDS: '3600', ...analysisEnv } });
@@ -127,6 +128,10 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
       if (typeof url !== 'string' || !url.startsWith('http') || name === 'webdav') continue;
       const health = (await (await fetch(`${url}/health`)).json()) as { pid: number };
       pids[name] = health.pid;
+    }
+    for (let k = 2; k <= workers; k++) {
+      const health = (await (await fetch(`http://127.0.0.1:${platform.ports.videoToText + 100 * (k - 1)}/health`)).json()) as { pid: number };
+      pids[`videoToText-${k}`] = health.pid;
     }
     // warm-up before measuring: the first clips and the detector's first runs
     await new Promise((resolve) => setTimeout(resolve, 15_000));
@@ -181,7 +186,7 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
 
     const report = [
       '',
-      `live bench: ${cameras} cameras of ${width}x${height} H.264 at ${fps} fps over RTSP, clips of ${bufferSeconds} s, ${seconds} s measured on ${2} cores`,
+      `live bench: ${cameras} cameras of ${width}x${height} H.264 at ${fps} fps over RTSP, clips of ${bufferSeconds} s, ${workers} video-to-text worker(s), ${seconds} s measured on ${2} cores`,
       '',
       'app            CPU (of 2 cores)  peak RSS',
       ...rows,

@@ -34,7 +34,8 @@ describe('upload a video, read it in the chat, get an email', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpCapture();
-    platform = await startPlatform({ portBase: 21000, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: 'Cameramonit <cm@e2e.test>' } });
+    // two video-to-text workers share the clips (VIDEO_TO_TEXT_WORKERS)
+    platform = await startPlatform({ portBase: 21000, env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: 'Cameramonit <cm@e2e.test>', VIDEO_TO_TEXT_WORKERS: '2' } });
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -53,6 +54,15 @@ describe('upload a video, read it in the chat, get an email', () => {
     const demo = cameras.find((c) => c.name === 'demo');
     expect(demo).toBeDefined();
     cameraId = (demo as { id: string }).id;
+  });
+
+  it('runs the video-to-text workers VIDEO_TO_TEXT_WORKERS asks for, each a process of its own on its own port', async () => {
+    const health = async (port: number) => (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string; pid: number };
+    const first = await health(platform.ports.videoToText);
+    const second = await health(platform.ports.videoToText + 100);
+    expect(second.status).toBe(first.status);
+    expect(second.pid).not.toBe(first.pid);
+    await waitFor('the second worker to load its detector', async () => platform.output.some((line) => line.startsWith('video-to-text-2') && line.includes('Object detector loaded')), 60_000);
   });
 
   it('analyses a WebDAV upload and shows the person event live in the browser, with its animation', async () => {

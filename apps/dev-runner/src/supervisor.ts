@@ -6,6 +6,8 @@ export interface AppSpec {
   name: string;
   entry: string;
   port: number;
+  /** settings of this process only (a second worker's port and instance id) */
+  env?: NodeJS.ProcessEnv;
 }
 
 const colours = [36, 33, 35, 32, 34, 91, 93, 96, 95];
@@ -22,7 +24,7 @@ export class Supervisor {
 
   start(spec: AppSpec, index: number, restarts = 0): void {
     this.installExitHook();
-    const child = spawn(process.execPath, ['--enable-source-maps', spec.entry], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--enable-source-maps', spec.entry], { env: { ...this.env, ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.children.set(spec.name, child);
     const label = `\x1b[${colours[index % colours.length]}m${spec.name.padEnd(13)}\x1b[0m`;
     for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', (line) => this.onLine(label, line));

@@ -62,7 +62,7 @@ export interface AppConfig {
   /** ONVIF discovery: whether multicast probes may go onto the local network */
   onvifDiscoveryMulticast: boolean;
   maxUploadBytes: number;
-  analysis: { fps: number; width: number; detectorInputSize: number; minConfidence: number };
+  analysis: { fps: number; width: number; detectorInputSize: number; minConfidence: number; workers: number };
   /** absolute folder of analyser plugins */
   pluginsDir: string;
   smtpUrl: string | undefined;
@@ -201,6 +201,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       width: num('ANALYSIS_WIDTH'),
       detectorInputSize: num('DETECTOR_INPUT_SIZE'),
       minConfidence: num('DETECTOR_MIN_CONFIDENCE'),
+      workers: num('VIDEO_TO_TEXT_WORKERS'),
     },
     pluginsDir: resolve(cwd, values.PLUGINS_DIR ?? 'plugins'),
     smtpUrl: values.SMTP_URL,

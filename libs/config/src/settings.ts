@@ -82,6 +82,7 @@ export const Settings = {
   RETENTION_SWEEP_SECONDS: { type: 'int', default: '30', min: 1, max: 86400, description: 'Storage: how often recorded clips past their retention are deleted (and the disk guard runs).' },
   STORAGE_MIN_FREE_MB: { type: 'int', default: '1024', min: 0, description: 'Storage: when the clip store\'s disk has less free space than this, the oldest clips are deleted first, whatever their retention.' },
   MAX_UPLOAD_MB: { type: 'int', default: '2048', min: 1, description: 'Largest video accepted by upload (web, WebDAV, FTP); larger ones get 413 / 552.' },
+  VIDEO_TO_TEXT_WORKERS: { type: 'int', default: '1', min: 1, max: 16, description: 'Video-to-text worker processes `npm start` runs; each analyses one clip at a time, so on a machine with more cores more cameras keep up (worker k > 1 answers on VIDEO_TO_TEXT_PORT + 100 * (k - 1)).' },
   ANALYSIS_FPS: { type: 'number', default: '5', min: 0.5, max: 30, description: 'Frames per second the analysis looks at.' },
   ANALYSIS_WIDTH: { type: 'int', default: '640', min: 160, max: 1920, description: 'Width (px) frames are scaled to for analysis.' },
   DETECTOR_INPUT_SIZE: { type: 'int', default: '384', min: 128, max: 512, description: 'Working size of the object detector (multiple of 32; smaller is faster, 512 is the model default).' },

@@ -195,6 +195,16 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     // the backoff grows: a handful of attempts in half a minute, not hundreds
     expect(offline.restarts).toBeLessThan(10);
     for (const id of [nowhere, tricky]) expect((await adminCall('DELETE', `/api/cameras/${id}`)).status).toBe(204);
+
+    // a file camera loops a video of CAMERA_FILES_DIR (the repository's fixtures), nothing else on the machine
+    for (const url of ['/etc/passwd', 'fixtures/../data/secrets.json', `${soak.dataDir}/secrets.json`, 'file:///etc/passwd']) {
+      const refused = await adminCall('POST', `/api/projects/${soak.projectId}/cameras`, { slug: `file-${randomUUID().slice(0, 6)}`, name: 'file', source: { kind: 'file', url } });
+      expect(refused.status, url).toBe(400);
+      expect(((await refused.json()) as { message: string }).message, url).toMatch(/CAMERA_FILES_DIR/);
+    }
+    const allowed = await adminCall('POST', `/api/projects/${soak.projectId}/cameras`, { slug: 'file-ok', name: 'file', enabled: false, source: { kind: 'file', url: 'fixtures/vtest.avi' } });
+    expect(allowed.status, await allowed.clone().text()).toBe(201);
+    expect((await adminCall('DELETE', `/api/cameras/${((await allowed.json()) as { id: string }).id}`)).status).toBe(204);
   });
 
   it.concurrent('a camera that loses power for 20 s: "offline", reconnects by itself, "back online", clips go on', async ({ expect }) => {

@@ -5,10 +5,12 @@ import { SecretBox } from '@cameramonit/auth';
 import { OutboxService } from '@cameramonit/bus';
 import type { AppConfig } from '@cameramonit/config';
 import {
+  CameramonitError,
   cocoLabels,
   defaultCameraAnalysisSettings,
   parseCameraAnalysisSettings,
   parseCameraSource,
+  resolveCameraFile,
   Topics,
   type CameraAnalysisSettings,
   type CameraChangedPayload,
@@ -106,8 +108,16 @@ export class ProjectsService implements OnApplicationBootstrap {
     const project = await this.createProject('demo', 'Demo');
     await this.addCamera(project.id, { slug: 'demo', name: 'demo' });
     const demoFile = this.config.demoCameraFile;
-    if (demoFile) await this.addCamera(project.id, { slug: 'demo-live', name: 'demo live', source: { kind: 'file', url: demoFile } });
-    this.logger.log(`Created the demo project with the camera "demo"${demoFile ? ` and the live camera "demo live" (looping ${demoFile})` : ''}`);
+    let looping = false;
+    if (demoFile) {
+      try {
+        await this.addCamera(project.id, { slug: 'demo-live', name: 'demo live', source: { kind: 'file', url: demoFile } });
+        looping = true;
+      } catch (error) {
+        this.logger.warn(`No live demo camera: ${(error as Error).message}`);
+      }
+    }
+    this.logger.log(`Created the demo project with the camera "demo"${looping ? ` and the live camera "demo live" (looping ${demoFile})` : ''}`);
   }
 
   listProjects(): Promise<ProjectEntity[]> {
@@ -137,6 +147,7 @@ export class ProjectsService implements OnApplicationBootstrap {
   async addCamera(projectId: string, input: CameraSettings & { slug: string; name: string; registryCameraId?: string; source?: unknown }): Promise<CameraView> {
     await this.project(projectId);
     const parsed = input.source === undefined ? null : parseCameraSource(input.source);
+    if (parsed) this.requireAllowedFile(parsed.source);
     const cameras = this.db.getRepository(CameraEntity);
     if (await cameras.existsBy({ projectId, slug: input.slug })) throw new ConflictException(`The project has a camera "${input.slug}" already`);
     const camera = await this.db.transaction(async (manager) => {
@@ -180,6 +191,7 @@ export class ProjectsService implements OnApplicationBootstrap {
     const camera = await this.camera(id);
     const current = sourceViewOf(camera);
     const { source, password } = parseCameraSource(body ?? {}, mode === 'merge' ? current : undefined);
+    this.requireAllowedFile(source);
     const columns = this.sourceColumns(source, password === undefined && mode === 'replace' ? null : password, camera.sourcePasswordSealed);
     Object.assign(camera, columns);
     await this.db.transaction(async (manager) => {
@@ -189,6 +201,13 @@ export class ProjectsService implements OnApplicationBootstrap {
     void this.outbox.flush();
     this.logger.log(`Source of camera ${camera.name} (${camera.id}) set to ${source.kind}${source.url ? ` ${source.url}` : ''}`);
     return (await this.views([camera]))[0];
+  }
+
+  /** A 'file' camera loops a video inside CAMERA_FILES_DIR, nothing else on the machine (400 INVALID_CAMERA_SOURCE). */
+  private requireAllowedFile(source: CameraSourceView): void {
+    if (source.kind !== 'file' || !source.url) return;
+    const { problem } = resolveCameraFile(source.url, this.config.cameraFilesDir);
+    if (problem) throw new CameramonitError('INVALID_CAMERA_SOURCE', `Invalid camera source: ${problem}`, 400);
   }
 
   /** Deletes a camera: the recorder stops it, storage deletes its clips at its next retention round. */

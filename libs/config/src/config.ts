@@ -55,6 +55,8 @@ export interface AppConfig {
   push: { maxFrames: number; maxBytes: number; idleSeconds: number };
   /** the file the live demo camera loops (null: none) */
   demoCameraFile: string | null;
+  /** absolute folder whose videos 'file' cameras may loop */
+  cameraFilesDir: string;
   /** live recording: spool bound, watchdog, retry of wrong settings, offline grace */
   recorder: { spoolMaxBytes: number; stallSeconds: number; settingsRetrySeconds: number; offlineGraceSeconds: number };
   /** storage: how often retention runs, free space kept on the clip store's disk */
@@ -187,6 +189,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     recorderUrl: (values.RECORDER_URL ?? `http://127.0.0.1:${num('RECORDER_PORT')}`).replace(/\/$/, ''),
     onvifDiscoveryMulticast: ['true', '1', 'yes'].includes(String(values.ONVIF_DISCOVERY_MULTICAST).toLowerCase()),
     push: { maxFrames: num('PUSH_MAX_FRAMES'), maxBytes: num('PUSH_MAX_MB') * 1024 * 1024, idleSeconds: num('PUSH_IDLE_SECONDS') },
+    cameraFilesDir: resolve(cwd, values.CAMERA_FILES_DIR ?? 'fixtures'),
     demoCameraFile: !values.DEMO_CAMERA_FILE || values.DEMO_CAMERA_FILE.trim().toLowerCase() === 'none' ? null : values.DEMO_CAMERA_FILE.trim(),
     recorder: {
       spoolMaxBytes: num('RECORDER_SPOOL_MAX_MB') * 1024 * 1024,

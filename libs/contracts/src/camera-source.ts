@@ -1,3 +1,4 @@
+import { isAbsolute, relative, resolve } from 'node:path';
 /**
  * Where a camera's video comes from and how it is recorded. Set by an admin (admin app, stored on
  * `cameras`), read by the recorder, which records every enabled camera with a source and picks up
@@ -178,4 +179,23 @@ function schemeOf(address: string): string {
 
 function isNumberIn(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+}
+
+/**
+ * The absolute path of a 'file' camera's video, or why it may not be looped: the path is taken
+ * relative to the working directory (`npm start` runs from the repository, so "fixtures/vtest.avi"
+ * works) and must lie inside `filesDir` (CAMERA_FILES_DIR), so that a camera cannot be pointed at
+ * the platform's own files (its secrets, its database) or anywhere else on the machine.
+ */
+export function resolveCameraFile(url: string, filesDir: string, cwd = process.cwd()): { file: string; problem: null } | { file: null; problem: string } {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^[a-z]:[\\/]/i.test(url)) {
+    return { file: null, problem: `url of a file camera is a path to a video inside ${filesDir} (CAMERA_FILES_DIR), not an address (${url.split(':')[0]}:)` };
+  }
+  const root = resolve(cwd, filesDir);
+  const file = resolve(cwd, url);
+  const inside = relative(root, file);
+  if (!inside || inside.startsWith('..') || isAbsolute(inside)) {
+    return { file: null, problem: `url of a file camera must be a video inside ${root} (CAMERA_FILES_DIR); ${url} is not` };
+  }
+  return { file, problem: null };
 }

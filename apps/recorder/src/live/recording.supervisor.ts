@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -10,6 +9,7 @@ import type { AppConfig } from '@cameramonit/config';
 import { CameraEntity, CameraRecordingEntity, ProjectEntity } from '@cameramonit/db';
 import { FfmpegDriver, redactAddress, type CameraStreamInput } from '@cameramonit/media';
 import { APP_CONFIG, StorageClient } from '@cameramonit/server';
+import { cameraFileToLoop } from './camera-file.js';
 import { ClipSpool, type SpooledClip } from './clip-spool.js';
 import { ClipUploader } from './clip-uploader.js';
 import { CameraStreamRecorder, defaultRecorderTimings, type CameraRecordingSpec, type RecordingStatus } from './camera-stream.recorder.js';
@@ -225,10 +225,10 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
     const kind = camera.sourceKind as CameraStreamInput['kind'];
     const input: CameraStreamInput = { kind, url, username: camera.sourceUsername, password, transport: camera.sourceTransport };
     if (kind === 'file') {
-      // relative to where the platform runs (npm start: the repository), so the demo can loop fixtures/vtest.avi
-      const file = resolve(url);
-      if (!existsSync(file)) {
-        this.logger.warn(`Camera ${camera.name}: the file ${url} does not exist`);
+      // relative to where the platform runs (npm start: the repository), so the demo can loop fixtures/vtest.avi; only inside CAMERA_FILES_DIR
+      const { file, problem } = cameraFileToLoop(url, this.config.cameraFilesDir);
+      if (file === null) {
+        this.logger.warn(`Camera ${camera.name}: ${problem}`);
         return null;
       }
       input.url = file;

@@ -72,6 +72,9 @@ export default defineConfig({
   test: {
     // the unit project is empty in the second pass
     passWithNoTests: backingServicesPass,
+    // the live soak's global teardown stops a whole platform (up to 20 s) and drops its database:
+    // vitest's 10 s default cut it short and left the database behind
+    teardownTimeout: 60_000,
     // integration and end-to-end files side by side, an end-to-end file between integration files;
     // the live-cameras end-to-end test last: its soak camera records while the others run
     sequence: { sequencer: EndToEndSequencer },

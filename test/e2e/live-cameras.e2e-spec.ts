@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ClipEntity, ClipShareEntity, openPlatformDatabase } from '@cameramonit/db';
 import { IsNull, MoreThan, type DataSource } from 'typeorm';
@@ -330,6 +330,9 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     await page.getByTestId('live-open').click();
     await expectPlaying(page, 'live', 640);
     await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toMatch(/Live · 640x360/);
+    // what the analysis found is drawn over the live picture: the boxes of the camera's recent events
+    await expect.poll(() => paintedPixels(page.getByTestId('live-boxes-layer')), { timeout: 90_000, interval: 1000 }).toBeGreaterThan(50);
+    expect(Number(await page.getByTestId('live-boxes-layer').getAttribute('data-boxes'))).toBeGreaterThan(0);
     await page.screenshot({ path: join(process.cwd(), 'test-results', 'live-view.png') });
 
     // the last 60 s, one MP4 made from the stored clips, playing in a loop
@@ -383,14 +386,7 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     const tileVideo = tile.getByTestId('grid-video');
     await expect.poll(() => tileVideo.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 }).toBeGreaterThan(1);
     expect(await tileVideo.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(640);
-    const drawn = () =>
-      tile.getByTestId('grid-boxes-layer').evaluate((canvas: HTMLCanvasElement) => {
-        const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
-        let painted = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
-        return painted;
-      });
-    await expect.poll(drawn, { timeout: 90_000, interval: 1000 }).toBeGreaterThan(50);
+    await expect.poll(() => paintedPixels(tile.getByTestId('grid-boxes-layer')), { timeout: 90_000, interval: 1000 }).toBeGreaterThan(50);
     await page.screenshot({ path: join(process.cwd(), 'test-results', 'live-grid.png') });
   });
 
@@ -417,6 +413,16 @@ function largestGapSec(clips: Pick<ClipEntity, 'startedAt' | 'durationSec'>[]): 
     largest = Math.max(largest, Math.abs(clips[i].startedAt.getTime() - end) / 1000);
   }
   return largest;
+}
+
+/** How many pixels of a canvas are drawn on (not transparent). */
+function paintedPixels(canvas: Locator): Promise<number> {
+  return canvas.evaluate((node: HTMLCanvasElement) => {
+    const data = node.getContext('2d')?.getImageData(0, 0, node.width, node.height).data ?? new Uint8ClampedArray();
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+    return painted;
+  });
 }
 
 /** The panel's video plays in `state` (live, loop, recording): time moves on and the picture has the camera's width. */

@@ -327,11 +327,21 @@ function connectSocket() {
     setConnection(false);
     if (String(error?.message).toLowerCase().includes('unauthorized')) logout();
   });
+  // live.js draws an event's boxes over the camera's live picture
+  const announceEvent = (payload) => {
+    if (payload.message.event) window.dispatchEvent(new CustomEvent('cameramonit:event', { detail: { cameraId: payload.cameraId, event: payload.message.event } }));
+  };
   socket.on('message', (payload) => {
-    if (payload?.cameraId && payload.message) receiveMessage(payload.cameraId, payload.message);
+    if (payload?.cameraId && payload.message) {
+      receiveMessage(payload.cameraId, payload.message);
+      announceEvent(payload);
+    }
   });
   socket.on('message-updated', (payload) => {
-    if (payload?.cameraId && payload.message) updateMessage(payload.cameraId, payload.message);
+    if (payload?.cameraId && payload.message) {
+      updateMessage(payload.cameraId, payload.message);
+      announceEvent(payload);
+    }
   });
   socket.on('progress', (payload) => {
     if (payload?.cameraId && payload.clipId) receiveProgress(payload);

@@ -17,7 +17,7 @@ const STRINGS = {
     loopLoading: 'Loading the last 60 seconds…', loopPlaying: (from, to) => `Last 60 s (${from}–${to}), in a loop`, nothingRecorded: 'Nothing recorded in that time.',
     hours: (n) => `${n} h`, recorded: 'recorded', events: 'events', playingAt: (time) => `Recording at ${time}`, pickRange: 'Drag over the timeline to pick a range to export or share.',
     range: (from, to, s) => `${from}–${to} (${s})`, download: 'Download MP4', share: 'Share link', shareHours: 'valid for', copied: 'Link copied', shareMade: (until) => `Anyone with this link can watch until ${until}:`,
-    failed: 'Failed', noRecording: 'No recording at that moment.',
+    failed: 'Failed', noRecording: 'No recording at that moment.', ago: (s) => `${s} s ago`,
   },
   pl: {
     open: 'Podgląd', live: 'Na żywo', loop: 'Ostatnie 60 s', recordings: 'Nagrania', close: 'Zamknij',
@@ -27,7 +27,7 @@ const STRINGS = {
     loopLoading: 'Wczytywanie ostatnich 60 sekund…', loopPlaying: (from, to) => `Ostatnie 60 s (${from}–${to}), w pętli`, nothingRecorded: 'W tym czasie nic nie nagrano.',
     hours: (n) => `${n} h`, recorded: 'nagrane', events: 'zdarzenia', playingAt: (time) => `Nagranie z ${time}`, pickRange: 'Zaznacz zakres na osi czasu, aby go pobrać lub udostępnić.',
     range: (from, to, s) => `${from}–${to} (${s})`, download: 'Pobierz MP4', share: 'Udostępnij link', shareHours: 'ważny przez', copied: 'Skopiowano link', shareMade: (until) => `Każdy z tym linkiem może oglądać do ${until}:`,
-    failed: 'Błąd', noRecording: 'Brak nagrania w tej chwili.',
+    failed: 'Błąd', noRecording: 'Brak nagrania w tej chwili.', ago: (s) => `${s} s temu`,
   },
 };
 const lang = () => (localStorage.getItem(LANG_KEY) === 'pl' ? 'pl' : 'en');
@@ -278,6 +278,73 @@ export class LivePlayer {
 }
 
 const LABEL_COLOURS = { person: '#2563eb', car: '#ea580c', truck: '#c2410c', bus: '#9a3412', bicycle: '#0d9488', motorcycle: '#0f766e', dog: '#7c3aed', cat: '#db2777' };
+/** a detection is drawn this long after it arrived, fading */
+const BOX_SHOW_MS = 20_000;
+
+/**
+ * What the analysis found, drawn over a live picture (the grid's tiles, the live panel): each
+ * event's boxes (its objects at their best moment, fractions of the picture). They come with the
+ * event, a few seconds after the clip was recorded, so each says how old it is and fades out.
+ */
+export class DetectionOverlay {
+  constructor(video, testId) {
+    this.video = video;
+    this.detections = [];
+    this.canvas = h('canvas', { class: 'detections', 'data-testid': testId, 'aria-hidden': 'true' });
+  }
+
+  /** An event (new or updated) of this camera: its boxes replace the ones it had. */
+  add(event, receivedAt = Date.now()) {
+    this.detections = this.detections.filter((d) => d.eventId !== event.id);
+    for (const box of event.boxes ?? []) this.detections.push({ ...box, eventId: event.id, seenAt: Date.parse(event.endedAt) || receivedAt, shownAt: receivedAt });
+    this.detections = this.detections.slice(-30);
+  }
+
+  clear() {
+    this.detections = [];
+  }
+
+  /** Draws the boxes over the part of the video element the picture fills (object-fit: contain). */
+  draw(enabled = true) {
+    const { canvas, video } = this;
+    const width = canvas.clientWidth;
+    const height = canvas.clientHeight;
+    if (canvas.width !== width || canvas.height !== height) Object.assign(canvas, { width, height });
+    const context = canvas.getContext('2d');
+    context.clearRect(0, 0, width, height);
+    const now = Date.now();
+    this.detections = this.detections.filter((d) => now - d.shownAt < BOX_SHOW_MS);
+    canvas.dataset.boxes = String(enabled && video.videoWidth ? this.detections.length : 0);
+    if (!enabled || !video.videoWidth || !width || !height) return;
+    // the video element may be smaller than the canvas (the live panel's picture keeps 16:9)
+    const box = video.getBoundingClientRect();
+    const area = canvas.getBoundingClientRect();
+    const scale = Math.min(box.width / video.videoWidth, box.height / video.videoHeight);
+    const pictureWidth = video.videoWidth * scale;
+    const pictureHeight = video.videoHeight * scale;
+    const left = box.left - area.left + (box.width - pictureWidth) / 2;
+    const top = box.top - area.top + (box.height - pictureHeight) / 2;
+    context.font = '12px system-ui, sans-serif';
+    context.lineWidth = 2;
+    for (const detection of this.detections) {
+      const colour = LABEL_COLOURS[detection.label] ?? '#e5e7eb';
+      const x = left + detection.x * pictureWidth;
+      const y = top + detection.y * pictureHeight;
+      const alpha = Math.max(0.15, 1 - (now - detection.shownAt) / BOX_SHOW_MS);
+      context.globalAlpha = alpha;
+      context.strokeStyle = colour;
+      context.strokeRect(x, y, detection.width * pictureWidth, detection.height * pictureHeight);
+      // older boxes fade without their label, so a busy scene stays readable
+      if (alpha < 0.5) continue;
+      const text = `${detection.label} · ${t('ago', Math.max(0, Math.round((now - detection.seenAt) / 1000)))}`;
+      context.fillStyle = colour;
+      context.fillRect(x, Math.max(0, y - 16), context.measureText(text).width + 8, 16);
+      context.fillStyle = '#fff';
+      context.fillText(text, x + 4, Math.max(12, y - 4));
+    }
+    context.globalAlpha = 1;
+  }
+}
 
 /** The live panel above the open camera's thread. */
 class LivePanel {
@@ -296,9 +363,18 @@ class LivePanel {
     this.root.append(
       h('div', { class: 'live__bar' }, h('div', { class: 'segmented', role: 'group' }, this.tabs), this.status,
         h('button', { type: 'button', class: 'icon-button live__close', 'data-testid': 'live-close', 'aria-label': t('close'), title: t('close'), onclick: () => this.close(), text: '✕' })),
-      h('div', { class: 'live__stage' }, this.video),
+      h('div', { class: 'live__stage' }, this.video, (this.overlay = new DetectionOverlay(this.video, 'live-boxes-layer')).canvas),
       this.timeline.root,
     );
+    // what the analysis finds is drawn over the live picture (not over the loop or recordings: their time is another)
+    window.addEventListener('cameramonit:event', (e) => {
+      if (e.detail.cameraId === this.camera?.id) this.overlay.add(e.detail.event);
+    });
+    const drawBoxes = () => {
+      if (!this.root.hidden) this.overlay.draw(this.mode === 'live');
+      requestAnimationFrame(drawBoxes);
+    };
+    requestAnimationFrame(drawBoxes);
     this.player = new LivePlayer(this.video, (status) => this.playerStatus(status));
     this.video.addEventListener('ended', () => {
       if (this.mode === 'loop') void this.loadLoop();
@@ -321,6 +397,7 @@ class LivePanel {
   select(camera) {
     const changed = camera.id !== this.camera?.id;
     this.camera = camera;
+    if (changed) this.overlay.clear();
     this.button.hidden = !camera.live;
     this.button.dataset.state = camera.live?.state ?? '';
     if (!camera.live) return this.close();
@@ -351,12 +428,25 @@ class LivePanel {
     this.video.loop = false;
     this.timeline.root.hidden = mode !== 'recordings';
     if (mode === 'live') {
+      void this.recentDetections();
       if (this.camera.live.state !== 'online') this.setStatus(t('state')[this.camera.live.state] ?? this.camera.live.state, 'is-warning');
       void this.player.start(this.camera.id);
     } else if (mode === 'loop') {
       void this.loadLoop();
     } else {
       void this.timeline.load();
+    }
+  }
+
+  /** The boxes of the camera's events that ended in the last half minute, so some show at once when the panel opens. */
+  async recentDetections() {
+    const camera = this.camera;
+    try {
+      const from = new Date(Date.now() - 30_000).toISOString();
+      const events = await call(`/api/cameras/${encodeURIComponent(camera.id)}/events?from=${encodeURIComponent(from)}`);
+      if (this.camera === camera) for (const event of [...events].reverse()) this.overlay.add(event);
+    } catch {
+      // no boxes until the next event: the picture matters more
     }
   }
 

@@ -8,7 +8,9 @@
  *
  * BENCH_CAMERAS (default 10), BENCH_SECONDS (default 120), BENCH_WIDTH/BENCH_HEIGHT (1280x720),
  * BENCH_FPS (10), BENCH_BUFFER (5), BENCH_ANALYSIS_FPS / BENCH_ANALYSIS_WIDTH (the platform's
- * defaults when unset), BENCH_WORKERS (video-to-text worker processes, VIDEO_TO_TEXT_WORKERS; 1). Run through vitest only to reuse the test harness; it asserts nothing.
+ * defaults when unset), BENCH_WORKERS (video-to-text worker processes, VIDEO_TO_TEXT_WORKERS; 1),
+ * BENCH_SCENE (the picture, a file under fixtures/ looped; default vtest.avi, people in view all the
+ * time; eval/person-left-to-right.mp4 is one person crossing every 9 s). Run through vitest only to reuse the test harness; it asserts nothing.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { io } from 'socket.io-client';
@@ -26,6 +28,8 @@ const height = env('BENCH_HEIGHT', 720);
 const fps = env('BENCH_FPS', 10);
 const bufferSeconds = env('BENCH_BUFFER', 5);
 const workers = env('BENCH_WORKERS', 1);
+/** the picture every camera sends, a file under fixtures/, looped: vtest.avi has people in view all the time */
+const scene = process.env.BENCH_SCENE ?? 'vtest.avi';
 const clockTicks = 100; // USER_HZ on Linux
 
 interface ProcessSample {
@@ -89,7 +93,7 @@ const percentile = (values: number[], q: number) => {
 const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
-  const video = await cameraVideo({ seconds: Math.max(120, seconds + 120), width, height, fps });
+  const video = await cameraVideo({ seconds: Math.max(120, seconds + 120), width, height, fps, source: scene });
   const servers: RunningRtspServer[] = [];
   for (let i = 0; i < cameras; i++) servers.push(await startRtspServer({ file: video, mount: `/cam${i}` }));
   const analysisEnv: Record<string, string> = { VIDEO_TO_TEXT_WORKERS: String(workers) };
@@ -186,7 +190,7 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
 
     const report = [
       '',
-      `live bench: ${cameras} cameras of ${width}x${height} H.264 at ${fps} fps over RTSP, clips of ${bufferSeconds} s, ${workers} video-to-text worker(s), ${seconds} s measured on ${2} cores`,
+      `live bench: ${cameras} cameras of ${width}x${height} H.264 at ${fps} fps over RTSP (${scene}), clips of ${bufferSeconds} s, ${workers} video-to-text worker(s), ${seconds} s measured on ${2} cores`,
       '',
       'app            CPU (of 2 cores)  peak RSS',
       ...rows,

@@ -92,15 +92,18 @@ export async function startRtspServer(options: RtspServerOptions): Promise<Runni
  * looped), at `width` x `height`, a key frame every second. Made once per size and length and kept
  * in the temporary folder.
  */
-export async function cameraVideo(options: { seconds: number; width?: number; height?: number; fps?: number }): Promise<string> {
+export async function cameraVideo(options: { seconds: number; width?: number; height?: number; fps?: number; source?: string }): Promise<string> {
   const width = options.width ?? 1280;
   const height = options.height ?? 720;
   const fps = options.fps ?? 10;
-  const out = join(tmpdir(), `cm-camera-${width}x${height}-${fps}fps-${options.seconds}s.mp4`);
+  // another picture than vtest.avi (a fixture's name under fixtures/) gets its own file
+  const source = options.source ?? 'vtest.avi';
+  const scene = source === 'vtest.avi' ? '' : `-${source.replace(/[^a-z0-9]+/gi, '_')}`;
+  const out = join(tmpdir(), `cm-camera${scene}-${width}x${height}-${fps}fps-${options.seconds}s.mp4`);
   if (existsSync(out)) return out;
   const part = `${out}.part.mp4`;
   await run('ffmpeg', [
-    '-v', 'error', '-y', '-stream_loop', '-1', '-i', fixture('vtest.avi'), '-t', String(options.seconds),
+    '-v', 'error', '-y', '-stream_loop', '-1', '-i', fixture(source), '-t', String(options.seconds),
     '-vf', `scale=${width}:${height},fps=${fps}`, '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency',
     '-g', String(fps), '-bf', '0', '-pix_fmt', 'yuv420p', '-an', '-movflags', '+faststart', part,
   ]);

@@ -55,6 +55,9 @@ describe('event rows', () => {
     const stored = { confidence: 0.7 };
     expect(betterMomentHere(stored, event({ confidence: 0.8, bestSec: 1 }))).toBe(true);
     expect(betterMomentHere(stored, event({ confidence: 0.6, bestSec: 1 }))).toBe(false);
+    // a hair better is not worth new pictures
+    expect(betterMomentHere(stored, event({ confidence: stored.confidence + 0.02, bestSec: 1 }))).toBe(false);
+    expect(betterMomentHere(stored, event({ confidence: stored.confidence + 0.05, bestSec: 1 }))).toBe(true);
     expect(betterMomentHere(stored, event({ confidence: 0.9, bestSec: -1 }))).toBe(false);
     const changes = continuedEventChanges(newEventRow(event(), first, null), event({ continued: true }), second, { snapshotPath: 'n.jpg', animationPath: 'n.gif' });
     expect(changes).toMatchObject({ snapshotPath: 'n.jpg', animationPath: 'n.gif' });

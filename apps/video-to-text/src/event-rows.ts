@@ -61,11 +61,18 @@ export function newEventRow(event: AnalysedEvent, clip: ClipPlace, media: EventM
 }
 
 /**
- * Is the best moment of `event` (going on in `clip`) in this clip and better than the one the
- * stored event shows? Then its snapshot and animation are made from this clip.
+ * A continued event's pictures are made again only when this clip's best moment is this much more
+ * confident than the one they show: a person walking through several clips gains a little in most
+ * of them, and new pictures for a hair's difference cost a snapshot, an animation and two uploads.
+ */
+export const BETTER_MOMENT_MARGIN = 0.05;
+
+/**
+ * Is the best moment of `event` (going on in `clip`) in this clip and clearly better than the one
+ * the stored event shows? Then its snapshot and animation are made from this clip.
  */
 export function betterMomentHere(stored: Pick<EventEntity, 'confidence'>, event: AnalysedEvent): boolean {
-  return event.bestSec >= 0 && event.bestBox !== null && event.confidence > stored.confidence;
+  return event.bestSec >= 0 && event.bestBox !== null && event.confidence >= stored.confidence + BETTER_MOMENT_MARGIN - 1e-9;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AnalysedEvent } from '@cameramonit/contracts';
-import { drawBoxes, encodeGif, encodeJpeg, fitWithin, GifPalette, scaleRgb, type RgbImage, type VideoFrame } from '@cameramonit/media';
+import { drawBoxes, encodeGif, encodeJpeg, fitFrameSize, GifPalette, scaleRgb, type RgbImage, type VideoFrame } from '@cameramonit/media';
 
 /**
  * Memory for the frames of one clip the analysis decoded (frame size x frames): a recorded clip of
@@ -55,7 +55,7 @@ export class ClipFrames {
   animationFrame(frame: VideoFrame): RgbImage {
     let small = this.small.get(frame);
     if (!small) {
-      const size = fitWithin(frame, ANIMATION_WIDTH);
+      const size = fitFrameSize(frame.width, frame.height, ANIMATION_WIDTH);
       small = scaleRgb(frame, size.width, size.height);
       this.small.set(frame, small);
     }

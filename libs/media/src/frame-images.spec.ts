@@ -1,6 +1,7 @@
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { drawBoxes, encodeGif, encodeJpeg, fitWithin, GifPalette, overlayColor, scaleRgb, type RgbImage } from './frame-images.js';
+import { fitFrameSize } from './ffmpeg.driver.js';
+import { drawBoxes, encodeGif, encodeJpeg, GifPalette, overlayColor, scaleRgb, type RgbImage } from './frame-images.js';
 import { readImageFacts } from './image-size.js';
 
 function solid(width: number, height: number, color: [number, number, number]): RgbImage {
@@ -32,11 +33,11 @@ describe('scaleRgb', () => {
   });
 });
 
-describe('fitWithin', () => {
+describe('fitFrameSize (the animation size of a frame)', () => {
   it('shrinks to the width keeping the aspect, in even pixels, and never grows', () => {
-    expect(fitWithin({ width: 640, height: 360 }, 320)).toEqual({ width: 320, height: 180 });
-    expect(fitWithin({ width: 768, height: 576 }, 320)).toEqual({ width: 320, height: 240 });
-    expect(fitWithin({ width: 200, height: 100 }, 320)).toEqual({ width: 200, height: 100 });
+    expect(fitFrameSize(640, 360, 320)).toEqual({ width: 320, height: 180 });
+    expect(fitFrameSize(768, 576, 320)).toEqual({ width: 320, height: 240 });
+    expect(fitFrameSize(200, 100, 320)).toEqual({ width: 200, height: 100 });
   });
 });
 

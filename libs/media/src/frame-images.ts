@@ -56,13 +56,6 @@ export function scaleRgb(image: RgbImage, width: number, height: number): RgbIma
   return { width, height, rgb: out };
 }
 
-/** Size that fits `maxWidth` keeping the aspect ratio, even numbers, never larger than the image. */
-export function fitWithin(image: Pick<RgbImage, 'width' | 'height'>, maxWidth: number): { width: number; height: number } {
-  if (image.width <= maxWidth) return { width: image.width, height: image.height };
-  const width = Math.max(2, Math.floor(maxWidth / 2) * 2);
-  return { width, height: Math.max(2, Math.round((image.height * width) / image.width / 2) * 2) };
-}
-
 const namedColors: Record<string, [number, number, number]> = {
   red: [255, 0, 0],
   yellow: [255, 255, 0],

@@ -125,6 +125,21 @@ class MseSink {
     return ranges.length ? ranges.end(ranges.length - 1) - this.video.currentTime : 0;
   }
 
+  /** Draws the boxes every frame while the panel is open (the loop ends when it is closed). */
+  drawBoxes() {
+    if (this.drawing) return;
+    this.drawing = true;
+    const frame = () => {
+      if (this.root.hidden) {
+        this.drawing = false;
+        return;
+      }
+      this.overlay.draw(this.mode === 'live');
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }
+
   close() {
     this.queue = [];
     if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
@@ -370,11 +385,7 @@ class LivePanel {
     window.addEventListener('cameramonit:event', (e) => {
       if (e.detail.cameraId === this.camera?.id) this.overlay.add(e.detail.event);
     });
-    const drawBoxes = () => {
-      if (!this.root.hidden) this.overlay.draw(this.mode === 'live');
-      requestAnimationFrame(drawBoxes);
-    };
-    requestAnimationFrame(drawBoxes);
+    this.drawing = false;
     this.player = new LivePlayer(this.video, (status) => this.playerStatus(status));
     this.video.addEventListener('ended', () => {
       if (this.mode === 'loop') void this.loadLoop();
@@ -407,6 +418,7 @@ class LivePanel {
   open() {
     if (!this.camera?.live) return;
     this.root.hidden = false;
+    this.drawBoxes();
     this.button.setAttribute('aria-pressed', 'true');
     this.labels();
     this.show(this.mode);

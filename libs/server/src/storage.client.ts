@@ -93,21 +93,20 @@ export class StorageClient {
 
   /** Write bytes made in memory (an event's snapshot or animation) atomically into the store. */
   async putBuffer(storePath: string, bytes: Uint8Array, contentType = 'application/octet-stream'): Promise<void> {
-    const response = await fetch(`${this.baseUrl}/files/${storeUrlPath(storePath)}`, {
-      method: 'PUT',
-      headers: this.headers({ 'content-type': contentType, 'content-length': String(bytes.byteLength) }),
-      body: new Blob([bytes as Uint8Array<ArrayBuffer>]),
-    });
-    if (!response.ok) throw new CameramonitError('STORAGE_WRITE_FAILED', `Storage answered ${response.status} writing ${storePath}: ${await response.text()}`, 502);
+    await this.put(storePath, new Blob([bytes as Uint8Array<ArrayBuffer>]), bytes.byteLength, contentType);
   }
 
   /** Write a file (artifact) atomically into the store. */
   async putFile(storePath: string, fromFile: string, contentType = 'application/octet-stream'): Promise<void> {
     const size = (await stat(fromFile)).size;
+    await this.put(storePath, Readable.toWeb(createReadStream(fromFile)) as ReadableStream<Uint8Array>, size, contentType);
+  }
+
+  private async put(storePath: string, body: Blob | ReadableStream<Uint8Array>, size: number, contentType: string): Promise<void> {
     const response = await fetch(`${this.baseUrl}/files/${storeUrlPath(storePath)}`, {
       method: 'PUT',
       headers: this.headers({ 'content-type': contentType, 'content-length': String(size) }),
-      body: Readable.toWeb(createReadStream(fromFile)) as ReadableStream<Uint8Array>,
+      body,
       duplex: 'half',
     } as RequestInit);
     if (!response.ok) throw new CameramonitError('STORAGE_WRITE_FAILED', `Storage answered ${response.status} writing ${storePath}: ${await response.text()}`, 502);

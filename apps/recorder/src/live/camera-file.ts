@@ -1,4 +1,5 @@
 import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { resolveCameraFile } from '@cameramonit/contracts';
 
 /**
@@ -13,7 +14,7 @@ export function cameraFileToLoop(url: string, filesDir: string, cwd = process.cw
   let realRoot: string;
   try {
     real = realpathSync(lexical.file);
-    realRoot = realpathSync(filesDir.startsWith('/') ? filesDir : `${cwd}/${filesDir}`);
+    realRoot = realpathSync(resolve(cwd, filesDir));
   } catch {
     return { file: null, problem: `the file ${url} does not exist` };
   }

@@ -125,21 +125,6 @@ class MseSink {
     return ranges.length ? ranges.end(ranges.length - 1) - this.video.currentTime : 0;
   }
 
-  /** Draws the boxes every frame while the panel is open (the loop ends when it is closed). */
-  drawBoxes() {
-    if (this.drawing) return;
-    this.drawing = true;
-    const frame = () => {
-      if (this.root.hidden) {
-        this.drawing = false;
-        return;
-      }
-      this.overlay.draw(this.mode === 'live');
-      requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
-  }
-
   close() {
     this.queue = [];
     if (this.objectUrl) URL.revokeObjectURL(this.objectUrl);
@@ -422,6 +407,21 @@ class LivePanel {
     this.button.setAttribute('aria-pressed', 'true');
     this.labels();
     this.show(this.mode);
+  }
+
+  /** Draws the boxes every frame while the panel is open (the loop ends when it is closed). */
+  drawBoxes() {
+    if (this.drawing) return;
+    this.drawing = true;
+    const frame = () => {
+      if (this.root.hidden) {
+        this.drawing = false;
+        return;
+      }
+      this.overlay.draw(this.mode === 'live');
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
   }
 
   close() {

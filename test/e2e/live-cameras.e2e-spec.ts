@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ClipEntity, ClipShareEntity, openPlatformDatabase } from '@cameramonit/db';
-import { IsNull, MoreThan, type DataSource } from 'typeorm';
+import { AnalysisEntity, ClipEntity, ClipShareEntity, EventEntity, openPlatformDatabase } from '@cameramonit/db';
+import { In, IsNull, MoreThan, type DataSource } from 'typeorm';
 import { startLiveSoak, type LiveSoakInfo, type RunningLiveSoak } from '../support/live-soak.js';
 import { freePort, longCameraVideo, startRtspServer, type RunningRtspServer } from '../support/rtsp-server.js';
 import { login, waitFor } from '../support/platform.harness.js';
@@ -271,7 +271,72 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     }
   });
 
-  it('loses no clip when the storage app is killed and restarted: the recorder keeps them and sends them in order', async () => {
+  it.concurrent('analyses a camera with a sub-stream from it: the small clips for the analysis, the main clips for people (timeline, event playback)', async ({ expect }) => {
+    const garden = await startRtspServer({
+      file: await longCameraVideo({ minutes: 30, width: 640, height: 360, fps: 10 }),
+      subFile: await longCameraVideo({ minutes: 30, width: 320, height: 180, fps: 10 }),
+      mount: '/garden',
+      username: soak.rtspUser,
+      password: soak.rtspPassword,
+    });
+    extraServers.push(garden);
+    const cameraId = await addCamera('garden', { kind: 'rtsp', url: garden.url, subStreamUrl: garden.subUrl, username: soak.rtspUser, password: soak.rtspPassword });
+    const view = await waitFor('both streams recording', async () => {
+      const found = (await recording(cameraId)) as (RecordingView & { subStream: { state: string; url: string; pid: number | null } | null }) | null;
+      return found?.state === 'online' && found.subStream?.state === 'online' ? found : null;
+    }, 60_000);
+    expect(view.subStream?.url).toBe(garden.subUrl);
+    const clipsAndStatus = async () => {
+      const clips = await db.getRepository(ClipEntity).find({ where: { cameraId }, order: { startedAt: 'ASC' } });
+      const analyses = new Map((await db.getRepository(AnalysisEntity).findBy({ clipId: In(clips.map((clip) => clip.id)) })).map((analysis) => [analysis.clipId, analysis.status]));
+      return { main: clips.filter((clip) => clip.source === 'recording'), sub: clips.filter((clip) => clip.source === 'substream'), analyses };
+    };
+    const seen = await waitFor('sub-stream clips analysed, main clips skipped', async () => {
+      const found = await clipsAndStatus();
+      const subDone = found.sub.filter((clip) => found.analyses.get(clip.id) === 'done');
+      const mainSkipped = found.main.filter((clip) => found.analyses.get(clip.id) === 'skipped');
+      return subDone.length >= 3 && mainSkipped.length >= 3 ? found : null;
+    }, 150_000);
+    expect(seen.sub.every((clip) => clip.width === 320)).toBe(true);
+    expect(seen.main.every((clip) => clip.width === 640)).toBe(true);
+    // at most the first main clip (before the sub-stream's first clip) was analysed itself
+    expect(seen.main.filter((clip) => seen.analyses.get(clip.id) === 'done').length).toBeLessThanOrEqual(1);
+    // the people in the picture are found in the sub-stream; the chat plays them in the main stream
+    const subIds = new Set(seen.sub.map((clip) => clip.id));
+    const events = await waitFor('events of the sub-stream', async () => {
+      const found = (await (await fetch(`${soak.urls.chat}/api/cameras/${cameraId}/events?limit=50`, { headers: bearer() })).json()) as { id: string; clipUrl: string | null; clipOffsetSec: number }[];
+      return found.length > 0 ? found : null;
+    }, 60_000);
+    const rows = await db.getRepository(EventEntity).findBy({ id: In(events.map((event) => event.id)) });
+    const fromSub = rows.filter((row) => subIds.has(row.clipId));
+    expect(fromSub.length).toBeGreaterThan(0);
+    // each plays in the main clip that holds the second before it (when that clip is stored), from there
+    const mains = (await clipsAndStatus()).main;
+    let playedInMain = 0;
+    for (const row of fromSub) {
+      const moment = row.startedAt.getTime() - 1000;
+      const main = mains.find((clip) => clip.startedAt.getTime() <= moment && clip.startedAt.getTime() + clip.durationSec * 1000 > moment);
+      const view = events.find((event) => event.id === row.id);
+      if (!main || !view) continue;
+      expect(view.clipUrl).toContain(main.id);
+      expect(view.clipOffsetSec).toBeCloseTo((moment - main.startedAt.getTime()) / 1000, 1);
+      playedInMain++;
+    }
+    expect(playedInMain).toBeGreaterThan(0);
+    // the timeline is the main stream's
+    const from = new Date(seen.main[0]!.startedAt.getTime());
+    const to = new Date();
+    const mainClips = async () => (await clipsAndStatus()).main.filter((clip) => clip.startedAt >= from && clip.startedAt < to).length;
+    const before = await mainClips();
+    const timeline = (await (await fetch(`${soak.urls.chat}/api/cameras/${cameraId}/recordings?from=${from.toISOString()}&to=${to.toISOString()}`, { headers: bearer() })).json()) as { clipCount: number };
+    expect(timeline.clipCount).toBeGreaterThanOrEqual(before);
+    expect(timeline.clipCount).toBeLessThanOrEqual(await mainClips());
+    // deleting the camera stops both ffmpegs
+    expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
+    await waitFor('both streams to stop', async () => !(await ffmpegArgsRunning('/garden')), 20_000);
+  });
+
+  it('loses no clip when the storage app is killed and restarted: the recorder (writing over WebDAV) keeps them and sends them in order', async () => {
     const before = Date.now();
     const health = (await (await fetch(`${soak.urls.storage}/health`)).json()) as { pid: number };
     process.kill(health.pid, 'SIGKILL');
@@ -281,11 +346,15 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
       return body.storage.failingSince !== null || body.storage.clipsWaiting > 0;
     }, 30_000, 200).catch(() => null);
     await waitFor('storage to be back', async () => (await fetch(`${soak.urls.storage}/health`).catch(() => null))?.ok, 60_000);
+    let via = '';
     await waitFor('the clips recorded meanwhile to be stored', async () => {
       const response = await fetch(`${soak.urls.recorder}/api/recordings`, { headers: bearer() });
-      const body = (await response.json()) as { storage: { clipsWaiting: number; failingSince: string | null } };
+      const body = (await response.json()) as { storage: { via: string; clipsWaiting: number; failingSince: string | null } };
+      via = body.storage.via;
       return body.storage.clipsWaiting === 0 && body.storage.failingSince === null;
     }, 60_000);
+    // the soak records over the storage's WebDAV server (RECORDER_STORE=webdav), as a recorder on another host would
+    expect(via).toBe('webdav');
     // the soak camera's clips across the outage follow each other without a gap
     const clips = await clipsOf(soak.cameraId, new Date(before - 40_000));
     expect(clips.length).toBeGreaterThanOrEqual(4);

@@ -48,6 +48,8 @@ export async function startLiveSoak(portBase = 30_000): Promise<RunningLiveSoak>
     // it records beside the other end-to-end platforms, on its own broker and ports
     exclusive: false,
     env: {
+      // the recorder hands its clips to storage over WebDAV (RECORDER_STORE), as when storage is on another host
+      RECORDER_STORE: 'webdav',
       // a camera that drops is called offline 4 s after it went quiet; wrong settings are retried after 60 s
       RECORDER_OFFLINE_GRACE_SECONDS: '4',
       RECORDER_SETTINGS_RETRY_SECONDS: '60',

@@ -2,9 +2,12 @@
 over TCP and UDP, optionally behind basic authentication, in real time, as a camera would.
 
 Usage: /usr/bin/python3 rtsp-server.py <port> <mount> <file.mp4> [<user> <password>]
+With RTSP_SUB_MOUNT and RTSP_SUB_FILE in the environment it also serves a camera's sub-stream
+(a smaller copy of the picture) at that mount, behind the same password.
 Prints "ready" on stdout when it listens. Needs Debian's gir1.2-gst-rtsp-server-1.0, python3-gi,
 gstreamer1.0-plugins-good and -bad (the CI script installs them).
 """
+import os
 import sys
 
 import gi
@@ -23,12 +26,20 @@ server = GstRtspServer.RTSPServer()
 server.set_service(port)
 server.set_address("127.0.0.1")
 
-factory = GstRtspServer.RTSPMediaFactory()
-# the file's own timestamps pace the stream: a 5 s clip takes 5 s, like a live camera
-location = path.replace("\\", "\\\\").replace('"', '\\"')
-factory.set_launch(f'( filesrc location="{location}" ! qtdemux ! h264parse config-interval=1 ! rtph264pay name=pay0 pt=96 )')
-factory.set_shared(True)
-factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
+
+def make_factory(file):
+    factory = GstRtspServer.RTSPMediaFactory()
+    # the file's own timestamps pace the stream: a 5 s clip takes 5 s, like a live camera
+    location = file.replace("\\", "\\\\").replace('"', '\\"')
+    factory.set_launch(f'( filesrc location="{location}" ! qtdemux ! h264parse config-interval=1 ! rtph264pay name=pay0 pt=96 )')
+    factory.set_shared(True)
+    factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
+    return factory
+
+
+factories = {mount: make_factory(path)}
+if os.environ.get("RTSP_SUB_MOUNT") and os.environ.get("RTSP_SUB_FILE"):
+    factories[os.environ["RTSP_SUB_MOUNT"]] = make_factory(os.environ["RTSP_SUB_FILE"])
 
 if user is not None:
     auth = GstRtspServer.RTSPAuth()
@@ -39,9 +50,11 @@ if user is not None:
     permissions = GstRtspServer.RTSPPermissions()
     permissions.add_permission_for_role("camera-user", "media.factory.access", True)
     permissions.add_permission_for_role("camera-user", "media.factory.construct", True)
-    factory.set_permissions(permissions)
+    for factory in factories.values():
+        factory.set_permissions(permissions)
 
-server.get_mount_points().add_factory(mount, factory)
+for name, factory in factories.items():
+    server.get_mount_points().add_factory(name, factory)
 if server.attach(None) == 0:
     print(f"cannot listen on 127.0.0.1:{port}", file=sys.stderr, flush=True)
     sys.exit(1)

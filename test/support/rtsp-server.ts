@@ -21,11 +21,15 @@ export interface RtspServerOptions {
   /** basic authentication; without it anyone may watch */
   username?: string;
   password?: string;
+  /** a sub-stream too (a smaller copy of the picture), at `<mount>-sub` */
+  subFile?: string;
 }
 
 export interface RunningRtspServer {
   /** rtsp://127.0.0.1:<port><mount>, without credentials */
   url: string;
+  /** the sub-stream's address, when it has one */
+  subUrl: string | null;
   port: number;
   /** like a camera losing power: the server is gone until start() */
   stop(): Promise<void>;
@@ -57,7 +61,8 @@ export async function startRtspServer(options: RtspServerOptions): Promise<Runni
   let child: ChildProcess | null = null;
 
   const start = async () => {
-    const started = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = options.subFile ? { ...process.env, RTSP_SUB_MOUNT: `${mount}-sub`, RTSP_SUB_FILE: options.subFile } : process.env;
+    const started = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     child = started;
     const output: string[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -84,7 +89,7 @@ export async function startRtspServer(options: RtspServerOptions): Promise<Runni
     await exited;
   };
   await start();
-  return { url: `rtsp://127.0.0.1:${port}${mount}`, port, stop, start };
+  return { url: `rtsp://127.0.0.1:${port}${mount}`, subUrl: options.subFile ? `rtsp://127.0.0.1:${port}${mount}-sub` : null, port, stop, start };
 }
 
 /**

@@ -46,8 +46,8 @@ export class ChatBusHandlers {
 
   @EventPattern(Topics.analysisCompleted)
   async analysisCompleted(@Payload() payload: AnalysisCompletedPayload): Promise<void> {
-    // a recorded clip is one of many a minute: its events speak for it
-    if (!payload?.cameraId || payload.source === 'recording') return;
+    // a recorded clip (main or sub-stream) is one of many a minute: its events speak for it
+    if (!payload?.cameraId || payload.source === 'recording' || payload.source === 'substream') return;
     const name = payload.originalName ? `"${payload.originalName}"` : 'a clip';
     const minutes = Math.floor(payload.durationSec / 60);
     const length = minutes ? `${minutes} min ${Math.round(payload.durationSec % 60)} s` : `${Math.round(payload.durationSec)} s`;
@@ -86,7 +86,7 @@ export class ChatBusHandlers {
     if (!payload?.cameraId) return;
     const clip = await this.db.getRepository(ClipEntity).findOneBy({ id: payload.clipId });
     // a live camera's clips come every few seconds: their events speak for them, not a progress bar each
-    if (clip?.source === 'recording') return;
+    if (clip?.source === 'recording' || clip?.source === 'substream') return;
     this.gateway.progress(payload.cameraId, { clipId: payload.clipId, progress: payload.progress, stage: payload.stage, originalName: clip?.originalName ?? null });
   }
 }

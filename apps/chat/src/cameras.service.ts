@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, In, type DataSource } from 'typeorm';
+import { Between, Brackets, In, IsNull, type DataSource } from 'typeorm';
 import { can, Permission, TokenService, type AuthUser } from '@cameramonit/auth';
 import { AnalysisEntity, CameraEntity, CameraGrantEntity, CameraRecordingEntity, DetectedObjectEntity, ChatMessageEntity, ClipEntity, EventEntity, loadEventEnrichments, ProjectEntity, type EventEnrichment } from '@cameramonit/db';
 import { storeUrlPath } from '@cameramonit/server';
@@ -98,12 +98,38 @@ export class CamerasService {
     return ids.length ? this.db.getRepository(EventEntity).findBy({ id: In(ids) }) : [];
   }
 
+  /** For events of sub-stream clips: the main-stream clip holding the second before the event (where playback starts), and where in it. */
+  private async mainClipsOf(events: EventEntity[], clips: ClipEntity[]): Promise<Map<string, { path: string; offsetSec: number }>> {
+    const subClipIds = new Set(clips.filter((clip) => clip.source === 'substream').map((clip) => clip.id));
+    const found = new Map<string, { path: string; offsetSec: number }>();
+    const fromSub = events.filter((e) => subClipIds.has(e.clipId));
+    for (const cameraId of new Set(fromSub.map((e) => e.cameraId))) {
+      const own = fromSub.filter((e) => e.cameraId === cameraId);
+      const moments = own.map((e) => e.startedAt.getTime() - 1000);
+      // one read per camera: its main clips around the events (a clip is minutes long at most)
+      const mains = await this.db.getRepository(ClipEntity).find({
+        select: { id: true, path: true, startedAt: true, durationSec: true },
+        where: { cameraId, source: 'recording', deletedAt: IsNull(), startedAt: Between(new Date(Math.min(...moments) - 3600_000), new Date(Math.max(...moments))) },
+        order: { startedAt: 'ASC' },
+        take: 5000,
+      });
+      for (const event of own) {
+        const moment = event.startedAt.getTime() - 1000;
+        const main = mains.find((clip) => clip.startedAt.getTime() <= moment && clip.startedAt.getTime() + clip.durationSec * 1000 > moment);
+        if (main) found.set(event.id, { path: main.path, offsetSec: (moment - main.startedAt.getTime()) / 1000 });
+      }
+    }
+    return found;
+  }
+
   async eventViews(events: EventEntity[]): Promise<EventView[]> {
     const clipIds = [...new Set(events.map((e) => e.clipId))];
     const clips = clipIds.length ? await this.db.getRepository(ClipEntity).findBy({ id: In(clipIds) }) : [];
     const analyses = clipIds.length ? await this.db.getRepository(AnalysisEntity).findBy({ clipId: In(clipIds) }) : [];
     const clipPath = new Map(clips.map((c) => [c.id, c.path]));
     for (const a of analyses) if (a.playablePath) clipPath.set(a.clipId, a.playablePath);
+    // an event found in a camera's sub-stream plays in its main stream (what people watch), at the same moment
+    const mainClips = await this.mainClipsOf(events, clips);
     const enrichments = await loadEventEnrichments(this.db, events.map((e) => e.id));
     const boxes = await this.objectBoxes(events, analyses);
     return events.map((e) => ({
@@ -120,8 +146,8 @@ export class CamerasService {
       summaryPl: e.summaryPl,
       snapshotUrl: this.mediaUrl(e.snapshotPath),
       animationUrl: this.mediaUrl(e.animationPath),
-      clipUrl: this.mediaUrl(clipPath.get(e.clipId) ?? null),
-      clipOffsetSec: Math.max(0, e.startSec - 1),
+      clipUrl: this.mediaUrl(mainClips.get(e.id)?.path ?? clipPath.get(e.clipId) ?? null),
+      clipOffsetSec: mainClips.get(e.id)?.offsetSec ?? Math.max(0, e.startSec - 1),
       descriptionStatus: e.descriptionStatus,
       title: e.title,
       description: e.description,

@@ -5,17 +5,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { OutboxService, BusClient } from '@cameramonit/bus';
-import { CameramonitError, Topics, type ClipSource, type ClipStoredPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
+import { CameramonitError, recordedStreamOfName, Topics, type ClipSource, type RecordedStream, type ClipStoredPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
 import { ClipEntity, type CameraEntity, type ProjectEntity } from '@cameramonit/db';
 import { FfmpegDriver, type VideoInfo } from '@cameramonit/media';
-import { ClipStore, type CompletedUpload, type UploadSink } from './file-servers/index.js';
+import { ClipStore, type CompletedRecording, type CompletedUpload, type RecordingResult, type RecordingSink, type UploadSink } from './file-servers/index.js';
 import { CameraAccessPolicy } from './platform-access.js';
 
 const VIDEO_EXTENSIONS = new Set(['.mp4', '.m4v', '.mov', '.avi', '.mkv', '.webm', '.ts', '.mpg', '.mpeg', '.3gp', '.flv', '.wmv', '.h264', '.mjpeg']);
 
 /** A finished upload (web, WebDAV, FTP) becomes a clip: checked with ffprobe, moved into clips/, registered, announced. */
 @Injectable()
-export class ClipIngestService implements UploadSink {
+export class ClipIngestService implements UploadSink, RecordingSink {
   private readonly logger = new Logger(ClipIngestService.name);
   private readonly ffmpeg = new FfmpegDriver();
 
@@ -67,6 +67,12 @@ export class ClipIngestService implements UploadSink {
     return clip;
   }
 
+  /** A recorded clip the recorder wrote over WebDAV or FTP (its refusal goes back to the recorder). */
+  async onRecordingComplete(recording: CompletedRecording): Promise<RecordingResult> {
+    const { clip, created } = await this.ingestRecording({ ...recording, source: recordedStreamOfName(recording.fileName) });
+    return { clipId: clip.id, startedAt: clip.startedAt.toISOString(), durationSec: clip.durationSec, created };
+  }
+
   /**
    * A recorded clip (the recorder's, written with a service token) with its real start time.
    * Recorded clips of a camera follow each other: an object crossing from one into the next
@@ -79,8 +85,8 @@ export class ClipIngestService implements UploadSink {
     fileName: string;
     storePath: string;
     startedAt: Date;
-    /** recording (default): cut from the camera's stream; push: assembled from pushed frames */
-    source?: 'recording' | 'push';
+    /** recording (default): cut from the camera's stream; substream: from its sub-stream, for the analysis; push: assembled from pushed frames */
+    source?: RecordedStream | 'push';
     uploadedBy?: string | null;
   }): Promise<{ clip: ClipEntity; created: boolean }> {
     const source = recording.source ?? 'recording';
@@ -99,7 +105,7 @@ export class ClipIngestService implements UploadSink {
       try {
         // the recorder's stream-copied segments skip decoding a first frame (one ffmpeg less per clip;
         // the analysis says CORRUPT_VIDEO when none decodes); pushed frames and uploads get the check
-        info = await this.ffmpeg.probe(absolutePath, { decodeCheck: source !== 'recording' });
+        info = await this.ffmpeg.probe(absolutePath, { decodeCheck: source === 'push' });
       } catch (error) {
         const known = error instanceof CameramonitError ? error : new CameramonitError('NOT_VIDEO', `The file could not be read as a video: ${(error as Error).message}`, 415);
         throw new CameramonitError(known.code, known.message.split(absolutePath).join(`"${recording.fileName}"`), known.httpStatus);

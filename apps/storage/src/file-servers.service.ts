@@ -20,7 +20,7 @@ export class FileServersService implements OnApplicationBootstrap, OnApplication
     ingest: ClipIngestService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    const common = { store, verifier, uploadPolicy, readPolicy, uploadSink: ingest, logger: this.logger, host: config.bindHost };
+    const common = { store, verifier, uploadPolicy, readPolicy, uploadSink: ingest, recordingSink: ingest, logger: this.logger, host: config.bindHost };
     this.ftp = new FtpServerDriver({ ...common, port: config.ports.ftp, passiveHost: config.ftpPassiveHost, passivePortRange: config.ftpPassivePorts });
     this.webdav = new WebDavServerDriver({ ...common, port: config.ports.webdav });
   }

@@ -4,4 +4,4 @@ import { startService } from '@cameramonit/server';
 import { StorageModule } from './storage.module.js';
 
 const config = loadConfig();
-await startService({ service: 'storage', config, app: StorageModule, platformDatabase: true, port: config.ports.storage });
+await startService({ service: 'storage', config, app: StorageModule, platformDatabase: true, busListener: true, port: config.ports.storage });

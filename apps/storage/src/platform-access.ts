@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { can, Permission } from '@cameramonit/auth';
+import { can, Permission, TokenService } from '@cameramonit/auth';
 import { BusClient } from '@cameramonit/bus';
 import { Topics, type Role, type VerifiedUser, type VerifyPasswordRequest } from '@cameramonit/contracts';
 import { CameraEntity, CameraGrantEntity, ProjectEntity } from '@cameramonit/db';
@@ -13,15 +13,22 @@ const CACHE_MS = 60_000;
 /**
  * FTP/WebDAV logins are platform accounts, checked by the manager app over the bus. WebDAV
  * clients send their credentials with every request, so a success is remembered for a minute
- * (keyed by a hash, never the password); failures are always asked again.
+ * (keyed by a hash, never the password); failures are always asked again. Platform services
+ * log in as `<service>@service` with a service token (JWT_SECRET) as the password.
  */
 @Injectable()
 export class BusCredentialsVerifier implements CredentialsVerifier {
   private readonly cache = new Map<string, { user: FileServerUser; until: number }>();
 
-  constructor(private readonly bus: BusClient) {}
+  constructor(
+    private readonly bus: BusClient,
+    private readonly tokens: TokenService,
+  ) {}
 
   async verify(email: string, password: string): Promise<FileServerUser | null> {
+    // a platform service (the recorder writing its clips over WebDAV or FTP) logs in as
+    // <service>@service with a service token as its password: checked here, never over the bus
+    if (email.endsWith('@service')) return this.verifyService(email, password);
     const key = createHash('sha256').update(`${email}\n${password}`).digest('base64');
     const hit = this.cache.get(key);
     if (hit && hit.until > Date.now()) return hit.user;
@@ -34,6 +41,12 @@ export class BusCredentialsVerifier implements CredentialsVerifier {
     if (this.cache.size > 1000) this.cache.clear();
     this.cache.set(key, { user, until: Date.now() + CACHE_MS });
     return user;
+  }
+
+  private verifyService(email: string, token: string): FileServerUser | null {
+    const user = this.tokens.verify(token);
+    if (!user || user.role !== 'service' || user.email !== email) return null;
+    return { id: user.id, email: user.email, role: user.role };
   }
 }
 

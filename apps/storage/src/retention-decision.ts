@@ -74,9 +74,9 @@ export interface RetentionDecision {
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Clips the ring and motion rules apply to: cut from a camera's stream or pushed by a device. */
+/** Clips the ring and motion rules apply to: cut from a camera's stream (main or sub) or pushed by a device. */
 export function isRecorded(clip: Pick<RetentionClip, 'source'>): boolean {
-  return clip.source === 'recording' || clip.source === 'push';
+  return clip.source === 'recording' || clip.source === 'substream' || clip.source === 'push';
 }
 
 const endOf = (clip: RetentionClip) => clip.startedAt.getTime() + clip.durationSec * 1000;

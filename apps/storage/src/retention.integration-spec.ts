@@ -1,4 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
+import { copyFile, mkdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Logger, type LoggerService } from '@nestjs/common';
@@ -165,6 +166,23 @@ describe.each(testDatabaseKinds())('retention of the clip store (%s)', (kind) =>
     expect(report.deleted.map((deleted) => [deleted.clipId, deleted.reason])).toEqual([[clip.id, 'camera-deleted']]);
     expect(existsSync(fileOf(clip.path))).toBe(false);
     expect(logger.lines.some((line) => line.includes(`deleted camera ${old.id}: 1 clip(s)`))).toBe(true);
+  });
+
+  it("removes recorded clip files abandoned in a camera's recordings folder after an hour, not the ones being checked", async () => {
+    const folder = join(bed.store.root, bed.project.slug, 'gate', 'recordings');
+    await mkdir(folder, { recursive: true });
+    const abandoned = join(folder, '20261204T080000.000Z.mp4');
+    const fresh = join(folder, '20261204T100000.000Z.mp4');
+    await copyFile(piece, abandoned);
+    await copyFile(piece, fresh);
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    await utimes(abandoned, twoHoursAgo, twoHoursAgo);
+    const report = await retention().runRound();
+    expect(report.staleRecordings).toBe(1);
+    expect(existsSync(abandoned)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    expect(logger.lines.some((line) => line.includes('Removed 1 recorded clip file(s) left unregistered'))).toBe(true);
+    await rm(fresh);
   });
 
   it('runs every sweep on its own, one round at a time, and logs a failing round without stopping', async () => {

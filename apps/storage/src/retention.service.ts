@@ -1,11 +1,11 @@
-import { rmdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, IsNull, Not, type DataSource, type SelectQueryBuilder } from 'typeorm';
 import { CameramonitError, type ClipSource } from '@cameramonit/contracts';
 import { AnalysisEntity, CameraEntity, ClipEntity, EventEntity, type ClipDeleteReason } from '@cameramonit/db';
-import { ClipStore, formatMegabytes } from './file-servers/index.js';
+import { ClipStore, formatMegabytes, RECORDINGS_FOLDER_NAME } from './file-servers/index.js';
 import { FREE_SPACE_READER, type FreeSpaceReader } from './free-space.reader.js';
 import { decideRetention, planDiskRelief, type RetentionDecision, type RetentionInput } from './retention-decision.js';
 
@@ -39,9 +39,11 @@ export interface RetentionReport {
   failures: { clipId: string; message: string }[];
   /** the round stopped early on this error (logged) */
   error: string | null;
+  /** files left in a camera's recordings/ folder over an hour (a recorder that gave up, storage killed mid-check), removed */
+  staleRecordings: number;
 }
 
-const RECORDED_SOURCES: ClipSource[] = ['recording', 'push'];
+const RECORDED_SOURCES: ClipSource[] = ['recording', 'substream', 'push'];
 /** clips looked at per camera and rule in one round; the next round goes on */
 const BATCH = 500;
 /** neighbours of motion candidates read at most; candidates past the last one read wait for the next round */
@@ -49,6 +51,8 @@ const NEIGHBOURHOOD_LIMIT = 20_000;
 /** no clip is longer than this: a neighbour that started this long before a candidate cannot reach it */
 const LONGEST_CLIP_MS = 3600_000;
 const DAY_MS = 24 * 3600_000;
+/** a recorded clip waits in recordings/ for seconds while it is checked; one there this long was abandoned */
+const STALE_RECORDING_MS = 3600_000;
 /** ids per IN (...) list: well below SQLite's limit of bound variables */
 const IN_CHUNK = 500;
 
@@ -101,13 +105,14 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async round(now: Date): Promise<RetentionReport> {
-    const report: RetentionReport = { deleted: [], freeBytes: null, failures: [], error: null };
+    const report: RetentionReport = { deleted: [], freeBytes: null, failures: [], error: null, staleRecordings: 0 };
     try {
       const { decisions, clips } = await this.decide(now);
       for (const decision of decisions) {
         const clip = clips.get(decision.clipId);
         if (clip) await this.deleteInto(report, clip, decision);
       }
+      report.staleRecordings = await this.removeStaleRecordings(now);
       await this.guardDisk(report);
     } catch (error) {
       report.error = error instanceof Error ? error.message : String(error);
@@ -115,6 +120,26 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     }
     await this.logRound(report);
     return report;
+  }
+
+  /** Files abandoned in /<project>/<camera>/recordings/ (never registered as clips) go after an hour. */
+  private async removeStaleRecordings(now: Date): Promise<number> {
+    const names = async (folder: string) => readdir(folder).catch(() => [] as string[]);
+    let removed = 0;
+    for (const project of await names(this.store.root)) {
+      for (const camera of await names(join(this.store.root, project))) {
+        const folder = join(this.store.root, project, camera, RECORDINGS_FOLDER_NAME);
+        for (const name of await names(folder)) {
+          const file = join(folder, name);
+          const info = await stat(file).catch(() => null);
+          if (!info?.isFile() || now.getTime() - info.mtimeMs < STALE_RECORDING_MS) continue;
+          await rm(file, { force: true });
+          removed++;
+        }
+      }
+    }
+    if (removed > 0) this.logger.warn(`Removed ${removed} recorded clip file(s) left unregistered in recordings/ folders for over an hour`);
+    return removed;
   }
 
   /** Reads the rows the rules need (candidates per camera and rule, the neighbours of motion candidates) and asks the rules. */

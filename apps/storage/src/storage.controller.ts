@@ -77,7 +77,7 @@ export class StorageController {
   @Put('recordings/:project/:camera/:name')
   @ApiOperation({ summary: 'Store a recorded clip (raw body) with its start time; services only. 201 new clip, 200 the same start time was stored already' })
   @ApiQuery({ name: 'startedAt', required: false, description: "ISO 8601 time of the clip's first frame; default: the time in the file name" })
-  @ApiQuery({ name: 'source', required: false, enum: ['recording', 'push'], description: 'recording (default): cut from the camera\'s stream; push: assembled from pushed JPEG frames (analysed on its own, announced in the thread)' })
+  @ApiQuery({ name: 'source', required: false, enum: ['recording', 'substream', 'push'], description: 'recording (default): cut from the camera\'s stream; substream: from its sub-stream, for the analysis only; push: assembled from pushed JPEG frames (analysed on its own, announced in the thread)' })
   @ApiQuery({ name: 'uploadedBy', required: false, description: 'push: the user id of the person who recorded it' })
   async recording(
     @Param('project') project: string,
@@ -92,7 +92,7 @@ export class StorageController {
     try {
       if (!SLUG_PATTERN.test(project) || !SLUG_PATTERN.test(camera)) throw new CameramonitError('UNKNOWN_CAMERA', `There is no camera ${project}/${camera}`, 404);
       const source = sourceText ?? 'recording';
-      if (source !== 'recording' && source !== 'push') throw new CameramonitError('INVALID_SOURCE', 'source must be "recording" or "push"', 400);
+      if (source !== 'recording' && source !== 'substream' && source !== 'push') throw new CameramonitError('INVALID_SOURCE', 'source must be "recording", "substream" or "push"', 400);
       const uploadedBy = uploadedByText && /^[0-9a-f-]{36}$/i.test(uploadedByText) ? uploadedByText : null;
       const startedAt = recordingStart(startedAtText, name);
       if (!startedAt) {

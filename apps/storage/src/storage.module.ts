@@ -10,9 +10,10 @@ import { FREE_SPACE_READER, statfsFreeSpace } from './free-space.reader.js';
 import { RETENTION_OPTIONS, RetentionService, type RetentionOptions } from './retention.service.js';
 import { BusCredentialsVerifier, CameraAccessPolicy, CameraUploadPolicy } from './platform-access.js';
 import { StorageController } from './storage.controller.js';
+import { RecordingIngestController } from './recording-ingest.controller.js';
 
 @Module({
-  controllers: [StorageController, ExportController],
+  controllers: [StorageController, ExportController, RecordingIngestController],
   providers: [
     { provide: ClipStore, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ClipStore({ root: config.storageDir }) },
     { provide: CameraUploadPolicy, inject: [APP_CONFIG, CameraAccessPolicy], useFactory: (config: AppConfig, access: CameraAccessPolicy) => new CameraUploadPolicy(config.maxUploadBytes, access) },

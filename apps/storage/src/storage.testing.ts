@@ -51,10 +51,12 @@ export interface StorageTestbed {
   filesUrl: string;
   /** a scratch folder removed at close */
   work: string;
+  /** the embedded broker's URL (clip.stored goes there) */
+  brokerUrl: string;
   project: ProjectEntity;
   camera(slug: string, settings?: Partial<Pick<CameraEntity, 'maxRecordMinutes' | 'eventRetentionDays' | 'motionPaddingSec' | 'bufferSeconds'>> & { recordMode?: RecordMode }): Promise<CameraEntity>;
   /** stores a copy of `piece` as the recorder would (PUT /recordings): a clip row and a file under clips/<day>/ */
-  record(camera: CameraEntity, piece: string, startedAt: Date, source?: 'recording' | 'push'): Promise<ClipEntity>;
+  record(camera: CameraEntity, piece: string, startedAt: Date, source?: 'recording' | 'substream' | 'push'): Promise<ClipEntity>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function openStorageTestbed(kind: 'sqlite' | 'mariadb'): Promise<St
       ingest,
       filesUrl,
       work,
+      brokerUrl: busOptions.url,
       project,
       camera: (slug, settings = {}) =>
         db.getRepository(CameraEntity).save({

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, LessThan, type DataSource } from 'typeorm';
+import { Between, In, LessThan, type DataSource } from 'typeorm';
 import { BusClient, OutboxService } from '@cameramonit/bus';
 import {
   CameramonitError,
@@ -22,7 +22,8 @@ import type { SceneCarry, VideoAnalysis } from '@cameramonit/vision';
 import { AnalysisEngine, type EngineAnalysis } from './analysis-engine.service.js';
 import type { ClipSettings } from './camera-settings.js';
 import { betterMomentHere, continuedEventChanges, newEventRow, type EventMedia } from './event-rows.js';
-import { decideCarry, type CarryDecision } from './scene-carry.js';
+import { decideMainClip } from './analysis-stream.js';
+import { decideCarry, isLiveStream, type CarryDecision } from './scene-carry.js';
 
 const MAX_ATTEMPTS = 3;
 /** an 'analysing' row not touched for this long belongs to a worker that died */
@@ -84,6 +85,8 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
   /** clips waiting for their previous clip, since when, and why (logged when it changes) */
   private readonly waitingSince = new Map<string, number>();
   private readonly waitReasons = new Map<string, string>();
+  /** main-stream clips waiting for their sub-stream clips, since when */
+  private readonly streamWaitSince = new Map<string, number>();
   private readonly retries = new Set<NodeJS.Timeout>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -148,6 +151,7 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
         this.queued.delete(clipId);
         this.waitingSince.delete(clipId);
         this.waitReasons.delete(clipId);
+        this.streamWaitSince.delete(clipId);
       });
   }
 
@@ -188,7 +192,7 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
   private claimable(existing: AnalysisEntity): boolean {
     // an analysis of this worker that is not running now was left by its previous process
     const abandoned = existing.updatedAt.getTime() < Date.now() - STALE_MS || existing.workerId === workerId;
-    return !(existing.status === 'done' || existing.status === 'failed' || (existing.status === 'analysing' && !abandoned));
+    return !(existing.status === 'done' || existing.status === 'failed' || existing.status === 'skipped' || (existing.status === 'analysing' && !abandoned));
   }
 
   /** 'wait': the clip's previous recorded clip is still being analysed; look again later. */
@@ -201,6 +205,9 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
     }
     const existing = await this.db.getRepository(AnalysisEntity).findOneBy({ clipId });
     if (existing && !this.claimable(existing)) return 'done';
+    const stream = await this.streamFor(clip, existing);
+    if (stream === 'wait') return 'wait';
+    if (stream === 'skipped') return 'done';
     const decision = await this.carryFor(clip);
     if (decision.action === 'wait') return 'wait';
     const analysis = await this.claim(clip);
@@ -245,13 +252,60 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
     if (result.affected) this.logger.log(`Clip ${clip.id} was deleted by storage (${clip.deleteReason ?? 'retention'}) before its analysis finished; not analysed`);
   }
 
-  /** The scene this clip starts with: its camera's previous recorded clip's, when it follows that one. */
+  /**
+   * A main-stream clip of a camera analysed from its sub-stream is skipped once the sub-stream's
+   * clips cover its time (analysis-stream.ts); 'analyse' for every other clip.
+   */
+  private async streamFor(clip: ClipEntity, existing: AnalysisEntity | null): Promise<'analyse' | 'wait' | 'skipped'> {
+    if (clip.source !== 'recording' || existing) return 'analyse';
+    const camera = await this.db.getRepository(CameraEntity).findOneBy({ id: clip.cameraId });
+    const analysedFromSubStream = camera?.sourceKind === 'rtsp' && Boolean(camera.subStreamUrl) && camera.recordMode === 'continuous';
+    if (!analysedFromSubStream) return 'analyse';
+    const clips = this.db.getRepository(ClipEntity);
+    const end = new Date(clip.startedAt.getTime() + clip.durationSec * 1000);
+    const subClips = await clips.find({
+      select: { id: true, startedAt: true, durationSec: true },
+      where: { cameraId: clip.cameraId, source: 'substream', startedAt: Between(new Date(clip.startedAt.getTime() - 3600_000), end) },
+      order: { startedAt: 'DESC' },
+      take: 50,
+    });
+    const latest = await clips.findOne({ select: { id: true, startedAt: true, durationSec: true }, where: { cameraId: clip.cameraId, source: 'substream' }, order: { startedAt: 'DESC' } });
+    const since = this.streamWaitSince.get(clip.id) ?? Date.now();
+    const decision = decideMainClip({
+      clip,
+      analysedFromSubStream,
+      subClips,
+      latestSubEndMs: latest ? latest.startedAt.getTime() + latest.durationSec * 1000 : null,
+      waitedMs: Date.now() - since,
+      maxWaitMs: 2 * clip.durationSec * 1000 + 5000,
+    });
+    if (decision.action === 'wait') {
+      this.streamWaitSince.set(clip.id, since);
+      return 'wait';
+    }
+    this.streamWaitSince.delete(clip.id);
+    if (decision.action === 'analyse') {
+      this.logger.warn(`Clip ${clip.id} of camera ${camera?.name ?? clip.cameraId} is analysed from the main stream: its sub-stream has no clips for that time`);
+      return 'analyse';
+    }
+    try {
+      await this.db.getRepository(AnalysisEntity).insert({
+        clipId: clip.id, cameraId: clip.cameraId, status: 'skipped', progress: 1, attempts: 0, workerId, errorCode: null, error: null, playablePath: null, finishedAt: new Date(), sceneState: null, settings: null,
+      });
+      this.logger.debug?.(`Clip ${clip.id} (main stream) is not analysed: ${decision.reason}`);
+    } catch {
+      // another worker decided first
+    }
+    return 'skipped';
+  }
+
+  /** The scene this clip starts with: its camera's previous clip's (of the same stream), when it follows that one. */
   private async carryFor(clip: ClipEntity): Promise<CarryDecision> {
-    if (clip.source !== 'recording') return { action: 'fresh', reason: null };
+    if (!isLiveStream(clip.source)) return { action: 'fresh', reason: null };
     const previous = await this.db
       .getRepository(ClipEntity)
       .createQueryBuilder('c')
-      .where('c.cameraId = :cameraId AND c.source = :source AND c.startedAt < :startedAt', { cameraId: clip.cameraId, source: 'recording', startedAt: clip.startedAt })
+      .where('c.cameraId = :cameraId AND c.source = :source AND c.startedAt < :startedAt', { cameraId: clip.cameraId, source: clip.source, startedAt: clip.startedAt })
       .orderBy('c.startedAt', 'DESC')
       .getOne();
     const previousAnalysis = previous ? await this.db.getRepository(AnalysisEntity).findOneBy({ clipId: previous.id }) : null;

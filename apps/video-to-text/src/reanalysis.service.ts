@@ -6,7 +6,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Between, In, IsNull, LessThan, Not, QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { OutboxService } from '@cameramonit/bus';
-import { CameramonitError, Topics, type EventCreatedPayload, type EventUpdatedPayload, type MotionSpan, type ReanalysisCompletedPayload } from '@cameramonit/contracts';
+import { CameramonitError, Topics, type ClipSource, type EventCreatedPayload, type EventUpdatedPayload, type MotionSpan, type ReanalysisCompletedPayload } from '@cameramonit/contracts';
 import { AnalysisEntity, CameraEntity, ClipEntity, DetectedObjectEntity, EventEntity, ReanalysisEntity } from '@cameramonit/db';
 import type { SceneState } from '@cameramonit/vision';
 import { AnalysisEngine } from './analysis-engine.service.js';
@@ -138,8 +138,9 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
     const settings = this.engine.settingsFor(camera);
     const allClips = await this.clipsIn(row.cameraId, row.fromAt, row.toAt);
     const analyses = new Map((await this.db.getRepository(AnalysisEntity).findBy({ clipId: In(allClips.map((c) => c.id)) })).map((a) => [a.clipId, a]));
-    // a clip still being analysed for the first time is left to that analysis
-    const clips = allClips.filter((clip) => !['queued', 'analysing'].includes(analyses.get(clip.id)?.status ?? 'queued'));
+    // a clip still being analysed for the first time is left to that analysis; a main-stream clip
+    // skipped for the camera's sub-stream stays skipped (the sub-stream's clips in the range are analysed again)
+    const clips = allClips.filter((clip) => !['queued', 'analysing', 'skipped'].includes(analyses.get(clip.id)?.status ?? 'queued'));
     await reanalyses.update({ id }, { status: 'running', clipCount: clips.length, settings: JSON.stringify(settings.settings), workerId });
     this.logger.log(`Re-analysis ${id} of camera ${camera.name}: ${clips.length} clip(s) from ${row.fromAt.toISOString()} to ${row.toAt.toISOString()}, settings ${settings.hash}`);
 
@@ -151,9 +152,11 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
     const failed: ReanalysisReport['clipsFailed'] = [];
     const work = await mkdtemp(join(tmpdir(), 'cm-reanalysis-'));
     try {
-      let previous: ClipEntity | null = null;
+      // each stream of the camera is a chain of its own (where its sub-stream was down, main clips were analysed)
+      const previousOf = new Map<ClipSource, ClipEntity>();
       for (const [index, clip] of clips.entries()) {
         if (this.stopping) throw new CameramonitError('REANALYSIS_INTERRUPTED', 'The worker is stopping; nothing was changed. Start it again', 503);
+        const previous = previousOf.get(clip.source) ?? null;
         const previousScene: SceneState | null = previous && follows(previous, clip) ? (scenes.get(previous.id) ?? null) : null;
         const carry = previous && previousScene ? { state: previousScene, gapSec: Math.max(0, gapSec(previous, clip)) } : null;
         // progress within a long clip too: it also shows other workers that this one is alive
@@ -170,11 +173,12 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
           failed.push({ clipId: clip.id, code: known ? error.code : 'ANALYSIS_ERROR', message: `${clip.originalName ?? clip.id}: ${(error as Error).message}` });
           this.logger.warn(`Re-analysis ${id}: clip ${clip.id} failed: ${(error as Error).message}`);
         }
-        previous = clip;
+        previousOf.set(clip.source, clip);
         await reanalyses.update({ id }, { clipsDone: index + 1, progress: (index + 1) / clips.length * 0.98 });
       }
       const analysedClipIds = clips.map((c) => c.id).filter((clipId) => !failed.some((f) => f.clipId === clipId));
-      await this.replace(row, camera, settings, analysedClipIds, { pending, objects, scenes, motions }, failed, allClips.length - clips.length);
+      const stillAnalysing = allClips.filter((clip) => ['queued', 'analysing'].includes(analyses.get(clip.id)?.status ?? 'queued')).length;
+      await this.replace(row, camera, settings, analysedClipIds, { pending, objects, scenes, motions }, failed, stillAnalysing);
     } finally {
       await rm(work, { recursive: true, force: true });
     }

@@ -21,6 +21,14 @@ describe('scene carry between clips', () => {
     expect(follows(null, b)).toBe(false);
   });
 
+  it("joins a camera's sub-stream clips to each other, never to its main-stream clips", () => {
+    const subA = clip('sa', '2026-11-22T10:00:00.000Z', 5, 'substream');
+    const subB = clip('sb', '2026-11-22T10:00:05.000Z', 5, 'substream');
+    expect(follows(subA, subB)).toBe(true);
+    expect(follows(a, subB)).toBe(false);
+    expect(follows(subA, b)).toBe(false);
+  });
+
   it("carries the previous clip's scene with the gap once it is analysed", () => {
     const decision = decideCarry({ clip: clip('c', '2026-11-22T10:00:11.000Z'), previous: b, previousAnalysis: { status: 'done', sceneState: state }, waitedMs: 0, maxWaitMs: 60_000 });
     expect(decision.action).toBe('carry');

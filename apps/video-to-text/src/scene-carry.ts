@@ -14,7 +14,7 @@ export interface ClipTiming {
 }
 
 export interface PreviousAnalysis {
-  status: 'queued' | 'analysing' | 'done' | 'failed';
+  status: 'queued' | 'analysing' | 'done' | 'failed' | 'skipped';
   sceneState: string | null;
 }
 
@@ -28,9 +28,14 @@ export function gapSec(previous: ClipTiming, clip: ClipTiming): number {
   return (clip.startedAt.getTime() - previous.startedAt.getTime()) / 1000 - previous.durationSec;
 }
 
-/** Does `clip` continue the recording of `previous` (both recorded, the gap within a few seconds)? */
+/** A live camera's clips: its main stream's, or its sub-stream's (each a chain of its own). */
+export function isLiveStream(source: ClipSource): boolean {
+  return source === 'recording' || source === 'substream';
+}
+
+/** Does `clip` continue the recording of `previous` (both cut from the same stream, the gap within a few seconds)? */
 export function follows(previous: ClipTiming | null, clip: ClipTiming): previous is ClipTiming {
-  if (!previous || previous.source !== 'recording' || clip.source !== 'recording') return false;
+  if (!previous || !isLiveStream(clip.source) || previous.source !== clip.source) return false;
   const gap = gapSec(previous, clip);
   return gap >= -OVERLAP_TOLERANCE_SEC && gap <= MAX_CARRY_GAP_SEC;
 }
@@ -56,7 +61,7 @@ export function decideCarry(input: {
 }): CarryDecision {
   const { clip, previous, previousAnalysis } = input;
   if (!follows(previous, clip)) {
-    if (clip.source === 'recording' && (input.storedAgoMs ?? Infinity) < (input.missingWaitMs ?? 0)) {
+    if (isLiveStream(clip.source) && (input.storedAgoMs ?? Infinity) < (input.missingWaitMs ?? 0)) {
       return { action: 'wait', reason: 'no clip ends right before it yet (recordings may be stored out of order)' };
     }
     return { action: 'fresh', reason: null };
@@ -68,6 +73,7 @@ export function decideCarry(input: {
     return { action: 'carry', carry: { state, gapSec: gap }, previousClipId: previous.id };
   }
   if (previousAnalysis?.status === 'failed') return { action: 'fresh', reason: `the analysis of the previous clip ${previous.id} failed` };
+  if (previousAnalysis?.status === 'skipped') return { action: 'fresh', reason: null };
   if (input.waitedMs >= input.maxWaitMs) {
     return { action: 'fresh', reason: `the previous clip ${previous.id} was still not analysed after ${Math.round(input.waitedMs / 1000)} s` };
   }

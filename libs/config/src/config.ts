@@ -58,7 +58,14 @@ export interface AppConfig {
   /** absolute folder whose videos 'file' cameras may loop */
   cameraFilesDir: string;
   /** live recording: spool bound, watchdog, retry of wrong settings, offline grace */
-  recorder: { spoolMaxBytes: number; stallSeconds: number; settingsRetrySeconds: number; offlineGraceSeconds: number };
+  recorder: {
+    /** how clips reach storage (RECORDER_STORE) and where: STORAGE_URL, the WebDAV or FTP server on its host, or STORAGE_DIR */
+    store: { kind: 'http' | 'webdav' | 'ftp' | 'local'; url: string };
+    spoolMaxBytes: number;
+    stallSeconds: number;
+    settingsRetrySeconds: number;
+    offlineGraceSeconds: number;
+  };
   /** storage: how often retention runs, free space kept on the clip store's disk */
   retention: { sweepSeconds: number; minFreeBytes: number };
   /** ONVIF discovery: whether multicast probes may go onto the local network */
@@ -127,6 +134,21 @@ function registryFrom(platform: DatabaseTarget, dataDir: string): DatabaseTarget
   return { kind: 'mysql', location: url.toString(), database };
 }
 
+/** Where the recorder's clips go: storage's HTTP API, its WebDAV or FTP server (on STORAGE_URL's host), or its folder. */
+function recorderStoreTarget(kind: AppConfig['recorder']['store']['kind'], values: Record<SettingName, string | undefined>, dataDir: string, cwd: string): AppConfig['recorder']['store'] {
+  const storageUrl = new URL(values.STORAGE_URL as string);
+  switch (kind) {
+    case 'webdav':
+      return { kind, url: `http://${storageUrl.hostname}:${values.WEBDAV_PORT}` };
+    case 'ftp':
+      return { kind, url: `ftp://${storageUrl.hostname}:${values.FTP_PORT}` };
+    case 'local':
+      return { kind, url: values.STORAGE_DIR ? resolve(cwd, values.STORAGE_DIR) : resolve(dataDir, 'storage') };
+    default:
+      return { kind: 'http', url: storageUrl.toString().replace(/\/$/, '') };
+  }
+}
+
 /** Validate the environment into a typed config; throws ConfigError naming every problem. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
   const problems: string[] = [];
@@ -146,6 +168,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (!passivePorts || Number(passivePorts[1]) > Number(passivePorts[2])) problems.push('FTP_PASSIVE_PORTS must be a range like 30000-30100');
   const level = values.LOG_LEVEL ?? 'log';
   if (!['error', 'warn', 'log', 'debug', 'verbose'].includes(level)) problems.push(`LOG_LEVEL must be error, warn, log, debug or verbose (got ${JSON.stringify(level)})`);
+  const recorderStore = values.RECORDER_STORE ?? 'http';
+  if (!['http', 'webdav', 'ftp', 'local'].includes(recorderStore)) problems.push(`RECORDER_STORE must be http, webdav, ftp or local (got ${JSON.stringify(recorderStore)})`);
   if (problems.length) throw new ConfigError(problems);
 
   const dataDir = resolve(cwd, values.DATA_DIR ?? 'data');
@@ -192,6 +216,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     cameraFilesDir: resolve(cwd, values.CAMERA_FILES_DIR ?? 'fixtures'),
     demoCameraFile: !values.DEMO_CAMERA_FILE || values.DEMO_CAMERA_FILE.trim().toLowerCase() === 'none' ? null : values.DEMO_CAMERA_FILE.trim(),
     recorder: {
+      store: recorderStoreTarget(recorderStore as AppConfig['recorder']['store']['kind'], values, dataDir, cwd),
       spoolMaxBytes: num('RECORDER_SPOOL_MAX_MB') * 1024 * 1024,
       stallSeconds: num('RECORDER_STALL_SECONDS'),
       settingsRetrySeconds: num('RECORDER_SETTINGS_RETRY_SECONDS'),

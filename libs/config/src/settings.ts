@@ -76,6 +76,12 @@ export const Settings = {
   PUSH_IDLE_SECONDS: { type: 'int', default: '120', min: 5, max: 86400, description: 'A push that gets no frame and is not finished for this long expires; its frames are deleted.' },
   DEMO_CAMERA_FILE: { type: 'string', default: 'fixtures/vtest.avi', description: 'Video the first start loops as the live camera "demo live" of the demo project (relative to the working directory, inside CAMERA_FILES_DIR). `none`: no live demo camera.' },
   CAMERA_FILES_DIR: { type: 'string', default: 'fixtures', description: 'Folder (relative to the working directory) whose videos can be looped as "file" cameras; a file camera pointing anywhere else is refused (400) and not recorded.' },
+  RECORDER_STORE: {
+    type: 'string',
+    default: 'http',
+    description:
+      "Recorder: how its clips reach the storage app. http: storage's HTTP API at STORAGE_URL; webdav: its WebDAV server (STORAGE_URL's host, WEBDAV_PORT); ftp: its FTP server (STORAGE_URL's host, FTP_PORT); local: the recorder writes into STORAGE_DIR itself and storage registers the clip over the bus (same disk).",
+  },
   RECORDER_SPOOL_MAX_MB: { type: 'int', default: '2048', min: 10, description: "Recorder: most megabytes of clips kept on the recorder's disk while the storage app cannot take them; past it the oldest waiting clips are dropped." },
   RECORDER_STALL_SECONDS: { type: 'int', default: '15', min: 3, max: 600, description: 'Recorder: a camera whose ffmpeg sends nothing for this long is restarted (watchdog).' },
   RECORDER_SETTINGS_RETRY_SECONDS: { type: 'int', default: '300', min: 5, max: 86400, description: 'Recorder: a camera that refused the password or has no such stream is tried again after this long (or at once when its settings change).' },

@@ -38,8 +38,29 @@ export const Topics = {
   onvifDiscover: 'cameramonit/registry/onvif/discover',
   /** request/reply, installer: one ONVIF camera's profiles and stream URIs (OnvifInspectRequest -> BusReply<OnvifDeviceDescription>). */
   onvifInspect: 'cameramonit/registry/onvif/inspect',
+  /**
+   * request/reply, storage: register a recorded clip the recorder put into the clip store's
+   * /<project>/<camera>/recordings/ folder itself (RECORDER_STORE_URL=file://..., storage on the same disk):
+   * RecordingIngestRequest -> BusReply<RecordingIngested>.
+   */
+  storageIngestRecording: 'cameramonit/storage/recordings/ingest',
 } as const;
 export type Topic = (typeof Topics)[keyof typeof Topics];
+
+export interface RecordingIngestRequest {
+  projectSlug: string;
+  cameraSlug: string;
+  /** the file's name in /<project>/<camera>/recordings/, its start time in UTC: 20261204T190530.250Z.mp4 (a sub-stream clip: 20261204T190530.250Z-sub.mp4) */
+  fileName: string;
+}
+
+export interface RecordingIngested {
+  clipId: string;
+  startedAt: string;
+  durationSec: number;
+  /** false: a clip of this camera with this start time was stored already (a retry) */
+  created: boolean;
+}
 
 export interface ClipStoredPayload {
   clipId: string;
@@ -157,8 +178,19 @@ export interface LoginReply {
   user: VerifiedUser;
 }
 
-/** upload: a person's video; recording: a clip the recorder cut from a camera's stream; push: a clip assembled from pushed JPEG frames (docs/pushed-frames.md) */
-export type ClipSource = 'upload' | 'recording' | 'push';
+/**
+ * upload: a person's video; recording: a clip the recorder cut from a camera's (main) stream;
+ * substream: a clip of the camera's smaller sub-stream, recorded for the analysis only (not on the
+ * timeline, not exported; docs/live-cameras.md); push: a clip assembled from pushed JPEG frames (docs/pushed-frames.md)
+ */
+export type ClipSource = 'upload' | 'recording' | 'substream' | 'push';
+/** Clips cut from a live camera's stream: what the recorder stores with PUT /recordings. */
+export type RecordedStream = 'recording' | 'substream';
+
+/** Over WebDAV, FTP or the store's folder a sub-stream clip's name ends in "-sub" before its extension: 20261204T190530.250Z-sub.mp4. */
+export function recordedStreamOfName(fileName: string): RecordedStream {
+  return /-sub\.[A-Za-z0-9]{1,8}$/.test(fileName) ? 'substream' : 'recording';
+}
 /** service: the platform's own apps; device: a camera that pushes frames with a push token (never a person's account) */
 export type Role = 'admin' | 'installer' | 'manager' | 'supervisor' | 'customer' | 'service' | 'device';
 export const Roles: readonly Role[] = ['admin', 'installer', 'manager', 'supervisor', 'customer', 'service', 'device'];

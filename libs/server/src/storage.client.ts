@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { CameramonitError } from '@cameramonit/contracts';
+import { CameramonitError, type RecordedStream } from '@cameramonit/contracts';
 import type { TokenService } from '@cameramonit/auth';
 
 export interface RecordingStored {
@@ -72,7 +72,7 @@ export class StorageClient {
     projectSlug: string,
     cameraSlug: string,
     fromFile: string,
-    options: { startedAt: Date; name?: string; source?: 'recording' | 'push'; uploadedBy?: string | null },
+    options: { startedAt: Date; name?: string; source?: RecordedStream | 'push'; uploadedBy?: string | null },
   ): Promise<RecordingStored> {
     const size = (await stat(fromFile)).size;
     const name = options.name ?? `${options.startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}${extname(fromFile) || '.mp4'}`;

@@ -1,4 +1,4 @@
-import type { CameraLiveState } from '@cameramonit/contracts';
+import type { CameraLiveState, RecordedStream } from '@cameramonit/contracts';
 import {
   classifyCameraFailure,
   type CameraFailure,
@@ -40,6 +40,8 @@ export interface CameraRecordingSpec {
   snapshot?: { url: string; username: string | null; password: string | null; fps: number };
   /** length of the clips, seconds (the camera's buffer seconds) */
   clipSec: number;
+  /** recording (default): the camera's stream; substream: its sub-stream, for the analysis */
+  source?: RecordedStream;
 }
 
 export interface CameraRecorderTimings {

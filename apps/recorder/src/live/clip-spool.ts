@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RecordedStream } from '@cameramonit/contracts';
 import { completeFragmentedLength } from '@cameramonit/media';
 
 /** A clip the recorder finished writing, waiting in its spool to be stored. */
@@ -7,6 +8,8 @@ export interface SpooledClip {
   cameraId: string;
   projectSlug: string;
   cameraSlug: string;
+  /** the camera's main stream, or its sub-stream recorded for the analysis */
+  source: RecordedStream;
   file: string;
   startedAt: Date;
   sizeBytes: number;
@@ -18,6 +21,17 @@ interface SpoolCameraInfo {
   cameraId: string;
   projectSlug: string;
   cameraSlug: string;
+  source?: RecordedStream;
+}
+
+/** What the spool keeps of a camera (never its address or password: the spool is plain files). */
+function spoolInfo(camera: SpoolCameraInfo): Required<SpoolCameraInfo> {
+  return { cameraId: camera.cameraId, projectSlug: camera.projectSlug, cameraSlug: camera.cameraSlug, source: camera.source ?? 'recording' };
+}
+
+/** A camera's folder in the spool: its id, and <id>~sub for its sub-stream. */
+export function spoolKey(camera: { cameraId: string; source?: RecordedStream }): string {
+  return camera.source === 'substream' ? `${camera.cameraId}~sub` : camera.cameraId;
 }
 
 const finishedName = /^(\d{13})\.mp4$/;
@@ -32,22 +46,26 @@ const partName = /^(\d{13})\.mp4\.part$/;
 export class ClipSpool {
   constructor(readonly root: string) {}
 
-  dirOf(cameraId: string): string {
-    return join(this.root, cameraId);
+  /** The folder of a camera's clips (of one of its streams: the key is spoolKey's). */
+  dirOf(key: string): string {
+    return join(this.root, key);
   }
 
   async prepare(camera: SpoolCameraInfo): Promise<void> {
-    await mkdir(this.dirOf(camera.cameraId), { recursive: true });
-    await writeFile(join(this.dirOf(camera.cameraId), 'camera.json'), JSON.stringify(camera));
+    const info = spoolInfo(camera);
+    await mkdir(this.dirOf(spoolKey(info)), { recursive: true });
+    await writeFile(join(this.dirOf(spoolKey(info)), 'camera.json'), JSON.stringify(info));
   }
 
   /** Starts writing a clip: the init segment first, fragments appended as they come. */
   async create(camera: SpoolCameraInfo, startedAtMs: number, init: Buffer): Promise<ClipFileWriter> {
-    await this.prepare(camera);
+    const info = spoolInfo(camera);
+    await this.prepare(info);
+    const dir = this.dirOf(spoolKey(info));
     const name = String(Math.round(startedAtMs)).padStart(13, '0');
-    const part = join(this.dirOf(camera.cameraId), `${name}.mp4.part`);
+    const part = join(dir, `${name}.mp4.part`);
     const handle = await open(part, 'w');
-    const writer = new ClipFileWriter(camera, handle, part, join(this.dirOf(camera.cameraId), `${name}.mp4`), new Date(Math.round(startedAtMs)));
+    const writer = new ClipFileWriter(info, handle, part, join(dir, `${name}.mp4`), new Date(Math.round(startedAtMs)));
     await writer.append(init);
     return writer;
   }
@@ -58,9 +76,9 @@ export class ClipSpool {
    */
   async recover(): Promise<SpooledClip[]> {
     const clips: SpooledClip[] = [];
-    for (const cameraId of await readdir(this.root).catch(() => [] as string[])) {
-      const dir = join(this.root, cameraId);
-      const info = await readFile(join(dir, 'camera.json'), 'utf8').then((text) => JSON.parse(text) as SpoolCameraInfo).catch(() => null);
+    for (const key of await readdir(this.root).catch(() => [] as string[])) {
+      const dir = join(this.root, key);
+      const info = await readFile(join(dir, 'camera.json'), 'utf8').then((text) => spoolInfo(JSON.parse(text) as SpoolCameraInfo)).catch(() => null);
       if (!info) {
         await rm(dir, { recursive: true, force: true });
         continue;
@@ -106,9 +124,11 @@ export class ClipSpool {
     await rm(file, { force: true });
   }
 
-  /** A deleted camera: its spool goes too. */
+  /** A deleted camera: its spool goes too (both streams; a clip still being finished there is retried over). */
   async removeCamera(cameraId: string): Promise<void> {
-    await rm(this.dirOf(cameraId), { recursive: true, force: true });
+    for (const key of [cameraId, spoolKey({ cameraId, source: 'substream' })]) {
+      await rm(this.dirOf(key), { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    }
   }
 }
 
@@ -120,7 +140,7 @@ export class ClipFileWriter {
   private closed = false;
 
   constructor(
-    private readonly camera: SpoolCameraInfo,
+    private readonly camera: Required<SpoolCameraInfo>,
     private readonly handle: FileHandle,
     private readonly partFile: string,
     private readonly finalFile: string,

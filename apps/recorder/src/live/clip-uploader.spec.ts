@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CameramonitError } from '@cameramonit/contracts';
-import type { RecordingStored } from '@cameramonit/server';
-import { ClipSpool, type SpooledClip } from './clip-spool.js';
-import { ClipUploader, type RecordingStore } from './clip-uploader.js';
+import { CameramonitError, type RecordedStream } from '@cameramonit/contracts';
+import type { RecordingStore, RecordingStored } from '@cameramonit/server';
+import { ClipSpool, spoolKey, type SpooledClip } from './clip-spool.js';
+import { ClipUploader } from './clip-uploader.js';
 
 /** A storage app that can be "down" (network errors) or refuse clips, and records what it took. */
 class StorageDouble implements RecordingStore {
@@ -14,11 +14,11 @@ class StorageDouble implements RecordingStore {
   readonly stored: string[] = [];
   calls = 0;
 
-  async putRecording(projectSlug: string, cameraSlug: string, _file: string, options: { startedAt: Date }): Promise<RecordingStored> {
+  async putRecording(projectSlug: string, cameraSlug: string, _file: string, options: { startedAt: Date; source?: RecordedStream }): Promise<RecordingStored> {
     this.calls++;
     if (this.down) throw new TypeError('fetch failed');
     if (this.refuse) throw this.refuse;
-    this.stored.push(`${projectSlug}/${cameraSlug}@${options.startedAt.getTime()}`);
+    this.stored.push(`${projectSlug}/${cameraSlug}${options.source === 'substream' ? '~sub' : ''}@${options.startedAt.getTime()}`);
     return { clipId: String(this.stored.length), startedAt: options.startedAt.toISOString(), durationSec: 5, created: true };
   }
 }
@@ -43,10 +43,10 @@ describe('ClipUploader', () => {
   });
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-  const clip = async (camera: string, startMs: number, bytes = 1000): Promise<SpooledClip> => {
-    const info = { cameraId: camera, projectSlug: 'home', cameraSlug: camera };
+  const clip = async (camera: string, startMs: number, bytes = 1000, source: RecordedStream = 'recording'): Promise<SpooledClip> => {
+    const info = { cameraId: camera, projectSlug: 'home', cameraSlug: camera, source };
     await spool.prepare(info);
-    const file = join(spool.dirOf(camera), `${startMs}.mp4`);
+    const file = join(spool.dirOf(spoolKey(info)), `${startMs}.mp4`);
     await writeFile(file, Buffer.alloc(bytes));
     return { ...info, file, startedAt: new Date(startMs), sizeBytes: bytes, finishedAtMs: Date.now() };
   };
@@ -107,6 +107,37 @@ describe('ClipUploader', () => {
     await until('the camera forgotten', () => up.backlog('gone') === 0);
     expect(await readdir(dir)).not.toContain('gone');
     up.stop();
+  });
+
+  it("sends a camera's sub-stream clips with their source, in their own order, and a deleted camera's both streams go", async () => {
+    const store = new StorageDouble();
+    const up = uploader(store);
+    store.down = true;
+    up.add(await clip('gate', 1_000));
+    up.add(await clip('gate', 2_000, 1000, 'substream'));
+    up.add(await clip('gate', 6_000));
+    up.add(await clip('gate', 7_000, 1000, 'substream'));
+    expect(up.backlog('gate')).toBe(4);
+    store.down = false;
+    up.retryAll();
+    await until('all four stored', () => store.stored.length === 4);
+    expect(store.stored.filter((line) => line.includes('~sub'))).toEqual(['home/gate~sub@2000', 'home/gate~sub@7000']);
+    expect(store.stored.filter((line) => !line.includes('~sub'))).toEqual(['home/gate@1000', 'home/gate@6000']);
+    expect(await readdir(spool.dirOf('gate~sub'))).toEqual(['camera.json']);
+    store.refuse = new CameramonitError('UNKNOWN_CAMERA', 'There is no camera home/gate', 404);
+    up.add(await clip('gate', 12_000, 1000, 'substream'));
+    await until('the camera forgotten', () => up.backlog('gate') === 0);
+    expect(await readdir(dir)).toEqual([]);
+    up.stop();
+  });
+
+  it("keeps no camera address or password in the spool (its camera.json is plain text on the recorder's disk)", async () => {
+    const spec = { cameraId: 'porch', projectSlug: 'home', cameraSlug: 'porch', name: 'Porch', input: { kind: 'rtsp', url: 'rtsp://cam/porch', username: 'installer', password: 'porch-secret' }, clipSec: 5 };
+    const writer = await spool.create(spec, 1_000, Buffer.from('init'));
+    const spooled = await writer.finish();
+    const kept = await readFile(join(spool.dirOf('porch'), 'camera.json'), 'utf8');
+    expect(JSON.parse(kept)).toEqual({ cameraId: 'porch', projectSlug: 'home', cameraSlug: 'porch', source: 'recording' });
+    expect(JSON.stringify(spooled)).not.toContain('porch-secret');
   });
 
   it('keeps the spool under its bound while storage is down: the oldest waiting clips go first', async () => {

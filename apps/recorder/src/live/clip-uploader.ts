@@ -1,12 +1,8 @@
 import { CameramonitError } from '@cameramonit/contracts';
-import type { RecordingStored } from '@cameramonit/server';
+import type { RecordingStore, RecordingStored } from '@cameramonit/server';
 import { backoffDelaySec, type BackoffPolicy } from './backoff.js';
-import type { ClipSpool, SpooledClip } from './clip-spool.js';
+import { spoolKey, type ClipSpool, type SpooledClip } from './clip-spool.js';
 
-/** What stores a clip (the storage app's PUT /recordings, through StorageClient). */
-export interface RecordingStore {
-  putRecording(projectSlug: string, cameraSlug: string, fromFile: string, options: { startedAt: Date }): Promise<RecordingStored>;
-}
 
 export interface UploaderHooks {
   stored(clip: SpooledClip, stored: RecordingStored, latencyMs: number): void;
@@ -44,9 +40,9 @@ export class ClipUploader {
     private readonly hooks: UploaderHooks,
   ) {}
 
-  /** Clips waiting, per camera. */
+  /** Clips waiting, per camera (both its streams). */
   backlog(cameraId?: string): number {
-    if (cameraId) return this.queues.get(cameraId)?.length ?? 0;
+    if (cameraId) return (this.queues.get(cameraId)?.length ?? 0) + (this.queues.get(spoolKey({ cameraId, source: 'substream' }))?.length ?? 0);
     return [...this.queues.values()].reduce((sum, queue) => sum + queue.length, 0);
   }
 
@@ -55,20 +51,24 @@ export class ClipUploader {
   }
 
   add(clip: SpooledClip): void {
-    const queue = this.queues.get(clip.cameraId) ?? [];
+    // each stream of a camera in its own order (a sub-stream clip never waits behind a main one)
+    const key = spoolKey(clip);
+    const queue = this.queues.get(key) ?? [];
     queue.push(clip);
     queue.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
-    this.queues.set(clip.cameraId, queue);
+    this.queues.set(key, queue);
     this.enforceBound();
-    this.kick(clip.cameraId);
+    this.kick(key);
   }
 
-  /** A camera was deleted: its waiting clips go. */
+  /** A camera was deleted: its waiting clips go (both streams). */
   async forget(cameraId: string): Promise<void> {
-    this.queues.delete(cameraId);
-    const timer = this.timers.get(cameraId);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(cameraId);
+    for (const key of [cameraId, spoolKey({ cameraId, source: 'substream' })]) {
+      this.queues.delete(key);
+      const timer = this.timers.get(key);
+      if (timer) clearTimeout(timer);
+      this.timers.delete(key);
+    }
     await this.spool.removeCamera(cameraId);
   }
 
@@ -80,35 +80,35 @@ export class ClipUploader {
 
   /** Try every waiting camera now (storage is back). */
   retryAll(): void {
-    for (const cameraId of this.queues.keys()) {
-      const timer = this.timers.get(cameraId);
+    for (const key of this.queues.keys()) {
+      const timer = this.timers.get(key);
       if (timer) {
         clearTimeout(timer);
-        this.timers.delete(cameraId);
+        this.timers.delete(key);
       }
-      this.kick(cameraId);
+      this.kick(key);
     }
   }
 
-  private kick(cameraId: string): void {
-    if (this.stopped || this.busy.has(cameraId) || this.timers.has(cameraId)) return;
-    this.busy.add(cameraId);
-    void this.drain(cameraId).finally(() => {
-      this.busy.delete(cameraId);
+  private kick(key: string): void {
+    if (this.stopped || this.busy.has(key) || this.timers.has(key)) return;
+    this.busy.add(key);
+    void this.drain(key).finally(() => {
+      this.busy.delete(key);
       // clips added while the last round was ending are not left behind
-      if ((this.queues.get(cameraId)?.length ?? 0) > 0) this.kick(cameraId);
+      if ((this.queues.get(key)?.length ?? 0) > 0) this.kick(key);
     });
   }
 
-  private async drain(cameraId: string): Promise<void> {
+  private async drain(key: string): Promise<void> {
     for (;;) {
-      const queue = this.queues.get(cameraId);
+      const queue = this.queues.get(key);
       const clip = queue?.[0];
       if (!queue || !clip || this.stopped) return;
       try {
-        const stored = await this.store.putRecording(clip.projectSlug, clip.cameraSlug, clip.file, { startedAt: clip.startedAt });
+        const stored = await this.store.putRecording(clip.projectSlug, clip.cameraSlug, clip.file, { startedAt: clip.startedAt, source: clip.source });
         queue.shift();
-        this.failures.delete(cameraId);
+        this.failures.delete(key);
         if (this.storageFailingSince !== null) {
           this.hooks.log('log', `Storage takes clips again (it failed for ${Math.round((Date.now() - this.storageFailingSince) / 1000)} s); sending the ${this.backlog()} waiting`);
           this.storageFailingSince = null;
@@ -125,15 +125,15 @@ export class ClipUploader {
           const refusal = error as CameramonitError;
           if (refusal.code === 'UNKNOWN_CAMERA') {
             this.hooks.dropped(clip, `storage does not know camera ${clip.projectSlug}/${clip.cameraSlug} (deleted?)`);
-            await this.forget(cameraId);
+            await this.forget(clip.cameraId).catch((error: unknown) => this.hooks.log('warn', `The spool of deleted camera ${clip.projectSlug}/${clip.cameraSlug} could not be removed: ${(error as Error).message}`));
             return;
           }
           this.droppedCount++;
           this.hooks.dropped(clip, `storage refused it: ${refusal.message}`);
           continue;
         }
-        const failures = (this.failures.get(cameraId) ?? 0) + 1;
-        this.failures.set(cameraId, failures);
+        const failures = (this.failures.get(key) ?? 0) + 1;
+        this.failures.set(key, failures);
         const message = (error as Error).message;
         if (this.storageFailingSince === null) {
           this.storageFailingSince = Date.now();
@@ -142,10 +142,10 @@ export class ClipUploader {
         this.lastError = message;
         const delay = backoffDelaySec(failures, storagePolicy);
         this.timers.set(
-          cameraId,
+          key,
           setTimeout(() => {
-            this.timers.delete(cameraId);
-            this.kick(cameraId);
+            this.timers.delete(key);
+            this.kick(key);
           }, delay * 1000),
         );
         return;
@@ -165,13 +165,13 @@ export class ClipUploader {
     let total = this.backlogBytes();
     if (total <= this.maxSpoolBytes) return;
     const waiting = [...this.queues.entries()]
-      .flatMap(([cameraId, queue]) => queue.map((clip, index) => ({ cameraId, clip, index })))
+      .flatMap(([key, queue]) => queue.map((clip, index) => ({ key, clip, index })))
       // never the one being sent now
-      .filter(({ cameraId, index }) => !(index === 0 && this.busy.has(cameraId)))
+      .filter(({ key, index }) => !(index === 0 && this.busy.has(key)))
       .sort((a, b) => a.clip.startedAt.getTime() - b.clip.startedAt.getTime());
-    for (const { cameraId, clip } of waiting) {
+    for (const { key, clip } of waiting) {
       if (total <= this.maxSpoolBytes) break;
-      const queue = this.queues.get(cameraId);
+      const queue = this.queues.get(key);
       if (!queue) continue;
       queue.splice(queue.indexOf(clip), 1);
       total -= clip.sizeBytes;

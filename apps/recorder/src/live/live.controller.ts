@@ -23,13 +23,15 @@ export class LiveController {
   @RequirePermission(Permission.camerasReadAll)
   @Get('recordings')
   @ApiOperation({ summary: 'Every camera being recorded: state (online, offline, auth-failed...), codec, clips written and waiting, restarts' })
-  recordings(): { cameras: RecordingView[]; storage: { failingSince: string | null; lastError: string | null; clipsWaiting: number; bytesWaiting: number; clipsStored: number; clipsDropped: number; latencyMs: { p50: number | null; p95: number | null } } } {
+  recordings(): { cameras: RecordingView[]; storage: { via: string; failingSince: string | null; lastError: string | null; clipsWaiting: number; bytesWaiting: number; clipsStored: number; clipsDropped: number; latencyMs: { p50: number | null; p95: number | null } } } {
     const uploader = this.supervisor.uploader;
     const sorted = [...this.supervisor.latencies].sort((a, b) => a - b);
     const pick = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null);
     return {
       cameras: this.supervisor.views(),
       storage: {
+        // how clips reach storage (RECORDER_STORE): http, webdav, ftp or local
+        via: this.supervisor.storeKind,
         failingSince: uploader.storageFailingSince ? new Date(uploader.storageFailingSince).toISOString() : null,
         lastError: uploader.lastError,
         clipsWaiting: uploader.backlog(),

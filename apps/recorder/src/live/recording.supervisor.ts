@@ -3,12 +3,12 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { SecretBox, TokenService } from '@cameramonit/auth';
-import { OutboxService } from '@cameramonit/bus';
+import { BusClient, OutboxService } from '@cameramonit/bus';
 import { Topics, type CameraSourceKind, type CameraStatusPayload } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
 import { CameraEntity, CameraRecordingEntity, ProjectEntity } from '@cameramonit/db';
 import { FfmpegDriver, redactAddress, type CameraStreamInput } from '@cameramonit/media';
-import { APP_CONFIG, StorageClient } from '@cameramonit/server';
+import { APP_CONFIG, FtpRecordingStore, LocalRecordingStore, StorageClient, WebDavRecordingStore, type RecordingStore } from '@cameramonit/server';
 import { cameraFileToLoop } from './camera-file.js';
 import { ClipSpool, type SpooledClip } from './clip-spool.js';
 import { ClipUploader } from './clip-uploader.js';
@@ -40,6 +40,20 @@ export interface RecordingView {
   clipsWaiting: number;
   restarts: number;
   lastFragmentAt: string | null;
+  /** the camera's sub-stream, recorded for the analysis (null: none, or not used: motion-only recording) */
+  subStream: SubStreamView | null;
+}
+
+export interface SubStreamView {
+  url: string;
+  state: RecordingStatus['state'];
+  message: string | null;
+  since: string;
+  pid: number | null;
+  width: number | null;
+  height: number | null;
+  clipsWritten: number;
+  restarts: number;
 }
 
 /**
@@ -48,7 +62,10 @@ export interface RecordingView {
  * changes (looked at every few seconds and whenever the admin app says a camera changed), so no
  * restart is ever needed. Finished clips go to storage through the ClipUploader; the cameras'
  * states are kept in camera_recordings and told to the chat (camera/status, through the outbox)
- * when they matter to people: offline, back online, wrong password, no such stream.
+ * when they matter to people: offline, back online, wrong password, no such stream. An RTSP
+ * camera with a sub-stream (recorded continuously) gets a second recorder for it: its clips
+ * (source "substream") are what the analysis looks at, the main stream's are what people watch;
+ * the sub-stream's ups and downs go to the log, not the thread (the main stream speaks for the camera).
  */
 @Injectable()
 export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -58,12 +75,16 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
   readonly spool: ClipSpool;
   readonly uploader: ClipUploader;
   private readonly recorders = new Map<string, { recorder: CameraStreamRecorder; fingerprint: string }>();
+  private readonly subRecorders = new Map<string, { recorder: CameraStreamRecorder; fingerprint: string }>();
   private timer: NodeJS.Timeout | null = null;
   private reconciling: Promise<void> | null = null;
   private again = false;
   private stopping = false;
   /** the last time each camera's clip was stored, for the chat's "recording" line */
   private readonly lastStored = new Map<string, number>();
+  private readonly store: RecordingStore;
+  /** how clips reach storage (RECORDER_STORE) */
+  readonly storeKind: AppConfig['recorder']['store']['kind'];
   /** clip latencies (finished in the spool -> stored), ms, the last 200 */
   readonly latencies: number[] = [];
 
@@ -72,14 +93,18 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly outbox: OutboxService,
     tokens: TokenService,
+    bus: BusClient,
   ) {
     this.box = new SecretBox(config.secretsKey);
     this.spool = new ClipSpool(join(config.dataDir, 'recorder', 'spool'));
-    const storage = new StorageClient(config.storageUrl, tokens, 'recorder');
-    this.uploader = new ClipUploader(storage, this.spool, config.recorder.spoolMaxBytes, {
+    this.store = recordingStore(config, tokens, bus);
+    this.storeKind = config.recorder.store.kind;
+    this.logger.log(`Clips go to storage over ${config.recorder.store.kind === 'local' ? `its folder ${config.recorder.store.url}` : `${config.recorder.store.kind.toUpperCase()} at ${config.recorder.store.url}`} (RECORDER_STORE)`);
+    this.uploader = new ClipUploader(this.store, this.spool, config.recorder.spoolMaxBytes, {
       stored: (clip, stored, latencyMs) => {
         this.latencies.push(latencyMs);
         if (this.latencies.length > 200) this.latencies.shift();
+        if (clip.source === 'substream') return;
         this.lastStored.set(clip.cameraId, Date.now());
         if (stored.created) void this.db.getRepository(CameraRecordingEntity).update({ cameraId: clip.cameraId }, { lastClipAt: clip.startedAt, updatedAt: new Date() }).catch(() => undefined);
       },
@@ -102,9 +127,11 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.reconciling;
-    await Promise.all([...this.recorders.values()].map(({ recorder }) => recorder.stop()));
+    await Promise.all([...this.recorders.values(), ...this.subRecorders.values()].map(({ recorder }) => recorder.stop()));
     this.recorders.clear();
+    this.subRecorders.clear();
     this.uploader.stop();
+    await this.store.close?.();
   }
 
   recorderOf(cameraId: string): CameraStreamRecorder | null {
@@ -154,6 +181,24 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
       clipsWaiting: this.uploader.backlog(recorder.spec.cameraId),
       restarts: recorder.restarts,
       lastFragmentAt: recorder.lastFragmentAtMs ? new Date(recorder.lastFragmentAtMs).toISOString() : null,
+      subStream: this.subView(recorder.spec.cameraId),
+    };
+  }
+
+  private subView(cameraId: string): SubStreamView | null {
+    const recorder = this.subRecorders.get(cameraId)?.recorder;
+    if (!recorder) return null;
+    const status = recorder.currentStatus;
+    return {
+      url: redactAddress(recorder.spec.input.url),
+      state: status.state,
+      message: status.message,
+      since: status.since.toISOString(),
+      pid: recorder.pid ?? null,
+      width: recorder.streamInfo?.width ?? null,
+      height: recorder.streamInfo?.height ?? null,
+      clipsWritten: recorder.clipsWritten,
+      restarts: recorder.restarts,
     };
   }
 
@@ -162,12 +207,25 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
     const cameras = await this.db.getRepository(CameraEntity).find();
     const projects = new Map((await this.db.getRepository(ProjectEntity).find()).map((project) => [project.id, project]));
     const wanted = new Map<string, CameraRecordingSpec>();
+    const wantedSub = new Map<string, CameraRecordingSpec>();
     for (const camera of cameras) {
       if (!camera.enabled || !recordedSourceKinds.includes(camera.sourceKind) || !camera.sourceUrl) continue;
       const project = projects.get(camera.projectId);
       if (!project) continue;
       const spec = this.specOf(camera, project);
-      if (spec) wanted.set(camera.id, spec);
+      if (!spec) continue;
+      wanted.set(camera.id, spec);
+      // motion-only recording keeps what the analysis of the main clips says had motion: no sub-stream there
+      if (camera.sourceKind === 'rtsp' && camera.subStreamUrl && camera.recordMode === 'continuous') {
+        wantedSub.set(camera.id, { ...spec, name: `${spec.name} (sub-stream)`, input: { ...spec.input, url: camera.subStreamUrl }, source: 'substream' });
+      }
+    }
+    for (const [cameraId, running] of [...this.subRecorders]) {
+      const spec = wantedSub.get(cameraId);
+      if (spec && fingerprintOf(spec) === running.fingerprint) continue;
+      this.subRecorders.delete(cameraId);
+      await running.recorder.stop();
+      this.logger.log(`Camera ${running.recorder.spec.name}: recording stopped`);
     }
     // stop what is no longer wanted (disabled, deleted, source removed) or changed
     for (const [cameraId, running] of [...this.recorders]) {
@@ -197,18 +255,45 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
           onStatus: (status, previous) => void this.saveStatus(spec, status, previous).catch((error: unknown) => this.logger.warn(`Saving the state of camera ${spec.name} failed: ${(error as Error).message}`)),
           log: (level, message) => (level === 'warn' ? this.logger.warn(message) : this.logger.log(message)),
         },
-        {
-          ...defaultRecorderTimings,
-          stallSec: this.config.recorder.stallSeconds,
-          settingsRetrySec: this.config.recorder.settingsRetrySeconds,
-          offlineGraceSec: this.config.recorder.offlineGraceSeconds,
-        },
+        this.timings(),
         initial,
       );
       this.recorders.set(cameraId, { recorder, fingerprint: fingerprintOf(spec) });
       this.logger.log(`Camera ${spec.name}: recording ${spec.input.kind} ${redactAddress(spec.input.url)} in clips of ${spec.clipSec} s`);
       recorder.start();
     }
+    for (const [cameraId, spec] of wantedSub) {
+      if (this.subRecorders.has(cameraId) || this.stopping) continue;
+      const recorder = new CameraStreamRecorder(
+        spec,
+        this.ffmpeg,
+        this.spool,
+        {
+          onClip: (clip: SpooledClip) => this.uploader.add(clip),
+          onStatus: (status, previous) => {
+            if (status.state === previous.state) return;
+            const line = `Camera ${spec.name}: ${previous.state} -> ${status.state}${status.message ? ` (${status.message})` : ''}${status.state === 'online' ? '' : '; its main stream\'s clips are analysed meanwhile'}`;
+            if (status.state === 'online') this.logger.log(line);
+            else this.logger.warn(line);
+          },
+          log: (level, message) => (level === 'warn' ? this.logger.warn(message) : this.logger.log(message)),
+        },
+        this.timings(),
+        null,
+      );
+      this.subRecorders.set(cameraId, { recorder, fingerprint: fingerprintOf(spec) });
+      this.logger.log(`Camera ${spec.name}: recording ${redactAddress(spec.input.url)} for the analysis in clips of ${spec.clipSec} s`);
+      recorder.start();
+    }
+  }
+
+  private timings(): typeof defaultRecorderTimings {
+    return {
+      ...defaultRecorderTimings,
+      stallSec: this.config.recorder.stallSeconds,
+      settingsRetrySec: this.config.recorder.settingsRetrySeconds,
+      offlineGraceSec: this.config.recorder.offlineGraceSeconds,
+    };
   }
 
   private specOf(camera: CameraEntity, project: ProjectEntity): CameraRecordingSpec | null {
@@ -293,5 +378,20 @@ function tellPeople(from: RecordingStatus['state'], to: RecordingStatus['state']
 
 /** What makes a recording restart when it changes. */
 function fingerprintOf(spec: CameraRecordingSpec): string {
-  return JSON.stringify([spec.input, spec.snapshot ?? null, spec.clipSec, spec.projectSlug, spec.cameraSlug, spec.name]);
+  return JSON.stringify([spec.input, spec.snapshot ?? null, spec.clipSec, spec.projectSlug, spec.cameraSlug, spec.name, spec.source ?? 'recording']);
+}
+
+/** The way the recorder's clips reach storage (RECORDER_STORE). */
+function recordingStore(config: AppConfig, tokens: TokenService, bus: BusClient): RecordingStore {
+  const { kind, url } = config.recorder.store;
+  switch (kind) {
+    case 'webdav':
+      return new WebDavRecordingStore(url, tokens, 'recorder');
+    case 'ftp':
+      return new FtpRecordingStore(url, tokens, 'recorder');
+    case 'local':
+      return new LocalRecordingStore(url, bus);
+    default:
+      return new StorageClient(config.storageUrl, tokens, 'recorder');
+  }
 }

@@ -1,14 +1,20 @@
 import { CameramonitError } from '@cameramonit/contracts';
 import type { StoreEntry } from './clip-store.js';
-import type { CompletedUpload, FileServerLogger, FileServerUser, ReadPolicy, UploadPolicy, UploadSink } from './ports.js';
-import { cameraScopeOf, parseUploadFolder, parseUploadPath, UPLOAD_RULE, type UploadTarget } from './store-layout.js';
+import { startTimeFromName } from '../recording-name.js';
+import type { CompletedUpload, FileServerLogger, FileServerUser, ReadPolicy, RecordingResult, RecordingSink, UploadPolicy, UploadSink } from './ports.js';
+import { cameraScopeOf, parseRecordingPath, parseUploadFolder, parseUploadPath, RECORDINGS_FOLDER_NAME, UPLOAD_RULE, type UploadTarget } from './store-layout.js';
 
 export interface FileAccessOptions {
   uploadPolicy: UploadPolicy;
   uploadSink: UploadSink;
+  /** Without it, recorded clips are not taken over this server (only over the HTTP API). */
+  recordingSink?: RecordingSink;
   readPolicy?: ReadPolicy;
   logger: FileServerLogger;
 }
+
+/** Where a write goes: a person's upload, or a recorded clip of the platform's recorder. */
+export type WriteTarget = (UploadTarget & { kind: 'upload' }) | (UploadTarget & { kind: 'recording'; startedAt: Date });
 
 /** The permission rules shared by the FTP and WebDAV servers. */
 export class FileAccess {
@@ -26,6 +32,43 @@ export class FileAccess {
     }
     await this.assertCanUpload(user, target.projectSlug, target.cameraSlug);
     return target;
+  }
+
+  /**
+   * Checks a write (PUT, STOR): an upload into an upload folder by a person who may upload to that
+   * camera, or a recorded clip into a camera's recordings folder by a platform service, named by
+   * its start time. Throws 403 (or 400 for a recording without a time in its name) otherwise.
+   */
+  async authorizeWrite(user: FileServerUser, storePath: string): Promise<WriteTarget> {
+    const recording = parseRecordingPath(storePath);
+    if (!recording) return { ...(await this.authorizeUpload(user, storePath)), kind: 'upload' };
+    if (user.role !== 'service') {
+      throw new CameramonitError('UPLOAD_FORBIDDEN', `Cannot write ${storePath}: ${RECORDINGS_FOLDER_NAME} folders are written by the platform's recorder only; ${UPLOAD_RULE}`, 403);
+    }
+    if (!this.options.recordingSink) {
+      throw new CameramonitError('UPLOAD_FORBIDDEN', `Cannot write ${storePath}: this server does not take recorded clips`, 403);
+    }
+    const startedAt = startTimeFromName(recording.fileName);
+    if (!startedAt) {
+      throw new CameramonitError('RECORDING_START_MISSING', `Name a recorded clip by its start time in UTC, e.g. 20261204T190530.250Z.mp4 (not "${recording.fileName}")`, 400);
+    }
+    return { ...recording, kind: 'recording', startedAt };
+  }
+
+  /**
+   * After a write is complete in the store. An upload tells the upload sink (its failures are
+   * logged: the file is stored either way) and gives null; a recording is registered as a clip and
+   * its refusal (corrupt, unknown camera) is thrown, so the client hears it.
+   */
+  async afterWrite(user: FileServerUser, target: WriteTarget, sizeBytes: number): Promise<RecordingResult | null> {
+    if (target.kind === 'upload') {
+      await this.notifyUploadComplete(user, target, sizeBytes);
+      return null;
+    }
+    const sink = this.options.recordingSink;
+    if (!sink) throw new CameramonitError('UPLOAD_FORBIDDEN', 'This server does not take recorded clips', 403);
+    const { kind: _kind, ...recording } = target;
+    return sink.onRecordingComplete({ ...recording, user, sizeBytes });
   }
 
   /** Checks that the user may create this upload folder (/<project>/<camera>/upload). */

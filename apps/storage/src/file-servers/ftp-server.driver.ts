@@ -11,6 +11,7 @@ import {
   type FileServerLogger,
   type FileServerUser,
   type ReadPolicy,
+  type RecordingSink,
   type UploadPolicy,
   type UploadSink,
 } from './ports.js';
@@ -25,6 +26,8 @@ export interface FtpServerDriverOptions {
   verifier: CredentialsVerifier;
   uploadPolicy: UploadPolicy;
   uploadSink: UploadSink;
+  /** Registers recorded clips the recorder writes to /<project>/<camera>/recordings/ (without it they are refused). */
+  recordingSink?: RecordingSink;
   /** Without it, every authenticated user may read the whole store. */
   readPolicy?: ReadPolicy;
   logger?: FileServerLogger;
@@ -136,7 +139,7 @@ class StoreFtpFileSystem extends FileSystem {
       throw refusal('Appending and resuming uploads (APPE, REST) are not supported: upload the whole file again');
     }
     const storePath = this.toStorePath(fileName);
-    const target = await this.access.authorizeUpload(this.user, storePath);
+    const target = await this.access.authorizeWrite(this.user, storePath);
     const stream = await this.store.createWriteStream(storePath, {
       maxBytes: this.access.maxUploadBytes,
       onTooLarge: async (error) => {
@@ -144,7 +147,20 @@ class StoreFtpFileSystem extends FileSystem {
         // Give the client time to stop sending and close the data connection itself.
         await new Promise<void>((resolve) => setTimeout(resolve, OVER_LIMIT_GRACE_MS).unref());
       },
-      afterCommit: (stored) => this.access.notifyUploadComplete(this.user, target, stored.sizeBytes),
+      afterCommit: async (stored) => {
+        try {
+          await this.access.afterWrite(this.user, target, stored.sizeBytes);
+        } catch (error) {
+          // a recorded clip storage refuses fails its STOR with 550 "<reason> [CODE]" (the recorder
+          // drops it); one storage cannot register now with 451 (the recorder sends it again)
+          const refused = error instanceof CameramonitError && error.httpStatus >= 400 && error.httpStatus < 500;
+          await this.storReplies.failEarly(
+            refused ? 550 : 451,
+            refused ? `${error.message} [${error.code}]` : `Storage cannot register the clip now, send it again later (${(error as Error).message})`,
+          );
+          throw error;
+        }
+      },
     });
     return { stream, clientPath: storePath };
   }
@@ -267,6 +283,7 @@ export class FtpServerDriver {
     this.access = new FileAccess({
       uploadPolicy: options.uploadPolicy,
       uploadSink: options.uploadSink,
+      recordingSink: options.recordingSink,
       readPolicy: options.readPolicy,
       logger: this.logger,
     });

@@ -96,6 +96,8 @@ export function sendHttpError(res: ServerResponse, error: unknown, logger: FileS
     return;
   }
   res.statusCode = status;
+  // the reason in words for people, its code for programs (the recorder tells a refused clip from "try later")
+  if (known) res.setHeader('X-Error-Code', error.code);
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(message) + 1);
   res.end(`${message}\n`);

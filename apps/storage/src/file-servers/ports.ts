@@ -47,6 +47,35 @@ export interface UploadSink {
   onUploadComplete(upload: CompletedUpload): Promise<void>;
 }
 
+/** A recorded clip written by a platform service (the recorder) into /<project>/<camera>/recordings/<name>. */
+export interface CompletedRecording {
+  user: FileServerUser;
+  projectSlug: string;
+  cameraSlug: string;
+  fileName: string;
+  storePath: string;
+  /** from the file name (20261204T190530.250Z.mp4, UTC) */
+  startedAt: Date;
+  sizeBytes: number;
+}
+
+/** What the storage made of a recorded clip (the same answer as PUT /recordings over HTTP). */
+export interface RecordingResult {
+  clipId: string;
+  startedAt: string;
+  durationSec: number;
+  /** false: a clip of this camera with this start time was stored already (a retry) */
+  created: boolean;
+}
+
+/**
+ * Registers recorded clips written over WebDAV or FTP. Unlike the upload sink its refusals reach
+ * the client (a corrupt clip, an unknown camera): the recorder must know whether to send it again.
+ */
+export interface RecordingSink {
+  onRecordingComplete(recording: CompletedRecording): Promise<RecordingResult>;
+}
+
 /** Compatible with Nest's Logger (and console). */
 export interface FileServerLogger {
   log(message: string): void;

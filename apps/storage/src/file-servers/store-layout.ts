@@ -34,13 +34,23 @@ export function storePathSegments(storePath: string): string[] {
   return storePath.split('/').filter((segment) => segment !== '');
 }
 
-/** The upload target a normalised store path names, or null if it is not /<project>/<camera>/upload/<file>. */
-export function parseUploadPath(storePath: string): UploadTarget | null {
+/** A file in one of a camera's folders, /<project>/<camera>/<folder>/<file>, or null. */
+function parseCameraFile(storePath: string, folderName: string): UploadTarget | null {
   const segments = storePathSegments(storePath);
   if (segments.length !== 4) return null;
   const [projectSlug, cameraSlug, folder, fileName] = segments as [string, string, string, string];
-  if (!SLUG_PATTERN.test(projectSlug) || !SLUG_PATTERN.test(cameraSlug) || folder !== UPLOAD_FOLDER_NAME) return null;
+  if (!SLUG_PATTERN.test(projectSlug) || !SLUG_PATTERN.test(cameraSlug) || folder !== folderName) return null;
   return { projectSlug, cameraSlug, fileName, storePath: `/${segments.join('/')}` };
+}
+
+/** The upload target a normalised store path names, or null if it is not /<project>/<camera>/upload/<file>. */
+export function parseUploadPath(storePath: string): UploadTarget | null {
+  return parseCameraFile(storePath, UPLOAD_FOLDER_NAME);
+}
+
+/** A recorded clip path /<project>/<camera>/recordings/<file> (written by the recorder over WebDAV or FTP), or null. */
+export function parseRecordingPath(storePath: string): UploadTarget | null {
+  return parseCameraFile(storePath, RECORDINGS_FOLDER_NAME);
 }
 
 /** Project and camera of an upload folder path /<project>/<camera>/upload, or null. */

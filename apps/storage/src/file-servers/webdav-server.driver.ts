@@ -12,6 +12,8 @@ import {
   type FileServerLogger,
   type FileServerUser,
   type ReadPolicy,
+  type RecordingResult,
+  type RecordingSink,
   type UploadPolicy,
   type UploadSink,
 } from './ports.js';
@@ -22,6 +24,8 @@ export interface WebDavServerDriverOptions {
   verifier: CredentialsVerifier;
   uploadPolicy: UploadPolicy;
   uploadSink: UploadSink;
+  /** Registers recorded clips the recorder writes to /<project>/<camera>/recordings/ (without it they are refused). */
+  recordingSink?: RecordingSink;
   /** Without it, every authenticated user may read the whole store. */
   readPolicy?: ReadPolicy;
   logger?: FileServerLogger;
@@ -189,6 +193,7 @@ export class WebDavServerDriver {
     this.access = new FileAccess({
       uploadPolicy: options.uploadPolicy,
       uploadSink: options.uploadSink,
+      recordingSink: options.recordingSink,
       readPolicy: options.readPolicy,
       logger: this.logger,
     });
@@ -330,7 +335,7 @@ export class WebDavServerDriver {
   }
 
   private async put(user: FileServerUser, storePath: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const target = await this.access.authorizeUpload(user, storePath);
+    const target = await this.access.authorizeWrite(user, storePath);
     const max = this.access.maxUploadBytes;
     const declared = req.headers['content-length'];
     const expectedBytes = declared === undefined ? undefined : Number(declared);
@@ -345,13 +350,25 @@ export class WebDavServerDriver {
       );
     }
     const existed = await this.options.store.exists(storePath);
+    // set when the write is complete (a closure: TypeScript would narrow a plain variable to null)
+    const outcome: { recorded: RecordingResult | null } = { recorded: null };
     const writer = await this.options.store.createWriteStream(storePath, {
       maxBytes: max,
       expectedBytes,
-      afterCommit: (stored) => this.access.notifyUploadComplete(user, target, stored.sizeBytes),
+      afterCommit: async (stored) => {
+        outcome.recorded = await this.access.afterWrite(user, target, stored.sizeBytes);
+      },
     });
     this.continueIfExpected(req, res);
     await receiveRequestBody(req, res, writer);
+    const { recorded } = outcome;
+    if (recorded) {
+      // the recorder reads what became of its clip (a WebDAV client ignores the body)
+      res.statusCode = recorded.created ? 201 : 200;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify(recorded));
+      return;
+    }
     res.statusCode = existed ? 204 : 201;
     res.end();
   }

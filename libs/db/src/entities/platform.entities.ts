@@ -160,7 +160,8 @@ export class ClipEntity extends BaseEntity {
 
 export type ClipDeleteReason = 'retention' | 'events' | 'disk' | 'motion' | 'camera-deleted';
 
-export type AnalysisStatus = 'queued' | 'analysing' | 'done' | 'failed';
+/** skipped: a main-stream clip of a camera analysed from its sub-stream (the sub-stream's clips hold its events) */
+export type AnalysisStatus = 'queued' | 'analysing' | 'done' | 'failed' | 'skipped';
 
 /** Owned by video-to-text: the analysis of one clip (one row per clip). */
 @Entity('analyses')

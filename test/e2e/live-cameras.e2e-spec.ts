@@ -336,6 +336,50 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     await waitFor('both streams to stop', async () => !(await ffmpegArgsRunning('/garden')), 20_000);
   });
 
+  it.concurrent('an H.265 camera is recorded as it is, and watched live and played back in its H.264 sub-stream', async ({ expect }) => {
+    const shed = await startRtspServer({
+      file: await longCameraVideo({ minutes: 30, width: 640, height: 360, fps: 10, codec: 'h265' }),
+      subFile: await longCameraVideo({ minutes: 30, width: 320, height: 180, fps: 10 }),
+      codec: 'h265',
+      mount: '/shed',
+    });
+    extraServers.push(shed);
+    const cameraId = await addCamera('shed', { kind: 'rtsp', url: shed.url, subStreamUrl: shed.subUrl });
+    await waitFor('both streams recording', async () => {
+      const found = (await recording(cameraId)) as (RecordingView & { codec: string | null; subStream: { state: string } | null }) | null;
+      return found?.state === 'online' && found.subStream?.state === 'online' && found.codec ? found : null;
+    }, 60_000);
+    const view = (await recording(cameraId)) as RecordingView & { codec: string; livePlayable: boolean };
+    expect(view.codec).toMatch(/^(hvc1|hev1)/);
+    expect(view.livePlayable).toBe(true);
+    // the main clips are the camera's H.265, not re-encoded
+    const mainClip = await waitFor('a main clip', async () => (await clipsOf(cameraId))[0] ?? null, 60_000);
+    const { stdout } = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width', '-of', 'csv=p=0', join(soak.dataDir, 'storage', ...mainClip.path.split('/').filter(Boolean))]);
+    expect(stdout.trim()).toBe('hevc,640');
+    // live: the chat gives the H.264 sub-stream (browsers cannot play H.265 without re-encoding)
+    const abort = new AbortController();
+    const live = await fetch(`${soak.urls.chat}/api/cameras/${cameraId}/live.mp4`, { headers: bearer(), signal: abort.signal });
+    expect(live.status).toBe(200);
+    expect(live.headers.get('x-stream')).toBe('sub');
+    expect(live.headers.get('x-codec')).toMatch(/^avc1/);
+    expect(live.headers.get('x-video-size')).toBe('320x180');
+    abort.abort();
+    await live.body?.cancel().catch(() => undefined);
+    // its events play in the sub-stream clip they were found in (an H.265 main clip would not play)
+    const events = await waitFor('events of the shed', async () => {
+      const found = (await (await fetch(`${soak.urls.chat}/api/cameras/${cameraId}/events?limit=20`, { headers: bearer() })).json()) as { id: string; clipUrl: string | null }[];
+      return found.length > 0 ? found : null;
+    }, 150_000);
+    const rows = await db.getRepository(EventEntity).findBy({ id: In(events.map((event) => event.id)) });
+    const subClips = await db.getRepository(ClipEntity).findBy({ cameraId, source: 'substream' });
+    for (const event of events) {
+      const row = rows.find((candidate) => candidate.id === event.id);
+      expect(subClips.some((clip) => clip.id === row?.clipId)).toBe(true);
+      expect(event.clipUrl).toContain(row?.clipId);
+    }
+    expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
+  });
+
   it('loses no clip when the storage app is killed and restarted: the recorder (writing over WebDAV) keeps them and sends them in order', async () => {
     const before = Date.now();
     const health = (await (await fetch(`${soak.urls.storage}/health`)).json()) as { pid: number };

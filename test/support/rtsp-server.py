@@ -3,7 +3,8 @@ over TCP and UDP, optionally behind basic authentication, in real time, as a cam
 
 Usage: /usr/bin/python3 rtsp-server.py <port> <mount> <file.mp4> [<user> <password>]
 With RTSP_SUB_MOUNT and RTSP_SUB_FILE in the environment it also serves a camera's sub-stream
-(a smaller copy of the picture) at that mount, behind the same password.
+(a smaller copy of the picture) at that mount, behind the same password. RTSP_CODEC=h265: the main
+file is H.265 (the sub-stream's is H.264).
 Prints "ready" on stdout when it listens. Needs Debian's gir1.2-gst-rtsp-server-1.0, python3-gi,
 gstreamer1.0-plugins-good and -bad (the CI script installs them).
 """
@@ -27,17 +28,17 @@ server.set_service(port)
 server.set_address("127.0.0.1")
 
 
-def make_factory(file):
+def make_factory(file, codec="h264"):
     factory = GstRtspServer.RTSPMediaFactory()
     # the file's own timestamps pace the stream: a 5 s clip takes 5 s, like a live camera
     location = file.replace("\\", "\\\\").replace('"', '\\"')
-    factory.set_launch(f'( filesrc location="{location}" ! qtdemux ! h264parse config-interval=1 ! rtph264pay name=pay0 pt=96 )')
+    factory.set_launch(f'( filesrc location="{location}" ! qtdemux ! {codec}parse config-interval=1 ! rtp{codec}pay name=pay0 pt=96 )')
     factory.set_shared(True)
     factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP | GstRtsp.RTSPLowerTrans.UDP)
     return factory
 
 
-factories = {mount: make_factory(path)}
+factories = {mount: make_factory(path, "h265" if os.environ.get("RTSP_CODEC") == "h265" else "h264")}
 if os.environ.get("RTSP_SUB_MOUNT") and os.environ.get("RTSP_SUB_FILE"):
     factories[os.environ["RTSP_SUB_MOUNT"]] = make_factory(os.environ["RTSP_SUB_FILE"])
 

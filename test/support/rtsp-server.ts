@@ -23,6 +23,8 @@ export interface RtspServerOptions {
   password?: string;
   /** a sub-stream too (a smaller copy of the picture), at `<mount>-sub` */
   subFile?: string;
+  /** the main file's codec (default h264; the sub-stream's is H.264) */
+  codec?: 'h264' | 'h265';
 }
 
 export interface RunningRtspServer {
@@ -61,7 +63,7 @@ export async function startRtspServer(options: RtspServerOptions): Promise<Runni
   let child: ChildProcess | null = null;
 
   const start = async () => {
-    const env = options.subFile ? { ...process.env, RTSP_SUB_MOUNT: `${mount}-sub`, RTSP_SUB_FILE: options.subFile } : process.env;
+    const env = { ...process.env, RTSP_CODEC: options.codec ?? 'h264', ...(options.subFile ? { RTSP_SUB_MOUNT: `${mount}-sub`, RTSP_SUB_FILE: options.subFile } : {}) };
     const started = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     child = started;
     const output: string[] = [];
@@ -97,20 +99,24 @@ export async function startRtspServer(options: RtspServerOptions): Promise<Runni
  * looped), at `width` x `height`, a key frame every second. Made once per size and length and kept
  * in the temporary folder.
  */
-export async function cameraVideo(options: { seconds: number; width?: number; height?: number; fps?: number; source?: string }): Promise<string> {
+export async function cameraVideo(options: { seconds: number; width?: number; height?: number; fps?: number; source?: string; codec?: 'h264' | 'h265' }): Promise<string> {
   const width = options.width ?? 1280;
   const height = options.height ?? 720;
   const fps = options.fps ?? 10;
   // another picture than vtest.avi (a fixture's name under fixtures/) gets its own file
   const source = options.source ?? 'vtest.avi';
   const scene = source === 'vtest.avi' ? '' : `-${source.replace(/[^a-z0-9]+/gi, '_')}`;
-  const out = join(tmpdir(), `cm-camera${scene}-${width}x${height}-${fps}fps-${options.seconds}s.mp4`);
+  const h265 = options.codec === 'h265';
+  const out = join(tmpdir(), `cm-camera${scene}${h265 ? '-h265' : ''}-${width}x${height}-${fps}fps-${options.seconds}s.mp4`);
   if (existsSync(out)) return out;
   const part = `${out}.part.mp4`;
   await run('ffmpeg', [
     '-v', 'error', '-y', '-stream_loop', '-1', '-i', fixture(source), '-t', String(options.seconds),
-    '-vf', `scale=${width}:${height},fps=${fps}`, '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency',
-    '-g', String(fps), '-bf', '0', '-pix_fmt', 'yuv420p', '-an', '-movflags', '+faststart', part,
+    '-vf', `scale=${width}:${height},fps=${fps}`,
+    ...(h265
+      ? ['-c:v', 'libx265', '-preset', 'veryfast', '-x265-params', `keyint=${fps}:min-keyint=${fps}:bframes=0:log-level=error`, '-tag:v', 'hvc1']
+      : ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(fps), '-bf', '0']),
+    '-pix_fmt', 'yuv420p', '-an', '-movflags', '+faststart', part,
   ]);
   await run('mv', [part, out]);
   return out;
@@ -120,8 +126,8 @@ export async function cameraVideo(options: { seconds: number; width?: number; he
  * A long camera picture (for a recording that must run for many minutes): `cameraVideo` of 60 s
  * repeated by stream copy (no encoding), its timestamps running on. Made once and kept.
  */
-export async function longCameraVideo(options: { minutes: number; width?: number; height?: number; fps?: number }): Promise<string> {
-  const base = await cameraVideo({ seconds: 60, width: options.width, height: options.height, fps: options.fps });
+export async function longCameraVideo(options: { minutes: number; width?: number; height?: number; fps?: number; codec?: 'h264' | 'h265' }): Promise<string> {
+  const base = await cameraVideo({ seconds: 60, width: options.width, height: options.height, fps: options.fps, codec: options.codec });
   const out = base.replace(/-60s\.mp4$/, `-${options.minutes}min.mp4`);
   if (existsSync(out)) return out;
   const part = `${out}.part.mp4`;

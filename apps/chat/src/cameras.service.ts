@@ -98,12 +98,18 @@ export class CamerasService {
     return ids.length ? this.db.getRepository(EventEntity).findBy({ id: In(ids) }) : [];
   }
 
-  /** For events of sub-stream clips: the main-stream clip holding the second before the event (where playback starts), and where in it. */
+  /**
+   * For events of sub-stream clips: the main-stream clip holding the second before the event (where
+   * playback starts), and where in it. Not for a camera whose main stream browsers cannot play
+   * (H.265): its events play in the sub-stream clip they were found in.
+   */
   private async mainClipsOf(events: EventEntity[], clips: ClipEntity[]): Promise<Map<string, { path: string; offsetSec: number }>> {
     const subClipIds = new Set(clips.filter((clip) => clip.source === 'substream').map((clip) => clip.id));
     const found = new Map<string, { path: string; offsetSec: number }>();
     const fromSub = events.filter((e) => subClipIds.has(e.clipId));
-    for (const cameraId of new Set(fromSub.map((e) => e.cameraId))) {
+    const cameraIds = [...new Set(fromSub.map((e) => e.cameraId))];
+    const codecs = new Map((cameraIds.length ? await this.db.getRepository(CameraRecordingEntity).findBy({ cameraId: In(cameraIds) }) : []).map((row) => [row.cameraId, row.codec]));
+    for (const cameraId of cameraIds.filter((id) => /^avc[13]/.test(codecs.get(id) ?? 'avc1'))) {
       const own = fromSub.filter((e) => e.cameraId === cameraId);
       const moments = own.map((e) => e.startedAt.getTime() - 1000);
       // one read per camera: its main clips around the events (a clip is minutes long at most)

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, Permission, RequirePermission, TokenService, type AuthUser } from '@cameramonit/auth';
 import { CameramonitError } from '@cameramonit/contracts';
@@ -29,13 +29,14 @@ export class LiveProxyController {
   @ApiOperation({
     summary: 'The live picture as fragmented MP4 (H.264 as the camera sends it) for a MediaSource player; X-Codec gives the codec string. 503 when the camera is not streaming, 415 when browsers cannot play its codec',
   })
-  async live(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  @ApiQuery({ name: 'stream', required: false, enum: ['main', 'sub'], description: "sub: the camera's sub-stream (smaller; a grid of many cameras); an H.265 camera is shown in its H.264 sub-stream anyway. X-Stream says which it is" })
+  async live(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Query('stream') stream: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
     await this.cameras.visible(user, id);
     const abort = new AbortController();
     request.on('close', () => abort.abort());
     let upstream: globalThis.Response;
     try {
-      upstream = await fetch(`${this.config.recorderUrl}/api/cameras/${id}/live.mp4`, {
+      upstream = await fetch(`${this.config.recorderUrl}/api/cameras/${id}/live.mp4${stream === 'sub' ? '?stream=sub' : ''}`, {
         headers: { authorization: `Bearer ${this.tokens.serviceToken('chat', 600)}` },
         signal: abort.signal,
       });
@@ -47,7 +48,7 @@ export class LiveProxyController {
       throw new CameramonitError(body.code ?? 'LIVE_UNAVAILABLE', body.message ?? `The recorder answered ${upstream.status}`, upstream.status === 200 ? 502 : upstream.status);
     }
     response.status(200);
-    for (const name of ['content-type', 'x-codec', 'x-video-size']) {
+    for (const name of ['content-type', 'x-codec', 'x-video-size', 'x-stream']) {
       const value = upstream.headers.get(name);
       if (value) response.setHeader(name, value);
     }

@@ -1,9 +1,9 @@
-import { Controller, Get, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Permission, RequirePermission } from '@cameramonit/auth';
 import { CameramonitError } from '@cameramonit/contracts';
-import type { LiveViewer } from './live-hub.js';
+import type { LiveHub, LiveStreamInfo, LiveViewer } from './live-hub.js';
 import { RecordingSupervisor, type RecordingView } from './recording.supervisor.js';
 
 /** Most bytes waiting for one live viewer before it skips fragments (a slow connection never holds up the camera). */
@@ -65,22 +65,19 @@ export class LiveController {
   @RequirePermission(Permission.camerasReadAll)
   @Get('cameras/:id/live.mp4')
   @ApiProduces('video/mp4')
-  @ApiOperation({ summary: 'The live picture: fragmented MP4 (init segment, then a fragment per key frame) until the client goes away; X-Codec says the MediaSource codec' })
-  live(@Param('id', ParseUUIDPipe) id: string, @Req() request: Request, @Res() response: Response): void {
-    const recorder = this.supervisor.recorderOf(id);
-    const info = recorder?.live.info;
-    if (!recorder || !info) {
-      const state = recorder?.currentStatus;
-      throw new CameramonitError('LIVE_UNAVAILABLE', state ? `No live picture: the camera is ${state.state}${state.message ? ` (${state.message})` : ''}` : 'No live picture: this camera is not being recorded', 503);
-    }
-    if (!info.browserPlayable) {
-      throw new CameramonitError('LIVE_CODEC_UNSUPPORTED', `The camera sends ${info.codec}, which browsers cannot play without re-encoding; its recordings are kept as they are`, 415);
-    }
+  @ApiOperation({
+    summary:
+      "The live picture: fragmented MP4 (init segment, then a fragment per key frame) until the client goes away; X-Codec says the MediaSource codec, X-Stream which of the camera's streams it is (main; sub: its sub-stream, asked for with ?stream=sub or given when browsers cannot play the main stream's codec)",
+  })
+  @ApiQuery({ name: 'stream', required: false, enum: ['main', 'sub'] })
+  live(@Param('id', ParseUUIDPipe) id: string, @Query('stream') stream: string | undefined, @Req() request: Request, @Res() response: Response): void {
+    const { live, playing, which } = this.liveSource(id, stream);
     response.status(200);
     response.setHeader('content-type', 'video/mp4');
     response.setHeader('cache-control', 'no-store');
-    response.setHeader('x-codec', info.codec);
-    response.setHeader('x-video-size', `${info.width}x${info.height}`);
+    response.setHeader('x-codec', playing.codec);
+    response.setHeader('x-video-size', `${playing.width}x${playing.height}`);
+    response.setHeader('x-stream', which);
     response.flushHeaders();
     const viewer: LiveViewer = {
       write: (bytes) => {
@@ -90,12 +87,28 @@ export class LiveController {
       },
       end: () => response.end(),
     };
-    if (!recorder.live.join(viewer)) {
+    if (!live.join(viewer)) {
       response.end();
       return;
     }
-    const leave = () => recorder.live.leave(viewer);
+    const leave = () => live.leave(viewer);
     request.on('close', leave);
     response.on('close', leave);
+  }
+
+  /** The stream a browser is shown: the main one, or the sub-stream when asked for or when browsers cannot play the main one's codec (H.265). */
+  private liveSource(id: string, stream: string | undefined): { live: LiveHub; playing: LiveStreamInfo; which: 'main' | 'sub' } {
+    const main = this.supervisor.recorderOf(id);
+    const subLive = this.supervisor.subRecorderOf(id)?.live;
+    const subInfo = subLive?.info?.browserPlayable ? subLive.info : null;
+    if (stream === 'sub' && subLive && subInfo) return { live: subLive, playing: subInfo, which: 'sub' };
+    const info = main?.live.info;
+    if (!main || !info) {
+      const state = main?.currentStatus;
+      throw new CameramonitError('LIVE_UNAVAILABLE', state ? `No live picture: the camera is ${state.state}${state.message ? ` (${state.message})` : ''}` : 'No live picture: this camera is not being recorded', 503);
+    }
+    if (info.browserPlayable) return { live: main.live, playing: info, which: 'main' };
+    if (subLive && subInfo) return { live: subLive, playing: subInfo, which: 'sub' };
+    throw new CameramonitError('LIVE_CODEC_UNSUPPORTED', `The camera sends ${info.codec}, which browsers cannot play without re-encoding; its recordings are kept as they are (give the camera an H.264 sub-stream to watch it live)`, 415);
   }
 }

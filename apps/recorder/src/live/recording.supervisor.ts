@@ -134,6 +134,11 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
     await this.store.close?.();
   }
 
+  /** The recorder of a camera's sub-stream, when it has one. */
+  subRecorderOf(cameraId: string): CameraStreamRecorder | null {
+    return this.subRecorders.get(cameraId)?.recorder ?? null;
+  }
+
   recorderOf(cameraId: string): CameraStreamRecorder | null {
     return this.recorders.get(cameraId)?.recorder ?? null;
   }
@@ -175,7 +180,8 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
       codec: info?.codec ?? null,
       width: info?.width ?? null,
       height: info?.height ?? null,
-      livePlayable: recorder.live.info?.browserPlayable ?? false,
+      // an H.265 camera is watched live in its H.264 sub-stream, when it has one
+      livePlayable: (recorder.live.info?.browserPlayable ?? false) || (this.subRecorderOf(recorder.spec.cameraId)?.live.info?.browserPlayable ?? false),
       viewers: recorder.live.viewerCount,
       clipsWritten: recorder.clipsWritten,
       clipsWaiting: this.uploader.backlog(recorder.spec.cameraId),

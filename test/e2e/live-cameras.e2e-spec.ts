@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AnalysisEntity, ClipEntity, ClipShareEntity, EventEntity, openPlatformDatabase } from '@cameramonit/db';
 import { In, IsNull, MoreThan, type DataSource } from 'typeorm';
@@ -286,6 +287,31 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
       return found?.state === 'online' && found.subStream?.state === 'online' ? found : null;
     }, 60_000);
     expect(view.subStream?.url).toBe(garden.subUrl);
+    // live: the camera's own page shows its main stream; the grid asks for the sub-stream (smaller)
+    const socket = io(soak.urls.chat, { auth: { token: admin }, transports: ['websocket'] });
+    try {
+      const started = (streamId: string) =>
+        new Promise<{ size: string; stream: string; codec: string }>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no live:start for ${streamId}`)), 20_000);
+          socket.on('live:start', (payload: { streamId: string; size: string; stream: string; codec: string }) => {
+            if (payload.streamId !== streamId) return;
+            clearTimeout(timer);
+            socket.emit('live:stop', { streamId });
+            resolve(payload);
+          });
+          socket.on('live:end', (payload: { streamId: string; message: string }) => {
+            if (payload.streamId === streamId) reject(new Error(payload.message));
+          });
+        });
+      const subStart = started('garden-sub');
+      socket.emit('live:watch', { cameraId, streamId: 'garden-sub', stream: 'sub' });
+      expect(await subStart).toMatchObject({ size: '320x180', stream: 'sub', codec: expect.stringMatching(/^avc1/) });
+      const mainStart = started('garden-main');
+      socket.emit('live:watch', { cameraId, streamId: 'garden-main' });
+      expect(await mainStart).toMatchObject({ size: '640x360', stream: 'main' });
+    } finally {
+      socket.close();
+    }
     const clipsAndStatus = async () => {
       const clips = await db.getRepository(ClipEntity).find({ where: { cameraId }, order: { startedAt: 'ASC' } });
       const analyses = new Map((await db.getRepository(AnalysisEntity).findBy({ clipId: In(clips.map((clip) => clip.id)) })).map((analysis) => [analysis.clipId, analysis.status]));
@@ -499,6 +525,8 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     const tileVideo = tile.getByTestId('grid-video');
     await expect.poll(() => tileVideo.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 }).toBeGreaterThan(1);
     expect(await tileVideo.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(640);
+    // the grid asks for sub-streams; the soak camera has none, so it plays its main stream
+    expect(await tileVideo.getAttribute('data-stream')).toBe('main');
     await expect.poll(() => paintedPixels(tile.getByTestId('grid-boxes-layer')), { timeout: 90_000, interval: 1000 }).toBeGreaterThan(50);
     await page.screenshot({ path: join(process.cwd(), 'test-results', 'live-grid.png') });
   });

@@ -42,7 +42,8 @@ class Tile {
     this.status = h('span', { class: 'tile__status' });
     this.root = h('div', { class: 'tile', 'data-testid': 'grid-tile', 'data-camera-id': camera.id, title: camera.name, onclick: () => (location.href = `/#camera=${encodeURIComponent(camera.id)}`) },
       this.video, this.overlay.canvas, h('span', { class: 'tile__label' }, h('span', { class: 'tile__dot' }), camera.name), this.status);
-    this.player = new LivePlayer(this.video, (status) => this.onStatus(status), socket);
+    // a grid of many cameras shows their sub-streams (smaller), where they have one
+    this.player = new LivePlayer(this.video, (status) => this.onStatus(status), socket, { stream: 'sub' });
   }
 
   start() {

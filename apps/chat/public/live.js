@@ -144,10 +144,12 @@ let streamCounter = 0;
  * camera or the recorder restarted) it connects again.
  */
 export class LivePlayer {
-  constructor(video, onStatus, socket = null) {
+  /** options.stream 'sub': the camera's sub-stream when it has one (the grid: many small pictures) */
+  constructor(video, onStatus, socket = null, options = {}) {
     this.video = video;
     this.onStatus = onStatus;
     this.socket = socket;
+    this.stream = options.stream === 'sub' ? 'sub' : 'main';
     this.stopped = true;
     this.cleanup = null;
     this.sink = null;
@@ -165,7 +167,9 @@ export class LivePlayer {
   }
 
   /** A stream began: its codec and size are known; MediaSource opens. */
-  async began(codec, size) {
+  async began(codec, size, stream) {
+    // which of the camera's streams plays (main, or sub: asked for, or an H.265 camera's H.264 sub-stream)
+    this.video.dataset.stream = stream || 'main';
     const sink = new MseSink(this.video, codec);
     if (!sink.supported) {
       this.cleanup?.();
@@ -182,7 +186,7 @@ export class LivePlayer {
     let pending = [];
     const onStart = async (payload) => {
       if (payload?.streamId !== streamId) return;
-      await this.began(payload.codec, payload.size || '');
+      await this.began(payload.codec, payload.size || '', payload.stream);
       for (const bytes of pending) this.sink?.append(bytes);
       pending = [];
     };
@@ -216,7 +220,7 @@ export class LivePlayer {
       if (socket.connected) socket.emit('live:stop', { streamId });
       this.cleanup = null;
     };
-    socket.emit('live:watch', { cameraId, streamId });
+    socket.emit('live:watch', { cameraId, streamId, stream: this.stream });
   }
 
   async viaFetch(cameraId) {
@@ -227,7 +231,7 @@ export class LivePlayer {
     };
     let response;
     try {
-      response = await fetch(`/api/cameras/${encodeURIComponent(cameraId)}/live.mp4`, { headers: { Authorization: `Bearer ${token()}` }, signal: abort.signal });
+      response = await fetch(`/api/cameras/${encodeURIComponent(cameraId)}/live.mp4${this.stream === 'sub' ? '?stream=sub' : ''}`, { headers: { Authorization: `Bearer ${token()}` }, signal: abort.signal });
     } catch (error) {
       if (!abort.signal.aborted) this.retry(error.message);
       return;
@@ -238,7 +242,7 @@ export class LivePlayer {
       if (response.status === 503) this.retryLater(5000);
       return;
     }
-    await this.began(response.headers.get('x-codec'), response.headers.get('x-video-size') || '');
+    await this.began(response.headers.get('x-codec'), response.headers.get('x-video-size') || '', response.headers.get('x-stream'));
     const reader = response.body.getReader();
     try {
       for (;;) {

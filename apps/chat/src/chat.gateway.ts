@@ -45,12 +45,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.live.stopAll(socket);
   }
 
-  /** A camera's live picture over this socket (live.js, grid.js): {cameraId, streamId}. */
+  /** A camera's live picture over this socket (live.js, grid.js): {cameraId, streamId, stream?: 'sub' (its sub-stream, when it has one: the grid)}. */
   @SubscribeMessage('live:watch')
-  async watchLive(@ConnectedSocket() socket: Socket, @MessageBody() body: { cameraId?: unknown; streamId?: unknown }): Promise<void> {
+  async watchLive(@ConnectedSocket() socket: Socket, @MessageBody() body: { cameraId?: unknown; streamId?: unknown; stream?: unknown }): Promise<void> {
     const user = (socket.data as { user?: AuthUser }).user;
     if (!user) return;
-    await this.live.watch(socket, user, body?.cameraId, body?.streamId);
+    await this.live.watch(socket, user, body?.cameraId, body?.streamId, body?.stream === 'sub' ? 'sub' : 'main');
   }
 
   @SubscribeMessage('live:stop')

@@ -33,7 +33,7 @@ export class LiveRelay {
     private readonly tokens: TokenService,
   ) {}
 
-  async watch(socket: Socket, user: AuthUser, cameraId: unknown, streamId: unknown): Promise<void> {
+  async watch(socket: Socket, user: AuthUser, cameraId: unknown, streamId: unknown, stream: 'main' | 'sub' = 'main'): Promise<void> {
     if (typeof cameraId !== 'string' || typeof streamId !== 'string' || streamId.length > 64) {
       socket.emit('live:end', { streamId, code: 'INVALID_REQUEST', message: 'live:watch needs {cameraId, streamId}' });
       return;
@@ -53,7 +53,7 @@ export class LiveRelay {
     }
     const relay: Relay = { abort: new AbortController() };
     streams.set(streamId, relay);
-    void this.pump(socket, cameraId, streamId, relay).finally(() => {
+    void this.pump(socket, cameraId, streamId, stream, relay).finally(() => {
       if (streams.get(streamId) === relay) streams.delete(streamId);
     });
   }
@@ -70,11 +70,12 @@ export class LiveRelay {
     this.streams.delete(socket);
   }
 
-  private async pump(socket: Socket, cameraId: string, streamId: string, relay: Relay): Promise<void> {
+  private async pump(socket: Socket, cameraId: string, streamId: string, stream: 'main' | 'sub', relay: Relay): Promise<void> {
     const signal = relay.abort.signal;
     let upstream: Response;
     try {
-      upstream = await fetch(`${this.config.recorderUrl}/api/cameras/${cameraId}/live.mp4`, { headers: { authorization: `Bearer ${this.tokens.serviceToken('chat', 600)}` }, signal });
+      // the sub-stream when asked for and the camera has one; the recorder gives the main stream otherwise
+      upstream = await fetch(`${this.config.recorderUrl}/api/cameras/${cameraId}/live.mp4${stream === 'sub' ? '?stream=sub' : ''}`, { headers: { authorization: `Bearer ${this.tokens.serviceToken('chat', 600)}` }, signal });
     } catch {
       if (!signal.aborted) socket.emit('live:end', { streamId, code: 'RECORDER_UNAVAILABLE', message: 'The recorder cannot be reached; the live picture is not available right now' });
       return;
@@ -84,7 +85,7 @@ export class LiveRelay {
       socket.emit('live:end', { streamId, code: body.code ?? 'LIVE_UNAVAILABLE', message: body.message ?? `The recorder answered ${upstream.status}`, status: upstream.status });
       return;
     }
-    socket.emit('live:start', { streamId, cameraId, codec: upstream.headers.get('x-codec'), size: upstream.headers.get('x-video-size') });
+    socket.emit('live:start', { streamId, cameraId, codec: upstream.headers.get('x-codec'), size: upstream.headers.get('x-video-size'), stream: upstream.headers.get('x-stream') });
     const reader = upstream.body.getReader();
     let inFlight = 0;
     let release: (() => void) | null = null;

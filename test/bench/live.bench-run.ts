@@ -12,7 +12,7 @@
  * BENCH_SCENE (the picture, a file under fixtures/ looped; default vtest.avi, people in view all the
  * time; eval/person-left-to-right.mp4 is one person crossing every 9 s), BENCH_SUB (a sub-stream of
  * that size for every camera, e.g. 640x360: the analysis looks at it; default none), BENCH_STORE
- * (RECORDER_STORE: http, webdav, ftp or local). Run through vitest only to reuse the test harness; it asserts nothing.
+ * (RECORDER_STORE: http, webdav, ftp or local), BENCH_DETECTOR_SIZE (DETECTOR_INPUT_SIZE). Run through vitest only to reuse the test harness; it asserts nothing.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { io } from 'socket.io-client';
@@ -103,6 +103,7 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
   for (let i = 0; i < cameras; i++) servers.push(await startRtspServer({ file: video, subFile: subVideo, mount: `/cam${i}` }));
   const analysisEnv: Record<string, string> = { VIDEO_TO_TEXT_WORKERS: String(workers) };
   if (process.env.BENCH_STORE) analysisEnv.RECORDER_STORE = process.env.BENCH_STORE;
+  if (process.env.BENCH_DETECTOR_SIZE) analysisEnv.DETECTOR_INPUT_SIZE = process.env.BENCH_DETECTOR_SIZE;
   if (process.env.BENCH_ANALYSIS_FPS) analysisEnv.ANALYSIS_FPS = process.env.BENCH_ANALYSIS_FPS;
   if (process.env.BENCH_ANALYSIS_WIDTH) analysisEnv.ANALYSIS_WIDTH = process.env.BENCH_ANALYSIS_WIDTH;
   const platform = await startPlatform({ portBase: 31_000, externalBroker: false, env: { RETENTION_SWEEP_SECONDS: '3600', ...analysisEnv } });

@@ -18,6 +18,8 @@ Options:
   --group <list>     only these groups: synthetic, nothing, vtest (comma separated)
   --report <file>    JSON report (default test-results/eval.json)
   --details          also list every missed and every false event
+  --detector-size <px>  the object detector's working size (multiple of 32, 128-512; default 384,
+                     as DETECTOR_INPUT_SIZE): how a smaller, faster size scores
   -h, --help         show this help
 
 Exit codes: 0 evaluated (read the table), 1 the clips could not be read, 2 wrong usage.
@@ -30,7 +32,8 @@ export interface EvalIo {
 }
 
 export async function runEvalCommand(argv: string[], io: EvalIo): Promise<number> {
-  let values: { clips?: string; only?: string; group?: string; report?: string; details: boolean; help: boolean };
+  let values: { clips?: string; only?: string; group?: string; report?: string; 'detector-size'?: string; details: boolean; help: boolean };
+  let detectorInputSize: number | undefined;
   let groups: ClipGroup[] | undefined;
   try {
     const parsed = parseArgs({
@@ -42,11 +45,18 @@ export async function runEvalCommand(argv: string[], io: EvalIo): Promise<number
         only: { type: 'string' },
         group: { type: 'string' },
         report: { type: 'string' },
+        'detector-size': { type: 'string' },
         details: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
     values = parsed.values as typeof values;
+    if (values['detector-size'] !== undefined) {
+      detectorInputSize = Number(values['detector-size']);
+      if (!Number.isInteger(detectorInputSize) || detectorInputSize < 128 || detectorInputSize > 512 || detectorInputSize % 32 !== 0) {
+        throw new Error(`--detector-size must be a multiple of 32 from 128 to 512 (got ${values['detector-size']})`);
+      }
+    }
     if (values.group !== undefined) {
       groups = values.group.split(',').map((g) => g.trim()) as ClipGroup[];
       const unknown = groups.filter((g) => !clipGroups.includes(g));
@@ -68,7 +78,7 @@ export async function runEvalCommand(argv: string[], io: EvalIo): Promise<number
       clipsDir,
       only,
       groups,
-      engine: io.detector ? { detector: io.detector } : {},
+      engine: io.detector ? { detector: io.detector } : detectorInputSize ? { detectorInputSize } : {},
       onStart: (truth, index, total) => io.stderr.write(`[${index + 1}/${total}] ${truth.clip} ...`),
       onClip: (clip) =>
         io.stderr.write(

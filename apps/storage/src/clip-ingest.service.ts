@@ -105,7 +105,7 @@ export class ClipIngestService implements UploadSink, RecordingSink {
       try {
         // the recorder's stream-copied segments skip decoding a first frame (one ffmpeg less per clip;
         // the analysis says CORRUPT_VIDEO when none decodes); pushed frames and uploads get the check
-        info = await this.ffmpeg.probe(absolutePath, { decodeCheck: source === 'push' });
+        info = await this.ffmpeg.probe(absolutePath, { decodeCheck: source === 'push', recorded: source !== 'push' });
       } catch (error) {
         const known = error instanceof CameramonitError ? error : new CameramonitError('NOT_VIDEO', `The file could not be read as a video: ${(error as Error).message}`, 415);
         throw new CameramonitError(known.code, known.message.split(absolutePath).join(`"${recording.fileName}"`), known.httpStatus);

@@ -83,7 +83,8 @@ export class AnalysisEngine implements OnApplicationShutdown {
     const videoFile = join(work, `clip${extname(clip.path) || '.video'}`);
     await this.storage.download(clip.path, videoFile);
     // the recorder's own clips (main or sub-stream) need no check that a frame decodes (the analysis finds out anyway); uploads and pushes get the clear error
-    return { videoFile, info: await this.ffmpeg.probe(videoFile, { decodeCheck: clip.source === 'upload' || clip.source === 'push' }) };
+    const recorded = clip.source === 'recording' || clip.source === 'substream';
+    return { videoFile, info: await this.ffmpeg.probe(videoFile, { decodeCheck: !recorded, recorded }) };
   }
 
   /** The local pass over a downloaded clip with the camera's settings, starting from `carryIn` when it follows the previous clip. */

@@ -31,6 +31,7 @@ import type {
   VideoInfo,
 } from './media.types.js';
 import { interpretProbeOutput, lastStderrLine, looksLikeVideoContainer } from './probe-result.parser.js';
+import { probeFragmentedMp4 } from './fmp4.probe.js';
 
 export interface FfmpegDriverOptions {
   /** explicit binaries; default: FFMPEG_PATH / FFPROBE_PATH, else PATH (looked up on first use) */
@@ -145,10 +146,16 @@ export class FfmpegDriver {
    * FILE_NOT_FOUND, EMPTY_FILE, NOT_VIDEO, CORRUPT_VIDEO, NO_VIDEO_STREAM, FFMPEG_TIMEOUT.
    * `decodeCheck: false` leaves out decoding the first frame (a clip this platform recorded itself,
    * whose reader says CORRUPT_VIDEO anyway when no frame decodes): one ffmpeg process less.
+   * `recorded: true` (with decodeCheck false) reads a fragmented MP4's boxes instead of starting
+   * ffprobe (probeFragmentedMp4); anything else still goes to ffprobe.
    */
-  async probe(file: string, options: { decodeCheck?: boolean } = {}): Promise<VideoInfo> {
+  async probe(file: string, options: { decodeCheck?: boolean; recorded?: boolean } = {}): Promise<VideoInfo> {
     const sizeBytes = await this.regularFileSize(file);
     if (sizeBytes === 0) throw mediaError(MediaErrorCode.emptyFile, `${file} is empty (0 bytes); upload the video again.`);
+    if (options.recorded && options.decodeCheck === false) {
+      const read = await probeFragmentedMp4(file);
+      if (read) return read;
+    }
     const head = await readHead(file, 512);
 
     const probed = await this.runTool(this.binaries.ffprobePath, buildProbeArgs(file), {

@@ -8,6 +8,7 @@ export * from './image-args.builder.js';
 export * from './image-size.js';
 export * from './frames-video-args.builder.js';
 export * from './fmp4.parser.js';
+export * from './fmp4.probe.js';
 export * from './camera-stream-args.builder.js';
 export * from './concat-args.builder.js';
 export * from './mp4-header.reader.js';

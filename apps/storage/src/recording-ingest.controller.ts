@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { CameramonitError, recordedStreamOfName, Topics, type BusReply, type RecordingIngested, type RecordingIngestRequest } from '@cameramonit/contracts';
 import { ClipIngestService } from './clip-ingest.service.js';
 import { parseRecordingPath, RECORDINGS_FOLDER_NAME } from './file-servers/index.js';
-import { startTimeFromName } from './recording-name.js';
+import { requireStartInName } from './recording-name.js';
 
 /**
  * A recorder on the same disk as the clip store (RECORDER_STORE_URL=file://<STORAGE_DIR>) puts its
@@ -22,9 +22,7 @@ export class RecordingIngestController {
       const storePath = `/${request?.projectSlug}/${request?.cameraSlug}/${RECORDINGS_FOLDER_NAME}/${request?.fileName}`;
       const target = typeof request?.fileName === 'string' && !request.fileName.includes('/') ? parseRecordingPath(storePath) : null;
       if (!target) throw new CameramonitError('BAD_PATH', `Not a recorded clip of a camera: ${storePath}`, 400);
-      const startedAt = startTimeFromName(target.fileName);
-      if (!startedAt) throw new CameramonitError('RECORDING_START_MISSING', `Name a recorded clip by its start time in UTC, e.g. 20261204T190530.250Z.mp4 (not "${target.fileName}")`, 400);
-      const { clip, created } = await this.ingest.ingestRecording({ ...target, startedAt, source: recordedStreamOfName(target.fileName) });
+      const { clip, created } = await this.ingest.ingestRecording({ ...target, startedAt: requireStartInName(target.fileName), source: recordedStreamOfName(target.fileName) });
       return { ok: true, value: { clipId: clip.id, startedAt: clip.startedAt.toISOString(), durationSec: clip.durationSec, created } };
     } catch (error) {
       if (error instanceof CameramonitError) return { ok: false, code: error.code, message: error.message, httpStatus: error.httpStatus };

@@ -1,3 +1,5 @@
+import { CameramonitError } from '@cameramonit/contracts';
+
 /**
  * Recorded clips carry their start time: in the request (`startedAt`, ISO 8601) or in the file
  * name the way ffmpeg's segment muxer writes it with `-strftime 1`
@@ -15,6 +17,15 @@ export function startTimeFromName(fileName: string): Date | null {
   // Date.UTC rolls 2026-13-40 over into another date: refuse what does not read back the same
   if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || date.getUTCHours() !== h || date.getUTCMinutes() !== mi || date.getUTCSeconds() !== s) return null;
   return date;
+}
+
+/** The start time in the name of a clip written into a recordings folder (WebDAV, FTP, the store's folder); 400 RECORDING_START_MISSING without one. */
+export function requireStartInName(fileName: string): Date {
+  const startedAt = startTimeFromName(fileName);
+  if (!startedAt) {
+    throw new CameramonitError('RECORDING_START_MISSING', `Name a recorded clip by its start time in UTC, e.g. 20261204T190530.250Z.mp4 (not "${fileName}")`, 400);
+  }
+  return startedAt;
 }
 
 /** The start of a recorded clip: the explicit ISO time if given, else the time in its name; null if neither is usable. */

@@ -205,7 +205,8 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
     }
     const existing = await this.db.getRepository(AnalysisEntity).findOneBy({ clipId });
     if (existing && !this.claimable(existing)) return 'done';
-    const stream = await this.streamFor(clip, existing);
+    const camera = await this.db.getRepository(CameraEntity).findOneBy({ id: clip.cameraId });
+    const stream = await this.streamFor(clip, camera, existing);
     if (stream === 'wait') return 'wait';
     if (stream === 'skipped') return 'done';
     const decision = await this.carryFor(clip);
@@ -213,7 +214,6 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
     const analysis = await this.claim(clip);
     if (!analysis) return 'done';
     const carry = decision.action === 'carry' ? decision.carry : null;
-    const camera = await this.db.getRepository(CameraEntity).findOneBy({ id: clip.cameraId });
     const settings = this.engine.settingsFor(camera);
     const work = await mkdtemp(join(tmpdir(), 'cm-analysis-'));
     try {
@@ -256,13 +256,13 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
    * A main-stream clip of a camera analysed from its sub-stream is skipped once the sub-stream's
    * clips cover its time (analysis-stream.ts); 'analyse' for every other clip.
    */
-  private async streamFor(clip: ClipEntity, existing: AnalysisEntity | null): Promise<'analyse' | 'wait' | 'skipped'> {
+  private async streamFor(clip: ClipEntity, camera: CameraEntity | null, existing: AnalysisEntity | null): Promise<'analyse' | 'wait' | 'skipped'> {
     if (clip.source !== 'recording' || existing) return 'analyse';
-    const camera = await this.db.getRepository(CameraEntity).findOneBy({ id: clip.cameraId });
     const analysedFromSubStream = camera?.sourceKind === 'rtsp' && Boolean(camera.subStreamUrl) && camera.recordMode === 'continuous';
     if (!analysedFromSubStream) return 'analyse';
     const clips = this.db.getRepository(ClipEntity);
     const end = new Date(clip.startedAt.getTime() + clip.durationSec * 1000);
+    // the sub-stream clips up to this clip's end (the overlap is sorted out in decideMainClip), and the camera's newest (is the sub-stream running?)
     const subClips = await clips.find({
       select: { id: true, startedAt: true, durationSec: true },
       where: { cameraId: clip.cameraId, source: 'substream', startedAt: Between(new Date(clip.startedAt.getTime() - 3600_000), end) },

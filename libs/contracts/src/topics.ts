@@ -187,7 +187,16 @@ export type ClipSource = 'upload' | 'recording' | 'substream' | 'push';
 /** Clips cut from a live camera's stream: what the recorder stores with PUT /recordings. */
 export type RecordedStream = 'recording' | 'substream';
 
-/** Over WebDAV, FTP or the store's folder a sub-stream clip's name ends in "-sub" before its extension: 20261204T190530.250Z-sub.mp4. */
+/**
+ * A recorded clip's name in /<project>/<camera>/recordings/ (WebDAV, FTP, the store's folder): its
+ * start time in UTC to the millisecond, and "-sub" for the camera's sub-stream:
+ * 20261204T190530.250Z.mp4, 20261204T190530.250Z-sub.mp4.
+ */
+export function recordingFileName(startedAt: Date, extension = '.mp4', source: RecordedStream = 'recording'): string {
+  return `${startedAt.toISOString().replace(/[-:]/g, '')}${source === 'substream' ? '-sub' : ''}${extension}`;
+}
+
+/** Which stream a recorded clip's name (recordingFileName) says it is from. */
 export function recordedStreamOfName(fileName: string): RecordedStream {
   return /-sub\.[A-Za-z0-9]{1,8}$/.test(fileName) ? 'substream' : 'recording';
 }

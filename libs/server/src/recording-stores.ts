@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { Client as FtpClient, FTPError } from 'basic-ftp';
 import type { TokenService } from '@cameramonit/auth';
-import { CameramonitError, Topics, type BusReply, type RecordedStream, type RecordingIngested, type RecordingIngestRequest } from '@cameramonit/contracts';
+import { CameramonitError, recordingFileName, Topics, type BusReply, type RecordedStream, type RecordingIngested, type RecordingIngestRequest } from '@cameramonit/contracts';
 import { storeUrlPath, type RecordingStored } from './storage.client.js';
 
 /**
@@ -23,14 +23,6 @@ export interface RecordingStore {
 }
 
 export type RecordingStoreKind = 'http' | 'webdav' | 'ftp' | 'local';
-
-/**
- * A recorded clip's name in /<project>/<camera>/recordings/: its start time in UTC to the
- * millisecond (20261204T190530.250Z.mp4); a sub-stream clip's ends in -sub (20261204T190530.250Z-sub.mp4).
- */
-export function recordingFileName(startedAt: Date, extension = '.mp4', source: RecordedStream = 'recording'): string {
-  return `${startedAt.toISOString().replace(/[-:]/g, '')}${source === 'substream' ? '-sub' : ''}${extension}`;
-}
 
 const slug = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

@@ -1,6 +1,6 @@
 import { CameramonitError } from '@cameramonit/contracts';
 import type { StoreEntry } from './clip-store.js';
-import { startTimeFromName } from '../recording-name.js';
+import { requireStartInName } from '../recording-name.js';
 import type { CompletedUpload, FileServerLogger, FileServerUser, ReadPolicy, RecordingResult, RecordingSink, UploadPolicy, UploadSink } from './ports.js';
 import { cameraScopeOf, parseRecordingPath, parseUploadFolder, parseUploadPath, RECORDINGS_FOLDER_NAME, UPLOAD_RULE, type UploadTarget } from './store-layout.js';
 
@@ -48,11 +48,7 @@ export class FileAccess {
     if (!this.options.recordingSink) {
       throw new CameramonitError('UPLOAD_FORBIDDEN', `Cannot write ${storePath}: this server does not take recorded clips`, 403);
     }
-    const startedAt = startTimeFromName(recording.fileName);
-    if (!startedAt) {
-      throw new CameramonitError('RECORDING_START_MISSING', `Name a recorded clip by its start time in UTC, e.g. 20261204T190530.250Z.mp4 (not "${recording.fileName}")`, 400);
-    }
-    return { ...recording, kind: 'recording', startedAt };
+    return { ...recording, kind: 'recording', startedAt: requireStartInName(recording.fileName) };
   }
 
   /**

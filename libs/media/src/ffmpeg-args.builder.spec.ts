@@ -56,6 +56,13 @@ describe('ffmpeg argument builders', () => {
     expect(() => buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 512, height: 384, queueFrames: 0 })).toThrow(/queueFrames/);
   });
 
+  it('decodes with the number of threads asked for (an input option, before -i)', () => {
+    const args = buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 512, height: 384, decodeThreads: 1 });
+    expect(args.slice(args.indexOf('-threads'), args.indexOf('-i') + 2)).toEqual(['-threads', '1', '-i', '/v/a.avi']);
+    expect(buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 512, height: 384 })).not.toContain('-threads');
+    expect(() => buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 512, height: 384, decodeThreads: 0.5 })).toThrow(/decodeThreads must be a positive integer/);
+  });
+
   it('refuses impossible frame sizes and rates', () => {
     expect(() => buildFrameReaderArgs('/v/a.avi', { fps: 0, width: 320, height: 240 })).toThrow(/fps/);
     expect(() => buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 320.5, height: 240 })).toThrow(/width/);

@@ -70,10 +70,15 @@ export function buildFrameReaderArgs(file: string, options: FrameReaderOptions):
   requireEvenSize('height', options.height);
   const seek = options.startSec && options.startSec > 0 ? ['-ss', formatSeconds(options.startSec)] : [];
   const limit = options.durationSec !== undefined ? ['-t', formatSeconds(options.durationSec)] : [];
+  if (options.decodeThreads !== undefined && !(Number.isInteger(options.decodeThreads) && options.decodeThreads >= 1)) {
+    throw mediaError(MediaErrorCode.invalidArgument, `decodeThreads must be a positive integer, got ${options.decodeThreads}`);
+  }
+  const threads = options.decodeThreads !== undefined ? ['-threads', String(options.decodeThreads)] : [];
   return [
     ...commonArgs,
     ...seek,
     ...limit,
+    ...threads,
     '-i',
     file,
     '-map',

@@ -53,6 +53,11 @@ export interface FrameReaderOptions {
    * (default: none, ffmpeg waits on the pipe)
    */
   queueFrames?: number;
+  /**
+   * decoder threads (ffmpeg `-threads`; default: ffmpeg's choice, one per core). One thread costs
+   * the least CPU per frame: for many short clips decoded side by side, where the cores are busy anyway
+   */
+  decodeThreads?: number;
   signal?: AbortSignal;
 }
 

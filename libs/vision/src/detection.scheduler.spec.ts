@@ -64,4 +64,109 @@ describe('DetectionScheduler', () => {
     scheduler.record(3.1, [{ x: 280, y: 0, width: 128, height: 128 }], []); // still not there after 3 s: gone
     expect(scheduler.knownObjects).toEqual([]);
   });
+
+  it('waits longer and longer for an object that keeps standing still, and looks soon once something moves over it', () => {
+    const scheduler = new DetectionScheduler({ recheckStillEverySec: 1.5, maxRecheckStillEverySec: 12, idleDetectEverySec: 100, quietIdleDetectEverySec: 100 });
+    const looks: number[] = [];
+    for (let tenth = 0; tenth <= 400; tenth++) {
+      const sec = tenth / 10;
+      const step = sec === 0 ? { kind: 'whole' as const } : scheduler.plan(sec, quiet);
+      if (step.kind === 'none') continue;
+      looks.push(sec);
+      scheduler.record(sec, step.kind === 'whole' ? null : step.areas, [car]);
+    }
+    // found three times in the same place, then the wait doubles up to 12 s
+    expect(looks).toEqual([0, 1.5, 3, 4.5, 7.5, 13.5, 25.5, 37.5]);
+    expect(scheduler.knownObjects).toHaveLength(1);
+    // the car drives off: motion over it is looked at within trackEverySec, not 12 s later
+    const leaving = { ...quiet, regions: [{ x: 310, y: 20, width: 80, height: 50 }] };
+    expect(scheduler.plan(38.0, leaving)).toEqual({ kind: 'none' });
+    expect(scheduler.plan(38.3, leaving).kind).toBe('areas');
+  });
+
+  it('forgets an object that was looked at rarely only after it is missed again soon after', () => {
+    const scheduler = new DetectionScheduler({ recheckStillEverySec: 1.5, maxRecheckStillEverySec: 12, idleDetectEverySec: 100, quietIdleDetectEverySec: 100 });
+    for (const sec of [0, 1.5, 3, 4.5, 7.5, 13.5]) scheduler.record(sec, null, [car]);
+    // next look due 12 s later; the detector misses the car there once: it is kept and looked at again 1.5 s later
+    expect(scheduler.plan(25, quiet)).toEqual({ kind: 'none' });
+    expect(scheduler.plan(25.5, quiet)).toEqual({ kind: 'areas', areas: [car.box] });
+    scheduler.record(25.5, [{ x: 280, y: 0, width: 128, height: 128 }], []);
+    expect(scheduler.knownObjects).toHaveLength(1);
+    expect(scheduler.plan(26.5, quiet)).toEqual({ kind: 'none' });
+    expect(scheduler.plan(27, quiet)).toEqual({ kind: 'areas', areas: [car.box] });
+    scheduler.record(27, [{ x: 280, y: 0, width: 128, height: 128 }], []);
+    expect(scheduler.knownObjects).toHaveLength(1);
+    scheduler.record(28.5, [{ x: 280, y: 0, width: 128, height: 128 }], []);
+    expect(scheduler.knownObjects).toEqual([]);
+  });
+
+  it('does not back off from an object that moves between sightings', () => {
+    const scheduler = new DetectionScheduler({ recheckStillEverySec: 1.5, idleDetectEverySec: 100, quietIdleDetectEverySec: 100 });
+    const at = (x: number) => ({ ...person, box: { ...person.box, x } });
+    scheduler.record(0, null, [at(100)]);
+    for (const sec of [1.5, 3, 4.5, 6]) {
+      // a little motion over it before every sighting (it shifts its weight, turns)
+      scheduler.plan(sec - 0.2, { ...quiet, regions: [{ x: 100, y: 100, width: 10, height: 10 }] });
+      scheduler.record(sec, null, [at(100)]);
+    }
+    expect(scheduler.plan(7.4, quiet)).toEqual({ kind: 'none' });
+    expect(scheduler.plan(7.5, quiet).kind).toBe('areas');
+  });
+
+  it('does not back off from a far, slow walker whom the motion detector misses: drifting from where it stood is moving', () => {
+    const scheduler = new DetectionScheduler({ recheckStillEverySec: 1.5, idleDetectEverySec: 100, quietIdleDetectEverySec: 100 });
+    // 12 px (0.15 of its height) further at every look: never more than half its size from the last sighting
+    const at = (x: number) => ({ ...person, box: { ...person.box, x } });
+    for (const [index, sec] of [0, 1.5, 3, 4.5, 6, 7.5].entries()) scheduler.record(sec, null, [at(100 + 12 * index)]);
+    expect(scheduler.plan(8.9, quiet)).toEqual({ kind: 'none' });
+    expect(scheduler.plan(9, quiet).kind).toBe('areas');
+  });
+
+  it('looks at a motionless picture as a whole every quietIdleDetectEverySec, and every idleDetectEverySec after motion', () => {
+    const scheduler = new DetectionScheduler({ idleDetectEverySec: 5, quietIdleDetectEverySec: 15 });
+    expect(scheduler.plan(0, { ...quiet, warmingUp: true })).toEqual({ kind: 'whole' });
+    scheduler.record(0, null, []);
+    expect(scheduler.plan(5, quiet)).toEqual({ kind: 'whole' }); // the picture was settling after the last look
+    scheduler.record(5, null, []);
+    expect(scheduler.plan(10, quiet)).toEqual({ kind: 'none' });
+    expect(scheduler.plan(19.8, quiet)).toEqual({ kind: 'none' });
+    expect(scheduler.plan(20, quiet)).toEqual({ kind: 'whole' });
+    scheduler.record(20, null, []);
+    const shadow = { ...quiet, regions: [{ x: 10, y: 10, width: 40, height: 40 }] };
+    scheduler.plan(21, shadow);
+    scheduler.record(21, [{ x: 0, y: 0, width: 128, height: 128 }], []);
+    expect(scheduler.plan(25, quiet)).toEqual({ kind: 'whole' });
+  });
+
+  it("goes on from the previous clip's schedule, its times moved to the new clip", () => {
+    const first = new DetectionScheduler({ recheckStillEverySec: 1.5, idleDetectEverySec: 5, quietIdleDetectEverySec: 15 });
+    first.plan(0, { ...quiet, warmingUp: true });
+    for (const sec of [0, 1.5, 3, 4.5]) first.record(sec, sec === 0 ? null : [{ x: 280, y: 0, width: 128, height: 128 }], [car]);
+    const state = JSON.parse(JSON.stringify(first.state()));
+    // the next clip starts right after this one (5 s long): no whole-frame look at its start, the car is known
+    const next = new DetectionScheduler({ recheckStillEverySec: 1.5, idleDetectEverySec: 5, quietIdleDetectEverySec: 15, carryIn: { state, offsetSec: 5 } });
+    // the car is known from the start of the next clip
+    expect(next.knownObjects).toEqual([{ ...next.knownObjects[0], label: 'car', box: car.box }]);
+    // the first clip's whole-frame look was 5 s ago, while the picture was settling: look at the whole frame again
+    expect(next.plan(0, quiet)).toEqual({ kind: 'whole' });
+    next.record(0, null, [car]);
+    // found five times in the same place: the next look is 6 s later
+    expect(next.plan(5.9, quiet)).toEqual({ kind: 'none' });
+    expect(next.plan(6, quiet)).toEqual({ kind: 'areas', areas: [car.box] });
+    next.record(6, [{ x: 280, y: 0, width: 128, height: 128 }], [car]);
+    // nothing moved since: the whole frame is looked at again 15 s later
+    expect(next.plan(14.9, quiet).kind).not.toBe('whole');
+    expect(next.plan(15, quiet)).toEqual({ kind: 'whole' });
+    // a state taken before any look goes on as a fresh start
+    const fresh = new DetectionScheduler({ carryIn: { state: new DetectionScheduler().state(), offsetSec: 5 } });
+    expect(fresh.plan(0, quiet)).toEqual({ kind: 'whole' });
+  });
+
+  it('starts afresh from a carried schedule that does not read as one', () => {
+    for (const state of [null, 'x', { known: 'x' }, { lastRunSec: 'soon', lastWholeSec: null, lastMotionSec: null, lookedRegions: [], known: [] }]) {
+      const scheduler = new DetectionScheduler({ carryIn: { state: state as never, offsetSec: 5 } });
+      expect(scheduler.knownObjects).toEqual([]);
+      expect(scheduler.plan(0, quiet)).toEqual({ kind: 'whole' });
+    }
+  });
 });

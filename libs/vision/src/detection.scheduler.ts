@@ -1,4 +1,5 @@
 import type { Box, Detection } from '@cameramonit/contracts';
+import { sameObjectKind } from './object.tracker.js';
 
 /**
  * When and where the frame loop runs the object detector. The detector is the expensive part, so:
@@ -6,9 +7,16 @@ import type { Box, Detection } from '@cameramonit/contracts';
  * - motion of objects already known is looked at every `trackEverySec` (the tracker bridges the gap);
  * - a known object with no motion over it (it stopped: a parked car, a person standing) is looked
  *   at again every `recheckStillEverySec`, so its track stays alive and we know when it leaves;
+ *   once it has been found in the same place three times with nothing moving over it, the wait
+ *   doubles at every sighting up to `maxRecheckStillEverySec` (leaving makes motion there, which is
+ *   looked at within `trackEverySec` whatever the wait);
  * - the whole frame is looked at every `idleDetectEverySec`, at the start, and after the whole
- *   picture changed (lights, camera moved), so still objects nobody saw move are known too.
+ *   picture changed (lights, camera moved), so still objects nobody saw move are known too; when
+ *   nothing at all moved since the last whole-frame look, every `quietIdleDetectEverySec`.
  * Where: `areas` (frame pixels) go to planDetectionCrops; `whole` = the whole frame.
+ *
+ * The schedule goes on across a camera's clips (`state()` at the end of one, `carryIn` in the next),
+ * so a quiet camera is not looked at afresh at the start of every clip.
  */
 export interface DetectionSchedulerOptions {
   /** new motion is looked at this often (default 0.4 s) */
@@ -17,10 +25,25 @@ export interface DetectionSchedulerOptions {
   trackEverySec?: number;
   /** known objects that stopped moving are looked at this often (default 1.5 s; the frame loop keeps an object seen once for longer than this) */
   recheckStillEverySec?: number;
+  /** objects that keep standing still are looked at at most this rarely (default 12 s; below the tracker's still memory) */
+  maxRecheckStillEverySec?: number;
   /** the whole frame is looked at this often (default 5 s) */
   idleDetectEverySec?: number;
-  /** a known object not confirmed for this long is forgotten (default 3 s) */
+  /** ...and this often when nothing moved since it was last looked at (default 15 s) */
+  quietIdleDetectEverySec?: number;
+  /** a known object not confirmed for this long is forgotten (default 3 s; longer for one that was looked at rarely) */
   forgetAfterSec?: number;
+  /** the schedule at the end of the camera's previous clip, and how many seconds before this clip that clip began */
+  carryIn?: { state: DetectionScheduleState; offsetSec: number } | null;
+}
+
+/** The schedule as JSON, times in seconds of the clip it was taken in (see SceneState). */
+export interface DetectionScheduleState {
+  lastRunSec: number | null;
+  lastWholeSec: number | null;
+  lastMotionSec: number | null;
+  lookedRegions: Box[];
+  known: KnownObject[];
 }
 
 export interface MotionSummary {
@@ -31,7 +54,8 @@ export interface MotionSummary {
 
 export type DetectionStep = { kind: 'none' } | { kind: 'whole' } | { kind: 'areas'; areas: Box[] };
 
-interface KnownObject {
+/** An object the detector found recently, as the schedule remembers it (frame pixels, seconds of the clip). */
+export interface KnownObject {
   label: string;
   box: Box;
   /** last time a detector run found it */
@@ -40,6 +64,14 @@ interface KnownObject {
   lookedSec: number;
   /** how fast it moved between its last two sightings, in its own sizes (larger side) per second; null = seen once */
   sizesPerSec: number | null;
+  /** sightings in a row in the same place with no motion over it in between (0: it moved, or was just missed) */
+  stillChecks: number;
+  /** where it stood at the first of those sightings: drifting away from there (a far, slow walker) is moving */
+  stillFrom: Box;
+  /** motion was over it since it was last seen */
+  movedSinceSeen: boolean;
+  /** it is forgotten when not seen for longer than this (forgetAfterSec, plus the wait it had when last seen beyond the shortest) */
+  graceSec: number;
 }
 
 const epsilon = 1e-6;
@@ -51,7 +83,9 @@ export class DetectionScheduler {
   private readonly detectEverySec: number;
   private readonly trackEverySec: number;
   private readonly recheckStillEverySec: number;
+  private readonly maxRecheckStillEverySec: number;
   private readonly idleDetectEverySec: number;
+  private readonly quietIdleDetectEverySec: number;
   private readonly forgetAfterSec: number;
   private known: KnownObject[] = [];
   /** the moving regions of the frame the detector last ran on, and of the frame just planned */
@@ -59,13 +93,46 @@ export class DetectionScheduler {
   private plannedRegions: Box[] = [];
   private lastRunSec = -Infinity;
   private lastWholeSec = -Infinity;
+  /** the last frame with any motion (or a picture still settling, or changed as a whole) */
+  private lastMotionSec = -Infinity;
 
   constructor(options: DetectionSchedulerOptions = {}) {
     this.detectEverySec = options.detectEverySec ?? 0.4;
     this.trackEverySec = Math.max(this.detectEverySec, options.trackEverySec ?? 0.8);
     this.recheckStillEverySec = options.recheckStillEverySec ?? defaultRecheckStillEverySec;
+    this.maxRecheckStillEverySec = Math.max(this.recheckStillEverySec, options.maxRecheckStillEverySec ?? 12);
     this.idleDetectEverySec = options.idleDetectEverySec ?? 5;
+    this.quietIdleDetectEverySec = Math.max(this.idleDetectEverySec, options.quietIdleDetectEverySec ?? 15);
     this.forgetAfterSec = Math.max(this.recheckStillEverySec, options.forgetAfterSec ?? 3);
+    if (options.carryIn) this.restore(options.carryIn.state, options.carryIn.offsetSec);
+  }
+
+  /** The schedule now, for the camera's next clip (times in this clip's seconds). */
+  state(): DetectionScheduleState {
+    const time = (sec: number) => (Number.isFinite(sec) ? sec : null);
+    return {
+      lastRunSec: time(this.lastRunSec),
+      lastWholeSec: time(this.lastWholeSec),
+      lastMotionSec: time(this.lastMotionSec),
+      lookedRegions: this.lookedRegions.map((region) => ({ ...region })),
+      known: this.known.map((object) => ({ ...object, box: { ...object.box }, stillFrom: { ...object.stillFrom } })),
+    };
+  }
+
+  /** Goes on from the previous clip's schedule; a state that does not read as one is ignored (the clip starts afresh). */
+  private restore(state: DetectionScheduleState, offsetSec: number): void {
+    if (!isScheduleState(state) || !Number.isFinite(offsetSec)) return;
+    const shift = (sec: number | null) => (sec === null ? -Infinity : sec - offsetSec);
+    this.lastRunSec = shift(state.lastRunSec);
+    this.lastWholeSec = shift(state.lastWholeSec);
+    this.lastMotionSec = shift(state.lastMotionSec);
+    this.lookedRegions = state.lookedRegions.map((region) => ({ ...region }));
+    this.known = state.known.map((object) => ({ ...object, box: { ...object.box }, stillFrom: { ...object.stillFrom }, seenSec: object.seenSec - offsetSec, lookedSec: object.lookedSec - offsetSec }));
+  }
+
+  /** How long a known object with no motion over it waits for its next look. */
+  private recheckWaitSec(object: KnownObject): number {
+    return Math.min(this.maxRecheckStillEverySec, this.recheckStillEverySec * 2 ** Math.max(0, object.stillChecks - 2));
   }
 
   /** Objects the detector found recently (frame pixels). */
@@ -77,10 +144,15 @@ export class DetectionScheduler {
     const sinceRun = sec - this.lastRunSec;
     const sinceWhole = sec - this.lastWholeSec;
     this.plannedRegions = motion.regions.map((region) => ({ ...region }));
-    if (motion.warmingUp || motion.globalChange) return sinceRun >= this.detectEverySec - epsilon ? { kind: 'whole' } : { kind: 'none' };
-    if (sinceWhole >= this.idleDetectEverySec - epsilon) return { kind: 'whole' };
-
     const regions = motion.regions;
+    if (motion.warmingUp || motion.globalChange || regions.length > 0) this.lastMotionSec = sec;
+    for (const object of this.known) {
+      if (regions.some((region) => overlaps(expand(object.box, 0.25), region))) object.movedSinceSeen = true;
+    }
+    if (motion.warmingUp || motion.globalChange) return sinceRun >= this.detectEverySec - epsilon ? { kind: 'whole' } : { kind: 'none' };
+    const idleEverySec = this.lastMotionSec >= this.lastWholeSec ? this.idleDetectEverySec : this.quietIdleDetectEverySec;
+    if (sinceWhole >= idleEverySec - epsilon) return { kind: 'whole' };
+
     // known motion is looked at often enough that the object moves at most 0.6 of its size in between
     // (the tracker matches by overlap and centre distance within one size); never more often than new motion
     let knownDueSec = this.trackEverySec;
@@ -100,10 +172,10 @@ export class DetectionScheduler {
     );
     const movingDue = regions.length > 0 && sinceRun >= (unexplained ? this.detectEverySec : knownDueSec) - epsilon;
     const still = this.known.filter((object) => !regions.some((region) => overlaps(expand(object.box, 0.25), region)));
-    const stillDue = still.some((object) => sec - object.lookedSec >= this.recheckStillEverySec - epsilon);
+    const stillDue = still.some((object) => sec - object.lookedSec >= this.recheckWaitSec(object) - epsilon);
     if (!movingDue && !stillDue) return { kind: 'none' };
     // when running anyway, look at every still object that is at least half-way to its next check
-    const stillAreas = still.filter((object) => sec - object.lookedSec >= this.recheckStillEverySec / 2 - epsilon).map((object) => object.box);
+    const stillAreas = still.filter((object) => sec - object.lookedSec >= this.recheckWaitSec(object) / 2 - epsilon).map((object) => object.box);
     // a region is often only part of the object (legs, an arm): grow it to the known objects it belongs to
     const movingAreas = regions.map((region) =>
       this.known.filter((object) => explains(object, region, sec)).reduce((area, object) => union(area, object.box), { ...region }),
@@ -111,22 +183,38 @@ export class DetectionScheduler {
     return { kind: 'areas', areas: [...movingAreas, ...stillAreas] };
   }
 
-  /** Speed of a new detection from the nearest earlier sighting of the same label (within 3 sizes), sizes per second; null if none. */
-  private speedOf(detection: Detection, sec: number): number | null {
+  /** The nearest earlier sighting (within 3 sizes) of a new detection (of the same label, or of the same kind of object), and how far it is in sizes. */
+  private previousSighting(detection: Detection, sec: number, sameLabel: boolean): { object: KnownObject; sizes: number } | null {
     const size = Math.max(detection.box.width, detection.box.height, 1);
     const here = centre(detection.box);
-    let best: number | null = null;
-    let bestDistance = Infinity;
+    let best: { object: KnownObject; sizes: number } | null = null;
     for (const object of this.known) {
-      if (object.label !== detection.label || !(sec > object.seenSec)) continue;
+      if (!(sameLabel ? object.label === detection.label : sameObjectKind(object.label, detection.label)) || !(sec > object.seenSec)) continue;
       const there = centre(object.box);
-      const distance = Math.hypot(here.x - there.x, here.y - there.y);
-      if (distance < bestDistance && distance <= 3 * size) {
-        bestDistance = distance;
-        best = distance / size / (sec - object.seenSec);
-      }
+      const sizes = Math.hypot(here.x - there.x, here.y - there.y) / size;
+      if (sizes <= 3 && (!best || sizes < best.sizes)) best = { object, sizes };
     }
     return best;
+  }
+
+  /** A new sighting: its speed from the previous one (sizes per second), and whether it still stands where it stood. */
+  private sighting(detection: Detection, sec: number): KnownObject {
+    const previous = this.previousSighting(detection, sec, false);
+    const speedFrom = this.previousSighting(detection, sec, true);
+    const stood = previous !== null && !previous.object.movedSinceSeen && sizesApart(previous.object.stillFrom, detection.box) <= maxStillSizes;
+    const object: KnownObject = {
+      label: detection.label,
+      box: { ...detection.box },
+      seenSec: sec,
+      lookedSec: sec,
+      sizesPerSec: speedFrom ? speedFrom.sizes / (sec - speedFrom.object.seenSec) : null,
+      stillChecks: stood ? previous.object.stillChecks + 1 : 0,
+      stillFrom: stood ? { ...previous.object.stillFrom } : { ...detection.box },
+      movedSinceSeen: false,
+      graceSec: this.forgetAfterSec,
+    };
+    object.graceSec = this.forgetAfterSec + this.recheckWaitSec(object) - this.recheckStillEverySec;
+    return object;
   }
 
   /** After a detector run at `sec`: where it looked (null = the whole frame) and what it found there (frame pixels). */
@@ -135,18 +223,12 @@ export class DetectionScheduler {
     if (lookedAt === null) this.lastWholeSec = sec;
     this.lookedRegions = this.plannedRegions;
     const inside = (box: Box) => lookedAt === null || lookedAt.some((crop) => contains(crop, centre(box)));
-    const next: KnownObject[] = detections.map((detection) => ({
-      label: detection.label,
-      box: { ...detection.box },
-      seenSec: sec,
-      lookedSec: sec,
-      sizesPerSec: this.speedOf(detection, sec),
-    }));
+    const next: KnownObject[] = detections.map((detection) => this.sighting(detection, sec));
     for (const object of this.known) {
-      if (sec - object.seenSec > this.forgetAfterSec) continue;
-      if (next.some((found) => found.label === object.label && overlaps(found.box, object.box))) continue;
-      // looked at and not found: the detector misses objects now and then; keep it (and look again) until forgetAfterSec
-      next.push(inside(object.box) ? { ...object, lookedSec: sec } : object);
+      if (sec - object.seenSec > object.graceSec) continue;
+      if (next.some((found) => sameObjectKind(found.label, object.label) && overlaps(found.box, object.box))) continue;
+      // looked at and not found: the detector misses objects now and then; keep it (and look again soon) until its grace ends
+      next.push(inside(object.box) ? { ...object, lookedSec: sec, stillChecks: 0 } : object);
     }
     this.known = next;
   }
@@ -155,10 +237,54 @@ export class DetectionScheduler {
 /** Known objects should move at most this many of their sizes between two detector runs. */
 const maxTravelSizes = 0.6;
 
+/** A sighting within this many sizes of the previous one, with no motion over it in between, is the object standing where it stood (the tracker's stillRadiusSizes). */
+const maxStillSizes = 0.5;
+
+function isScheduleState(state: unknown): state is DetectionScheduleState {
+  if (!state || typeof state !== 'object') return false;
+  const value = state as Partial<DetectionScheduleState>;
+  const time = (sec: unknown) => sec === null || (typeof sec === 'number' && Number.isFinite(sec));
+  return (
+    time(value.lastRunSec) &&
+    time(value.lastWholeSec) &&
+    time(value.lastMotionSec) &&
+    Array.isArray(value.lookedRegions) &&
+    value.lookedRegions.every(isBox) &&
+    Array.isArray(value.known) &&
+    value.known.every(
+      (object) =>
+        object !== null &&
+        typeof object === 'object' &&
+        typeof object.label === 'string' &&
+        isBox(object.box) &&
+        Number.isFinite(object.seenSec) &&
+        Number.isFinite(object.lookedSec) &&
+        (object.sizesPerSec === null || Number.isFinite(object.sizesPerSec)) &&
+        Number.isInteger(object.stillChecks) &&
+        isBox(object.stillFrom) &&
+        typeof object.movedSinceSeen === 'boolean' &&
+        Number.isFinite(object.graceSec),
+    )
+  );
+}
+
+function isBox(box: unknown): box is Box {
+  if (!box || typeof box !== 'object') return false;
+  const { x, y, width, height } = box as Box;
+  return [x, y, width, height].every((n) => Number.isFinite(n));
+}
+
 /** A known object explains a moving region near its last box (allowing for how far it may have walked since). */
 function explains(object: KnownObject, region: Box, sec: number): boolean {
   const grow = 0.5 + Math.max(0, sec - object.seenSec);
   return overlaps(expand(object.box, grow), region);
+}
+
+/** How far apart the centres of two boxes are, in sizes (the larger side) of the second. */
+function sizesApart(from: Box, to: Box): number {
+  const a = centre(from);
+  const b = centre(to);
+  return Math.hypot(a.x - b.x, a.y - b.y) / Math.max(to.width, to.height, 1);
 }
 
 function expand(box: Box, fraction: number): Box {

@@ -121,6 +121,16 @@ class SquareFromStartDriver extends SyntheticVideoDriver {
   }
 }
 
+/** The scene with only the parked car in it: nothing moves. */
+class StillSceneDriver extends SyntheticVideoDriver {
+  override async *readFrames(_file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
+    const base = parkingScene(options.width, options.height);
+    for (let index = 0; index < durationSec * options.fps; index++) {
+      yield { index, sec: index / options.fps, width: options.width, height: options.height, rgb: renderFrame(base, options.width, options.height, { noise: 2, noiseSeed: index }) };
+    }
+  }
+}
+
 describe('analyseVideo (synthetic video, scripted detector)', () => {
   it('finds the person walking left to right and does not announce the parked car', async () => {
     const ffmpeg = new SyntheticVideoDriver();
@@ -237,6 +247,22 @@ describe('analyseVideo (synthetic video, scripted detector)', () => {
     // cold, the square in the first frame is learnt as background; warm, it is motion from the first frames
     expect(warmStart.result.events[0]?.startSec).toBeLessThanOrEqual(0.2);
     expect(coldStart.result.events[0]?.startSec ?? Infinity).toBeGreaterThan(0.2);
+  });
+
+  it("goes on with the detector's schedule in the camera's next clip: a still scene is not looked at afresh every clip", async () => {
+    const first = await analyseVideoWithStats('synthetic.avi', { ffmpeg: new StillSceneDriver(), detector: new BatchRecordingDetector(), width: 320 });
+    const state = JSON.parse(JSON.stringify(first.sceneState)) as typeof first.sceneState;
+    expect(state.schedule?.known.map((object) => object.label)).toEqual(['car']);
+    const next = await analyseVideoWithStats('synthetic.avi', { ffmpeg: new StillSceneDriver(), detector: new BatchRecordingDetector(), width: 320, carryIn: { state, gapSec: 0 } });
+    const afresh = await analyseVideoWithStats('synthetic.avi', { ffmpeg: new StillSceneDriver(), detector: new BatchRecordingDetector(), width: 320, carryIn: { state: { ...state, schedule: undefined }, gapSec: 0 } });
+    // afresh: a whole-frame look at the start, then the car at 1.5, 3, 4.5 and 7.5 s; going on: the car
+    // was found standing in the same place often enough in the first clip to be looked at every 12 s
+    expect(afresh.stats.detectorCalls[0]?.wholeFrame).toBe(true);
+    expect(afresh.stats.detectorRuns).toBe(5);
+    expect(next.stats.detectorRuns).toBeLessThanOrEqual(1);
+    // the car stays one object, never announced, and known for the clip after
+    expect(next.result.events).toEqual([]);
+    expect(next.sceneState.schedule?.known.map((object) => object.label)).toEqual(['car']);
   });
 
   it('reads frames plainly when ffmpeg cannot queue them (no fifo muxer), and reports a broken file once', async () => {

@@ -2,7 +2,7 @@ import type { AnalysisProgress, AnalysisResult, Box, CameraAnalysisSettings, Det
 import { CameramonitError } from '@cameramonit/contracts';
 import { FfmpegDriver, fitFrameSize, readableDurationSec, type FrameReaderOptions, type VideoFrame, type VideoInfo } from '@cameramonit/media';
 import { cutCrop, mergeCropDetections, planDetectionCrops } from './detection-crop.planner.js';
-import { DetectionScheduler, defaultRecheckStillEverySec, type DetectionStep } from './detection.scheduler.js';
+import { DetectionScheduler, defaultRecheckStillEverySec, type DetectionScheduleState, type DetectionStep } from './detection.scheduler.js';
 import { motionSpan, type EventBuilderOptions, type MotionSample } from './event.builder.js';
 import { frameInputShape, HumanObjectDetector } from './human-object-detector.driver.js';
 import { MotionDetector, type MotionDetectorOptions, type MotionState } from './motion-detector.js';
@@ -21,6 +21,8 @@ export interface SceneState {
   objects: SceneObjectsState;
   /** the motion detector's background and clutter map (absent in states from older versions) */
   motion?: MotionState | null;
+  /** when the detector last looked and what it knew (absent in states from older versions: the next clip starts with a whole-frame look) */
+  schedule?: DetectionScheduleState | null;
 }
 
 export interface SceneCarry {
@@ -62,6 +64,8 @@ export interface AnalyseVideoOptions {
   recheckStillEverySec?: number;
   /** the whole frame is looked at this often, so still objects are known (default 5 s) */
   idleDetectEverySec?: number;
+  /** ffmpeg's decoder threads (default 1: the least CPU per frame; the detector, not decoding, sets the pace) */
+  decodeThreads?: number;
   ffmpeg?: FfmpegDriver;
   /** what a probe of `file` said, when the caller probed it already (saves running ffprobe and a decode check again) */
   info?: VideoInfo;
@@ -196,6 +200,7 @@ export async function analyseVideoWithStats(
     trackEverySec: options.trackEverySec,
     idleDetectEverySec: options.idleDetectEverySec,
     recheckStillEverySec: options.recheckStillEverySec,
+    carryIn: carry?.state.schedule ? { state: carry.state.schedule, offsetSec: carry.state.durationSec + carry.gapSec } : null,
   });
   const useCrops = options.crops ?? true;
   const cropSizes = detector.cropSizes ?? [128, 192, 256];
@@ -243,7 +248,7 @@ export async function analyseVideoWithStats(
   };
 
   try {
-    for await (const frame of readAhead(decodedFrames(ffmpeg, file, { fps, width, height, signal: options.signal }), 4)) {
+    for await (const frame of readAhead(decodedFrames(ffmpeg, file, { fps, width, height, decodeThreads: options.decodeThreads ?? 1, signal: options.signal }), 4)) {
       framesRead++;
       lastFrameSec = frame.sec;
       options.onFrame?.(frame);
@@ -327,7 +332,7 @@ export async function analyseVideoWithStats(
       lastDetectorError: lastDetectorError || null,
       modelLoadMs,
     },
-    sceneState: { version: 1, durationSec, frameWidth: width, frameHeight: height, objects, motion: motionDetector.snapshot() },
+    sceneState: { version: 1, durationSec, frameWidth: width, frameHeight: height, objects, motion: motionDetector.snapshot(), schedule: scheduler.state() },
   };
 }
 

@@ -2,8 +2,8 @@
 /**
  * `npm run bench`: how fast the analysis is on this machine. Analyses fixtures/vtest.avi and a 720p
  * H.264 copy of it (made once into node_modules/.cache/cameramonit-bench), and prints per video: the
- * whole analysis as x realtime; ffmpeg decoding alone at the analysis fps and size (the floor) and the
- * ratio of the two; decode + motion + tracking without the detector and its ratio to the floor;
+ * whole analysis as x realtime; ffmpeg decoding alone at the analysis fps and size, with one decoder
+ * thread as the analysis decodes (the floor), and the ratio of the two; decode + motion + tracking without the detector and its ratio to the floor;
  * motion ms per frame; detector ms per call (median, p95); peak RSS; and whether the goals are met.
  *
  * Options: --repeat N (best of N runs of the analysis, default 1; the floor and the pass without the detector are best of at least 3), --fps, --width, --whole-frames
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < Math.max(3, repeat); run++) {
       const floor = await timed(async () => {
         let count = 0;
-        for await (const frame of ffmpeg.readFrames(file, { fps, width: size.width, height: size.height })) count += frame.rgb.length > 0 ? 1 : 0;
+        for await (const frame of ffmpeg.readFrames(file, { fps, width: size.width, height: size.height, decodeThreads: 1 })) count += frame.rgb.length > 0 ? 1 : 0;
         return count;
       });
       frames = floor.value;

@@ -403,6 +403,49 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
       expect(subClips.some((clip) => clip.id === row?.clipId)).toBe(true);
       expect(event.clipUrl).toContain(row?.clipId);
     }
+
+    // playback: the timeline's clip at a moment is the main stream's; asked for, the sub-stream's at that moment
+    const moment = new Date(subClips.reduce((latest, clip) => (clip.startedAt > latest ? clip.startedAt : latest), new Date(0)).getTime() - 4000);
+    const at = async (stream?: string) => {
+      const response = await fetch(`${soak.urls.chat}/api/cameras/${cameraId}/recordings/at?time=${moment.toISOString()}${stream ? `&stream=${stream}` : ''}`, { headers: bearer() });
+      return { status: response.status, body: (await response.json()) as { clip: { id: string; startedAt: string; durationSec: number; url: string }; stream: string; offsetSec: number; message?: string } };
+    };
+    const main = await at();
+    expect(main.status).toBe(200);
+    expect(main.body.stream).toBe('main');
+    expect((await clipsOf(cameraId)).some((clip) => clip.id === main.body.clip.id)).toBe(true);
+    const sub = await at('sub');
+    expect(sub.status).toBe(200);
+    expect(sub.body.stream).toBe('sub');
+    const subClip = (await db.getRepository(ClipEntity).findBy({ cameraId, source: 'substream' })).find((clip) => clip.id === sub.body.clip.id);
+    expect(subClip).toBeDefined();
+    expect(Date.parse(sub.body.clip.startedAt) + sub.body.offsetSec * 1000).toBeCloseTo(moment.getTime(), -1);
+    expect(sub.body.clip.url).toContain(subClip?.path);
+    const wrong = await at('thumbnail');
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.body)).toContain("stream must be 'main' or 'sub'");
+
+    // in Chromium (no H.265 decoder): the timeline falls back to the sub-stream and says so
+    const shedBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
+    try {
+      const page = await shedBrowser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(`${soak.urls.chat}/#camera=${cameraId}`);
+      await page.getByTestId('login-email').fill(soak.adminEmail);
+      await page.getByTestId('login-password').fill(soak.adminPassword);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('live-open').click();
+      await page.getByTestId('live-mode-recordings').click();
+      await page.getByTestId('timeline-span').first().waitFor({ timeout: 20_000 });
+      const span = await page.getByTestId('timeline-span').last().boundingBox();
+      if (!span) throw new Error('no recorded span on the timeline');
+      await page.mouse.click(span.x + span.width / 2, span.y + span.height / 2);
+      const video = page.getByTestId('live-video');
+      await expect.poll(() => video.getAttribute('data-stream'), { timeout: 20_000 }).toBe('sub');
+      await expectPlaying(page, 'recording', 320);
+      expect(await page.getByTestId('live-status').textContent()).toMatch(/sub-stream: this browser cannot play its main stream \(H\.265\)/);
+    } finally {
+      await shedBrowser.close();
+    }
     expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
   });
 

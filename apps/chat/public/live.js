@@ -18,6 +18,8 @@ const STRINGS = {
     hours: (n) => `${n} h`, recorded: 'recorded', events: 'events', playingAt: (time) => `Recording at ${time}`, pickRange: 'Drag over the timeline to pick a range to export or share.',
     range: (from, to, s) => `${from}–${to} (${s})`, download: 'Download MP4', share: 'Share link', shareHours: 'valid for', copied: 'Link copied', shareMade: (until) => `Anyone with this link can watch until ${until}:`,
     failed: 'Failed', noRecording: 'No recording at that moment.', ago: (s) => `${s} s ago`,
+    playingSub: (time) => `Recording at ${time}, from the camera's sub-stream: this browser cannot play its main stream (H.265)`,
+    cannotPlay: "This browser cannot play this camera's recordings (H.265), and the camera has no sub-stream to play instead.",
   },
   pl: {
     open: 'Podgląd', live: 'Na żywo', loop: 'Ostatnie 60 s', recordings: 'Nagrania', close: 'Zamknij',
@@ -28,6 +30,8 @@ const STRINGS = {
     hours: (n) => `${n} h`, recorded: 'nagrane', events: 'zdarzenia', playingAt: (time) => `Nagranie z ${time}`, pickRange: 'Zaznacz zakres na osi czasu, aby go pobrać lub udostępnić.',
     range: (from, to, s) => `${from}–${to} (${s})`, download: 'Pobierz MP4', share: 'Udostępnij link', shareHours: 'ważny przez', copied: 'Skopiowano link', shareMade: (until) => `Każdy z tym linkiem może oglądać do ${until}:`,
     failed: 'Błąd', noRecording: 'Brak nagrania w tej chwili.', ago: (s) => `${s} s temu`,
+    playingSub: (time) => `Nagranie z ${time}, ze strumienia pomocniczego kamery: ta przeglądarka nie odtworzy jej strumienia głównego (H.265)`,
+    cannotPlay: 'Ta przeglądarka nie odtworzy nagrań tej kamery (H.265), a kamera nie ma strumienia pomocniczego.',
   },
 };
 const lang = () => (localStorage.getItem(LANG_KEY) === 'pl' ? 'pl' : 'en');
@@ -515,6 +519,11 @@ class LivePanel {
  * by label), the playing position; click plays from there (clip after clip across their boundaries),
  * a drag picks a range to download as one MP4 or share with an expiring link.
  */
+/** Whether the video element refused its source as one it cannot decode (not a pause, not autoplay rules). */
+function cannotPlay(video, refused) {
+  return refused?.name === 'NotSupportedError' || video.error?.code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED || video.error?.code === MediaError.MEDIA_ERR_DECODE;
+}
+
 class Timeline {
   constructor(panel) {
     this.panel = panel;
@@ -544,6 +553,11 @@ class Timeline {
   stop() {
     this.playing = null;
     this.cursor.hidden = true;
+  }
+
+  /** The stream recordings play from: the main stream, or the sub-stream after the main one would not play here. */
+  streamOf(camera) {
+    return this.subStreamFor === camera.id ? 'sub' : 'main';
   }
 
   setHours(n) {
@@ -641,22 +655,35 @@ class Timeline {
     this.info.textContent = t('range', clock(from), clock(to), seconds((to - from) / 1000));
   }
 
-  /** Plays the recording at `time`: the clip that holds it, from that moment. */
+  /**
+   * Plays the recording at `time`: the clip that holds it, from that moment. A main-stream clip this
+   * browser cannot play (an H.265 camera) is played from the camera's sub-stream instead, and so
+   * are the camera's next clips.
+   */
   async playAt(time) {
     const camera = this.panel.camera;
+    const stream = this.streamOf(camera);
     try {
-      const found = await call(`/api/cameras/${encodeURIComponent(camera.id)}/recordings/at?time=${time.toISOString()}`);
+      const found = await call(`/api/cameras/${encodeURIComponent(camera.id)}/recordings/at?time=${time.toISOString()}${stream === 'sub' ? '&stream=sub' : ''}`);
       if (this.panel.camera !== camera) return;
       this.playing = found;
       const video = this.panel.video;
       video.src = `${found.clip.url}#t=${found.offsetSec.toFixed(2)}`;
       video.dataset.state = 'recording';
       video.dataset.clipId = found.clip.id;
-      await video.play().catch(() => undefined);
+      video.dataset.stream = found.stream;
+      const refused = await video.play().then(() => null, (error) => error);
+      if (this.panel.camera !== camera) return;
+      if (found.stream === 'main' && cannotPlay(video, refused)) {
+        this.subStreamFor = camera.id;
+        return this.playAt(time);
+      }
       this.cursor.hidden = false;
       this.moveCursor();
-      this.panel.setStatus(t('playingAt', clock(new Date(Date.parse(found.clip.startedAt) + found.offsetSec * 1000))));
+      const at = clock(new Date(Date.parse(found.clip.startedAt) + found.offsetSec * 1000));
+      this.panel.setStatus(found.stream === 'sub' ? t('playingSub', at) : t('playingAt', at));
     } catch (error) {
+      if (stream === 'sub' && error.status === 404) return this.panel.setStatus(t('cannotPlay'), 'is-warning');
       this.panel.setStatus(error.status === 404 ? t('noRecording') : `${t('failed')}: ${error.message}`, 'is-warning');
     }
   }

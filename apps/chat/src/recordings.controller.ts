@@ -3,14 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsDateString, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Request, Response } from 'express';
 import { CurrentUser, Permission, Public, RequirePermission, TokenService, type AuthUser } from '@cameramonit/auth';
 import { CameramonitError } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
 import { APP_CONFIG, StorageClient } from '@cameramonit/server';
 import { CamerasService } from './cameras.service.js';
-import { RecordingsService, type ClipAtView, type ShareView, type TimelineView } from './recordings.service.js';
+import { RecordingsService, type ClipAtView, type PlaybackStream, type ShareView, type TimelineView } from './recordings.service.js';
 import { pipeUpstream } from './upstream.pipe.js';
 
 const publicDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
@@ -29,6 +29,11 @@ export class TimeQuery {
   @ApiProperty({ example: '2026-12-04T09:30:12Z' })
   @IsDateString()
   time: string;
+
+  @ApiPropertyOptional({ enum: ['main', 'sub'], description: "sub: the camera's sub-stream (H.264 where the main stream is H.265 and the browser cannot play it); default main" })
+  @IsOptional()
+  @IsIn(['main', 'sub'], { message: "stream must be 'main' or 'sub'" })
+  stream?: PlaybackStream;
 }
 
 export class ExportDto extends RangeQuery {}
@@ -75,10 +80,10 @@ export class RecordingsController {
 
   @RequirePermission(Permission.camerasRead)
   @Get('api/cameras/:id/recordings/at')
-  @ApiOperation({ summary: 'The recorded clip at a moment (or the next one after a gap) with a playable link, the offset in it, and when the next clip starts' })
+  @ApiOperation({ summary: 'The recorded clip at a moment (or the next one after a gap) with a playable link, the offset in it, and when the next clip starts; of the sub-stream with stream=sub' })
   async at(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Query() query: TimeQuery): Promise<ClipAtView> {
     await this.cameras.visible(user, id);
-    return this.recordings.clipAt(id, new Date(query.time));
+    return this.recordings.clipAt(id, new Date(query.time), query.stream ?? 'main');
   }
 
   @RequirePermission(Permission.camerasRead)

@@ -11,6 +11,11 @@ import { CamerasService } from './cameras.service.js';
 
 /** Clips that are the camera's own timeline (not uploads, which are videos of their own). */
 const timelineSources = ['recording', 'push'];
+/** A camera's second, smaller stream: played back where a browser cannot play the main stream (H.265). */
+const subStreamSources = ['substream'];
+
+/** Which of a camera's recorded streams to play: its main stream (the timeline's), or its sub-stream. */
+export type PlaybackStream = 'main' | 'sub';
 /** Two clips closer than this are one recorded span on the timeline. */
 const joinGapSec = 1.5;
 /** The longest range one timeline, export or share may cover. */
@@ -32,6 +37,8 @@ export interface TimelineView {
 
 export interface ClipAtView {
   clip: { id: string; startedAt: string; durationSec: number; url: string };
+  /** the stream the clip is of */
+  stream: PlaybackStream;
   /** where in the clip `time` is (0 when time fell in a gap and the next clip is played) */
   offsetSec: number;
   /** when the next recorded clip starts (play it when this one ends), or null */
@@ -73,11 +80,11 @@ export class RecordingsService {
   }
 
   /** Clips of the camera's timeline that overlap [from, to], oldest first. */
-  async clips(cameraId: string, from: Date, to: Date): Promise<ClipEntity[]> {
+  async clips(cameraId: string, from: Date, to: Date, stream: PlaybackStream = 'main'): Promise<ClipEntity[]> {
     const clips = await this.db.getRepository(ClipEntity).find({
       select: { id: true, startedAt: true, durationSec: true, path: true },
       // clips are short: the one that started before `from` and still runs is within the margin
-      where: { cameraId, source: In(timelineSources), deletedAt: IsNull(), startedAt: MoreThan(new Date(from.getTime() - 15 * 60_000)) },
+      where: { cameraId, source: In(stream === 'sub' ? subStreamSources : timelineSources), deletedAt: IsNull(), startedAt: MoreThan(new Date(from.getTime() - 15 * 60_000)) },
       order: { startedAt: 'ASC' },
       take: 40_000,
     });
@@ -109,19 +116,25 @@ export class RecordingsService {
     };
   }
 
-  /** The recorded clip at `time`, or the next one when `time` is in a gap (within 10 min). */
-  async clipAt(cameraId: string, time: Date): Promise<ClipAtView> {
+  /**
+   * The recorded clip at `time`, or the next one when `time` is in a gap (within 10 min); of the
+   * camera's sub-stream when asked (a browser that cannot play the main stream's H.265).
+   */
+  async clipAt(cameraId: string, time: Date, stream: PlaybackStream = 'main'): Promise<ClipAtView> {
     if (!Number.isFinite(time.getTime())) throw new CameramonitError('INVALID_RANGE', 'time must be an ISO time', 400);
-    const clips = await this.clips(cameraId, new Date(time.getTime() - 1), new Date(time.getTime() + 10 * 60_000));
+    const clips = await this.clips(cameraId, new Date(time.getTime() - 1), new Date(time.getTime() + 10 * 60_000), stream);
     const index = clips.findIndex((clip) => clipEnd(clip) > time.getTime());
     const clip = clips[index];
-    if (!clip) throw new CameramonitError('NO_RECORDING', 'Nothing was recorded at that time', 404);
+    if (!clip) {
+      throw new CameramonitError('NO_RECORDING', stream === 'sub' ? "Nothing of the camera's sub-stream was recorded at that time" : 'Nothing was recorded at that time', 404);
+    }
     const offsetSec = Math.max(0, (time.getTime() - clip.startedAt.getTime()) / 1000);
     const analysis = await this.db.getRepository(AnalysisEntity).findOne({ select: { playablePath: true }, where: { clipId: clip.id } });
     const url = this.cameras.mediaUrl(analysis?.playablePath ?? clip.path) as string;
-    const following = clips[index + 1] ?? (await this.clips(cameraId, new Date(clipEnd(clip)), new Date(clipEnd(clip) + 10 * 60_000)))[0];
+    const following = clips[index + 1] ?? (await this.clips(cameraId, new Date(clipEnd(clip)), new Date(clipEnd(clip) + 10 * 60_000), stream))[0];
     return {
       clip: { id: clip.id, startedAt: clip.startedAt.toISOString(), durationSec: clip.durationSec, url },
+      stream,
       offsetSec: Math.round(offsetSec * 1000) / 1000,
       next: following && following.id !== clip.id ? new Date(Math.max(following.startedAt.getTime(), clipEnd(clip) + 1)).toISOString() : null,
     };

@@ -33,7 +33,7 @@ export interface HumanObjectDetectorOptions {
   classes?: readonly string[] | null;
   /**
    * model input for whole frames: the longer side in pixels, a multiple of 32 in 128..512; the
-   * shorter side keeps the frame's aspect ratio (default 384; 512 is the model's native size, slower)
+   * shorter side keeps the frame's aspect ratio (default 320; 512 is the model's native size, slower)
    */
   inputSize?: number;
   /** square model inputs for crops (detectBatch), multiples of 32 in 128..512 (default [128, 192, 256]) */
@@ -216,7 +216,7 @@ export class HumanObjectDetector implements ObjectDetector {
   constructor(options: HumanObjectDetectorOptions = {}) {
     this.minConfidence = options.minConfidence ?? 0.3;
     this.classes = options.classes === undefined ? defaultDetectedClasses : options.classes;
-    this.inputSize = options.inputSize ?? 384;
+    this.inputSize = options.inputSize ?? 320;
     this.cropSizes = [...(options.cropSizes ?? [128, 192, 256])].sort((a, b) => a - b);
     this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 4));
     this.maxDetected = options.maxDetected ?? 30;

@@ -52,7 +52,7 @@ export interface AnalyseVideoOptions {
   motionEvents?: boolean;
   /** the object detector; default a HumanObjectDetector (created, loaded and disposed by analyseVideo) */
   detector?: ObjectDetector;
-  /** whole-frame model input of the default detector: the longer side in pixels (default 384) */
+  /** whole-frame model input of the default detector: the longer side in pixels (default 320) */
   detectorInputSize?: number;
   /** run the detector on crops around motion and known objects (default true); false = always whole frames */
   crops?: boolean;
@@ -205,7 +205,7 @@ export async function analyseVideoWithStats(
   const useCrops = options.crops ?? true;
   const cropSizes = detector.cropSizes ?? [128, 192, 256];
   const wholeFrameInput =
-    detector instanceof HumanObjectDetector ? detector.wholeFrameInput(width, height) : frameInputShape(width, height, options.detectorInputSize ?? 384);
+    detector instanceof HumanObjectDetector ? detector.wholeFrameInput(width, height) : frameInputShape(width, height, options.detectorInputSize ?? 320);
   const motionSamples: MotionSample[] = [];
   const detectorCalls: DetectorCall[] = [];
   let framesRead = 0;

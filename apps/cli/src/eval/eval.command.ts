@@ -18,7 +18,7 @@ Options:
   --group <list>     only these groups: synthetic, nothing, vtest (comma separated)
   --report <file>    JSON report (default test-results/eval.json)
   --details          also list every missed and every false event
-  --detector-size <px>  the object detector's working size (multiple of 32, 128-512; default 384,
+  --detector-size <px>  the object detector's working size (multiple of 32, 128-512; default 320,
                      as DETECTOR_INPUT_SIZE): how a smaller, faster size scores
   -h, --help         show this help
 

@@ -237,7 +237,7 @@ export class DetectionScheduler {
 /** Known objects should move at most this many of their sizes between two detector runs. */
 const maxTravelSizes = 0.6;
 
-/** A sighting within this many sizes of the previous one, with no motion over it in between, is the object standing where it stood (the tracker's stillRadiusSizes). */
+/** A sighting within this many sizes of where the object began to stand, with no motion over it since the last sighting, is it still standing there (the tracker's stillRadiusSizes). */
 const maxStillSizes = 0.5;
 
 function isScheduleState(state: unknown): state is DetectionScheduleState {

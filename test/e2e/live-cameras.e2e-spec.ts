@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { io } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, type ExpectStatic } from 'vitest';
 import { AnalysisEntity, ClipEntity, ClipShareEntity, EventEntity, openPlatformDatabase } from '@cameramonit/db';
 import { In, IsNull, MoreThan, type DataSource } from 'typeorm';
 import { startLiveSoak, type LiveSoakInfo, type RunningLiveSoak } from '../support/live-soak.js';
@@ -441,7 +441,7 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
       await page.mouse.click(span.x + span.width / 2, span.y + span.height / 2);
       const video = page.getByTestId('live-video');
       await expect.poll(() => video.getAttribute('data-stream'), { timeout: 20_000 }).toBe('sub');
-      await expectPlaying(page, 'recording', 320);
+      await expectPlaying(page, 'recording', 320, expect);
       expect(await page.getByTestId('live-status').textContent()).toMatch(/sub-stream: this browser cannot play its main stream \(H\.265\)/);
     } finally {
       await shedBrowser.close();
@@ -450,6 +450,8 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
   });
 
   it('loses no clip when the storage app is killed and restarted: the recorder (writing over WebDAV) keeps them and sends them in order', async () => {
+    // the clips of the 40 s before the outage are counted below: the soak must have recorded them
+    await waitFor('45 s of recording', async () => Date.now() - soak.startedAtMs > 45_000, 60_000, 1000);
     const before = Date.now();
     const health = (await (await fetch(`${soak.urls.storage}/health`)).json()) as { pid: number };
     process.kill(health.pid, 'SIGKILL');
@@ -610,13 +612,14 @@ function paintedPixels(canvas: Locator): Promise<number> {
 }
 
 /** The panel's video plays in `state` (live, loop, recording): time moves on and the picture has the camera's width. */
-async function expectPlaying(page: Page, state: string, width: number): Promise<void> {
+/** The panel's video plays (its time moves) at `width`; `check` is the test's own expect in a concurrent test. */
+async function expectPlaying(page: Page, state: string, width: number, check: ExpectStatic = expect): Promise<void> {
   const video = page.getByTestId('live-video');
-  await expect.poll(() => video.getAttribute('data-state'), { timeout: 30_000 }).toBe(state === 'live' ? 'playing' : state);
-  const first = await expect
+  await check.poll(() => video.getAttribute('data-state'), { timeout: 30_000 }).toBe(state === 'live' ? 'playing' : state);
+  const first = await check
     .poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 })
     .toBeGreaterThan(0)
     .then(() => video.evaluate((v: HTMLVideoElement) => v.currentTime));
-  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(first + 0.5);
-  expect(await video.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(width);
+  await check.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(first + 0.5);
+  check(await video.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(width);
 }

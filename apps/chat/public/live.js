@@ -514,22 +514,24 @@ class LivePanel {
   }
 }
 
-/**
- * The camera's recordings over the last hours: recorded spans, event markers (a tick each, coloured
- * by label), the playing position; click plays from there (clip after clip across their boundaries),
- * a drag picks a range to download as one MP4 or share with an expiring link.
- */
 /** Whether the video element refused its source as one it cannot decode (not a pause, not autoplay rules). */
 function cannotPlay(video, refused) {
   return refused?.name === 'NotSupportedError' || video.error?.code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED || video.error?.code === MediaError.MEDIA_ERR_DECODE;
 }
 
+/**
+ * The camera's recordings over the last hours: recorded spans, event markers (a tick each, coloured
+ * by label), the playing position; click plays from there (clip after clip across their boundaries),
+ * a drag picks a range to download as one MP4 or share with an expiring link.
+ */
 class Timeline {
   constructor(panel) {
     this.panel = panel;
     this.hours = 1;
     this.data = null;
     this.playing = null;
+    /** the camera whose recordings play from its sub-stream (its main stream would not play here) */
+    this.subStreamFor = null;
     this.selection = null;
     this.track = h('div', { class: 'timeline__track', 'data-testid': 'timeline-track' });
     this.cursor = h('div', { class: 'timeline__cursor', hidden: true });

@@ -8,7 +8,7 @@ const codecNames: Record<string, string> = { avc1: 'h264', avc3: 'h264', hvc1: '
 /** moov and moof boxes larger than this are not what the recorder writes: left to ffprobe. */
 const maxHeaderBoxBytes = 16 * 1024 * 1024;
 
-/** Type, size and where the payload starts, of the box at `offset`; null past the end or when it does not fit in the file. */
+/** Type and size of the box at `offset`; null past the end or when it does not fit in the file. */
 async function boxAt(handle: FileHandle, offset: number, fileSize: number): Promise<{ type: string; size: number } | null> {
   if (offset + 8 > fileSize) return null;
   const head = Buffer.alloc(16);

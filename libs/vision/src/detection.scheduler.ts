@@ -130,9 +130,9 @@ export class DetectionScheduler {
     this.known = state.known.map((object) => ({ ...object, box: { ...object.box }, stillFrom: { ...object.stillFrom }, seenSec: object.seenSec - offsetSec, lookedSec: object.lookedSec - offsetSec }));
   }
 
-  /** How long a known object with no motion over it waits for its next look. */
-  private recheckWaitSec(object: KnownObject): number {
-    return Math.min(this.maxRecheckStillEverySec, this.recheckStillEverySec * 2 ** Math.max(0, object.stillChecks - 2));
+  /** How long a known object with no motion over it waits for its next look, after `stillChecks` sightings in the same place. */
+  private recheckWaitSec(stillChecks: number): number {
+    return Math.min(this.maxRecheckStillEverySec, this.recheckStillEverySec * 2 ** Math.max(0, stillChecks - 2));
   }
 
   /** Objects the detector found recently (frame pixels). */
@@ -172,10 +172,10 @@ export class DetectionScheduler {
     );
     const movingDue = regions.length > 0 && sinceRun >= (unexplained ? this.detectEverySec : knownDueSec) - epsilon;
     const still = this.known.filter((object) => !regions.some((region) => overlaps(expand(object.box, 0.25), region)));
-    const stillDue = still.some((object) => sec - object.lookedSec >= this.recheckWaitSec(object) - epsilon);
+    const stillDue = still.some((object) => sec - object.lookedSec >= this.recheckWaitSec(object.stillChecks) - epsilon);
     if (!movingDue && !stillDue) return { kind: 'none' };
     // when running anyway, look at every still object that is at least half-way to its next check
-    const stillAreas = still.filter((object) => sec - object.lookedSec >= this.recheckWaitSec(object) / 2 - epsilon).map((object) => object.box);
+    const stillAreas = still.filter((object) => sec - object.lookedSec >= this.recheckWaitSec(object.stillChecks) / 2 - epsilon).map((object) => object.box);
     // a region is often only part of the object (legs, an arm): grow it to the known objects it belongs to
     const movingAreas = regions.map((region) =>
       this.known.filter((object) => explains(object, region, sec)).reduce((area, object) => union(area, object.box), { ...region }),
@@ -202,19 +202,18 @@ export class DetectionScheduler {
     const previous = this.previousSighting(detection, sec, false);
     const speedFrom = this.previousSighting(detection, sec, true);
     const stood = previous !== null && !previous.object.movedSinceSeen && sizesApart(previous.object.stillFrom, detection.box) <= maxStillSizes;
-    const object: KnownObject = {
+    const stillChecks = stood ? previous.object.stillChecks + 1 : 0;
+    return {
       label: detection.label,
       box: { ...detection.box },
       seenSec: sec,
       lookedSec: sec,
       sizesPerSec: speedFrom ? speedFrom.sizes / (sec - speedFrom.object.seenSec) : null,
-      stillChecks: stood ? previous.object.stillChecks + 1 : 0,
+      stillChecks,
       stillFrom: stood ? { ...previous.object.stillFrom } : { ...detection.box },
       movedSinceSeen: false,
-      graceSec: this.forgetAfterSec,
+      graceSec: this.forgetAfterSec + this.recheckWaitSec(stillChecks) - this.recheckStillEverySec,
     };
-    object.graceSec = this.forgetAfterSec + this.recheckWaitSec(object) - this.recheckStillEverySec;
-    return object;
   }
 
   /** After a detector run at `sec`: where it looked (null = the whole frame) and what it found there (frame pixels). */

@@ -78,6 +78,9 @@ function validateSize(name: string, size: number): void {
   }
 }
 
+/** The whole-frame model input's longer side when none is given (DETECTOR_INPUT_SIZE's default too). */
+export const defaultDetectorInputSize = 320;
+
 /**
  * The model input for a whole frame: the longer side `inputSize`, the shorter side the frame's
  * aspect ratio rounded to a multiple of 32 (at least 64), so people are not squashed.
@@ -216,7 +219,7 @@ export class HumanObjectDetector implements ObjectDetector {
   constructor(options: HumanObjectDetectorOptions = {}) {
     this.minConfidence = options.minConfidence ?? 0.3;
     this.classes = options.classes === undefined ? defaultDetectedClasses : options.classes;
-    this.inputSize = options.inputSize ?? 320;
+    this.inputSize = options.inputSize ?? defaultDetectorInputSize;
     this.cropSizes = [...(options.cropSizes ?? [128, 192, 256])].sort((a, b) => a - b);
     this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 4));
     this.maxDetected = options.maxDetected ?? 30;

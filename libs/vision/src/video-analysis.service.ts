@@ -4,7 +4,7 @@ import { FfmpegDriver, fitFrameSize, readableDurationSec, type FrameReaderOption
 import { cutCrop, mergeCropDetections, planDetectionCrops } from './detection-crop.planner.js';
 import { DetectionScheduler, defaultRecheckStillEverySec, type DetectionScheduleState, type DetectionStep } from './detection.scheduler.js';
 import { motionSpan, type EventBuilderOptions, type MotionSample } from './event.builder.js';
-import { frameInputShape, HumanObjectDetector } from './human-object-detector.driver.js';
+import { defaultDetectorInputSize, frameInputShape, HumanObjectDetector } from './human-object-detector.driver.js';
 import { MotionDetector, type MotionDetectorOptions, type MotionState } from './motion-detector.js';
 import { defaultDetectedClasses, type ObjectDetector } from './object-detector.js';
 import type { ObjectTrackerOptions } from './object.tracker.js';
@@ -205,7 +205,7 @@ export async function analyseVideoWithStats(
   const useCrops = options.crops ?? true;
   const cropSizes = detector.cropSizes ?? [128, 192, 256];
   const wholeFrameInput =
-    detector instanceof HumanObjectDetector ? detector.wholeFrameInput(width, height) : frameInputShape(width, height, options.detectorInputSize ?? 320);
+    detector instanceof HumanObjectDetector ? detector.wholeFrameInput(width, height) : frameInputShape(width, height, options.detectorInputSize ?? defaultDetectorInputSize);
   const motionSamples: MotionSample[] = [];
   const detectorCalls: DetectorCall[] = [];
   let framesRead = 0;

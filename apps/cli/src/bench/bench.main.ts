@@ -3,7 +3,8 @@
  * `npm run bench`: how fast the analysis is on this machine. Analyses fixtures/vtest.avi and a 720p
  * H.264 copy of it (made once into node_modules/.cache/cameramonit-bench), and prints per video: the
  * whole analysis as x realtime; ffmpeg decoding alone at the analysis fps and size, with one decoder
- * thread as the analysis decodes (the floor), and the ratio of the two; decode + motion + tracking without the detector and its ratio to the floor;
+ * thread as the analysis decodes (the floor), and the ratio of the two; decode + motion + tracking
+ * without the detector and its ratio to the floor;
  * motion ms per frame; detector ms per call (median, p95); peak RSS; and whether the goals are met.
  *
  * Options: --repeat N (best of N runs of the analysis, default 1; the floor and the pass without the detector are best of at least 3), --fps, --width, --whole-frames

@@ -10,7 +10,9 @@
  * BENCH_FPS (10), BENCH_BUFFER (5), BENCH_ANALYSIS_FPS / BENCH_ANALYSIS_WIDTH (the platform's
  * defaults when unset), BENCH_WORKERS (video-to-text worker processes, VIDEO_TO_TEXT_WORKERS; 1),
  * BENCH_SCENE (the picture, a file under fixtures/ looped; default vtest.avi, people in view all the
- * time; eval/person-left-to-right.mp4 is one person crossing every 9 s), BENCH_SUB (a sub-stream of
+ * time; eval/person-left-to-right.mp4 is one person crossing every 9 s; a list gives the cameras
+ * different pictures: "eval/nothing-sensor-noise.mp4*8,eval/person-left-to-right.mp4*2"),
+ * BENCH_KEYFRAME_WATCH (ANALYSIS_KEYFRAME_WATCH), BENCH_SUB (a sub-stream of
  * that size for every camera, e.g. 640x360: the analysis looks at it; default none), BENCH_STORE
  * (RECORDER_STORE: http, webdav, ftp or local), BENCH_DETECTOR_SIZE (DETECTOR_INPUT_SIZE). Run through vitest only to reuse the test harness; it asserts nothing.
  */
@@ -30,8 +32,24 @@ const height = env('BENCH_HEIGHT', 720);
 const fps = env('BENCH_FPS', 10);
 const bufferSeconds = env('BENCH_BUFFER', 5);
 const workers = env('BENCH_WORKERS', 1);
-/** the picture every camera sends, a file under fixtures/, looped: vtest.avi has people in view all the time */
-const scene = process.env.BENCH_SCENE ?? 'vtest.avi';
+/**
+ * the picture each camera sends, a file under fixtures/, looped: vtest.avi has people in view all the
+ * time. A list gives cameras different pictures: "a.mp4*8,b.mp4*2" (8 cameras of a, 2 of b; the
+ * counts add up to the cameras) or "a.mp4,b.mp4" (taken in turn).
+ */
+const scenes = sceneList(process.env.BENCH_SCENE ?? 'vtest.avi', cameras);
+const scene = [...new Set(scenes)].map((name) => `${scenes.filter((one) => one === name).length}x ${name}`).join(', ');
+
+function sceneList(spec: string, count: number): string[] {
+  const items = spec.split(',').map((item) => /^\s*([^*]+?)\s*(?:\*\s*(\d+))?\s*$/.exec(item)).filter((match) => match !== null);
+  if (items.length === 0) throw new Error(`BENCH_SCENE: no file in ${JSON.stringify(spec)}`);
+  if (items.some((match) => match[2] !== undefined)) {
+    const list = items.flatMap((match) => Array<string>(Number(match[2] ?? 1)).fill(match[1]));
+    if (list.length !== count) throw new Error(`BENCH_SCENE gives ${list.length} cameras, BENCH_CAMERAS is ${count}`);
+    return list;
+  }
+  return Array.from({ length: count }, (_, i) => items[i % items.length][1]);
+}
 /** a sub-stream for each camera ("640x360"), analysed instead of the main stream */
 const subSize = /^(\d+)x(\d+)$/.exec(process.env.BENCH_SUB ?? '');
 const clockTicks = 100; // USER_HZ on Linux
@@ -97,11 +115,14 @@ const percentile = (values: number[], q: number) => {
 const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
-  const video = await cameraVideo({ seconds: Math.max(120, seconds + 120), width, height, fps, source: scene });
-  const subVideo = subSize ? await cameraVideo({ seconds: Math.max(120, seconds + 120), width: Number(subSize[1]), height: Number(subSize[2]), fps, source: scene }) : undefined;
   const servers: RunningRtspServer[] = [];
-  for (let i = 0; i < cameras; i++) servers.push(await startRtspServer({ file: video, subFile: subVideo, mount: `/cam${i}` }));
+  for (let i = 0; i < cameras; i++) {
+    const video = await cameraVideo({ seconds: Math.max(120, seconds + 120), width, height, fps, source: scenes[i] });
+    const subVideo = subSize ? await cameraVideo({ seconds: Math.max(120, seconds + 120), width: Number(subSize[1]), height: Number(subSize[2]), fps, source: scenes[i] }) : undefined;
+    servers.push(await startRtspServer({ file: video, subFile: subVideo, mount: `/cam${i}` }));
+  }
   const analysisEnv: Record<string, string> = { VIDEO_TO_TEXT_WORKERS: String(workers) };
+  if (process.env.BENCH_KEYFRAME_WATCH) analysisEnv.ANALYSIS_KEYFRAME_WATCH = process.env.BENCH_KEYFRAME_WATCH;
   if (process.env.BENCH_STORE) analysisEnv.RECORDER_STORE = process.env.BENCH_STORE;
   if (process.env.BENCH_DETECTOR_SIZE) analysisEnv.DETECTOR_INPUT_SIZE = process.env.BENCH_DETECTOR_SIZE;
   if (process.env.BENCH_ANALYSIS_FPS) analysisEnv.ANALYSIS_FPS = process.env.BENCH_ANALYSIS_FPS;
@@ -201,7 +222,7 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
 
     const report = [
       '',
-      `live bench: ${cameras} cameras of ${width}x${height} H.264 at ${fps} fps over RTSP (${scene})${subSize ? `, analysed from a ${subSize[0]} sub-stream` : ''}, clips of ${bufferSeconds} s, ${workers} video-to-text worker(s), recorder -> storage over ${process.env.BENCH_STORE ?? 'http'}, ${seconds} s measured on ${2} cores`,
+      `live bench: ${cameras} cameras of ${width}x${height} H.264 at ${fps} fps over RTSP (${scene})${process.env.BENCH_KEYFRAME_WATCH ? `, ANALYSIS_KEYFRAME_WATCH=${process.env.BENCH_KEYFRAME_WATCH}` : ''}${subSize ? `, analysed from a ${subSize[0]} sub-stream` : ''}, clips of ${bufferSeconds} s, ${workers} video-to-text worker(s), recorder -> storage over ${process.env.BENCH_STORE ?? 'http'}, ${seconds} s measured on ${2} cores`,
       '',
       'app            CPU (of 2 cores)  peak RSS',
       ...rows,

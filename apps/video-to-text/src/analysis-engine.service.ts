@@ -92,7 +92,11 @@ export class AnalysisEngine implements OnApplicationShutdown {
     await this.ready();
     const frames = new ClipFrames();
     // probed once on download: a recorded clip comes every few seconds, and each probe is two ffmpeg processes
-    const analysed = await analyseVideoWithStats(videoFile, { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal, info, onFrame: frames.keep }, onProgress);
+    const analysed = await analyseVideoWithStats(
+      videoFile,
+      { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal, info, keyFrameWatch: this.config.analysis.keyFrameWatch, onFrame: frames.keep, onRestart: frames.clear },
+      onProgress,
+    );
     return { ...analysed, frames };
   }
 

@@ -56,10 +56,12 @@ class StageTimer {
   }
 }
 
-/** "13 runs, 9 whole frames, 1061 ms": how much of the clip's time the object detector took. */
+/** "13 runs, 9 whole frames, 1061 ms": how much of the clip's time the object detector took; and whether the key frames sufficed. */
 function detectorSummary(stats: VideoAnalysis['stats']): string {
   const whole = stats.detectorCalls.filter((call) => call.wholeFrame).length;
-  return `${stats.detectorRuns} runs, ${whole} whole frames, ${Math.round(stats.detectorMsTotal)} ms`;
+  const look = stats.keyFrameLook;
+  const frames = !look ? '' : look.outcome === 'kept' ? `; ${look.frames} key frames only` : `; key frames given up: ${look.reason}`;
+  return `${stats.detectorRuns} runs, ${whole} whole frames, ${Math.round(stats.detectorMsTotal)} ms${frames}`;
 }
 
 /** What committing a clip does with each of its events. */

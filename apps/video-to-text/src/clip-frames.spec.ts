@@ -32,6 +32,21 @@ describe('ClipFrames', () => {
     expect(window.map((frame) => frame.index)).toEqual([25, 28, 31, 34, 37, 40, 43, 46, 49, 52, 55, 58, 61, 64, 67, 70, 73]);
   });
 
+  it('forgets the key frames of a look that was given up: the event pictures come from the frames read after it', () => {
+    const frames = new ClipFrames();
+    const keyFrames = framesOf(5, 1).map((frame) => ({ ...frame, rgb: frame.rgb.slice().fill(200) }));
+    for (const frame of keyFrames) frames.keep(frame);
+    frames.animationPalette();
+    frames.clear();
+    expect(frames.count).toBe(0);
+    for (const frame of framesOf(5)) frames.keep(frame);
+    expect(frames.complete).toBe(true);
+    expect(frames.count).toBe(25);
+    expect(frames.nearest(2)?.rgb[3]).toBe(90);
+    const pictures = eventPicturesFromFrames(frames, event, { durationSec: 5, frameWidth: 160, frameHeight: 90 }, 4);
+    expect(gifFrames(pictures?.animation as Buffer).length).toBe(20);
+  });
+
   it('lets every frame go once the clip passes its memory budget, and says it is not complete', () => {
     const frames = new ClipFrames(160 * 90 * 3 * 10);
     for (const frame of framesOf(2)) frames.keep(frame);

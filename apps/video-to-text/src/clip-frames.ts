@@ -42,6 +42,15 @@ export class ClipFrames {
     this.bytes += frame.rgb.byteLength;
   };
 
+  /** For the analysis' onRestart: the frames kept so far are not the result's (a key-frame look was given up). */
+  readonly clear = (): void => {
+    this.frames = [];
+    this.small.clear();
+    this.palette = null;
+    this.bytes = 0;
+    this.overflowed = false;
+  };
+
   /** Every frame of the clip is here (none was let go for the budget). */
   get complete(): boolean {
     return !this.overflowed && this.frames.length > 0;

@@ -14,6 +14,12 @@ describe('loadConfig', () => {
     expect(config.maxUploadBytes).toBe(2048 * 1024 * 1024);
   });
 
+  it('looks at quiet clips on their key frames first unless ANALYSIS_KEYFRAME_WATCH is false', () => {
+    expect(loadConfig(base, '/srv/app').analysis.keyFrameWatch).toBe(true);
+    expect(loadConfig({ ...base, ANALYSIS_KEYFRAME_WATCH: 'false' }, '/srv/app').analysis.keyFrameWatch).toBe(false);
+    expect(() => loadConfig({ ...base, ANALYSIS_KEYFRAME_WATCH: 'sometimes' }, '/srv/app')).toThrow(/ANALYSIS_KEYFRAME_WATCH/);
+  });
+
   it('keeps the embedded databases in DATA_DIR', () => {
     const config = loadConfig({ ...base, DATA_DIR: '/var/lib/cm' }, '/srv/app');
     expect(config.database.location).toBe('/var/lib/cm/platform.sqlite');

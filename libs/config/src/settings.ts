@@ -92,6 +92,11 @@ export const Settings = {
   VIDEO_TO_TEXT_WORKERS: { type: 'int', default: '1', min: 1, max: 16, description: 'Video-to-text worker processes `npm start` runs; each analyses one clip at a time, so on a machine with more cores more cameras keep up (worker k > 1 answers on VIDEO_TO_TEXT_PORT + 100 * (k - 1)).' },
   ANALYSIS_FPS: { type: 'number', default: '5', min: 0.5, max: 30, description: 'Frames per second the analysis looks at.' },
   ANALYSIS_WIDTH: { type: 'int', default: '640', min: 160, max: 1920, description: 'Width (px) frames are scaled to for analysis.' },
+  ANALYSIS_KEYFRAME_WATCH: {
+    type: 'bool',
+    default: 'true',
+    description: "A recorded clip that follows a quiet one (nothing moved at its end) is first looked at on its key frames only (about half the decoding); any sign of life there and it is analysed at ANALYSIS_FPS from its start (docs/video-analysis.md). false: every clip at ANALYSIS_FPS.",
+  },
   DETECTOR_INPUT_SIZE: { type: 'int', default: '320', min: 128, max: 512, description: 'Working size of the object detector (multiple of 32; smaller is faster, 512 is the model default).' },
   DETECTOR_MIN_CONFIDENCE: { type: 'number', default: '0.4', min: 0.05, max: 0.99, description: 'Detections below this confidence are ignored.' },
   PLUGINS_DIR: {

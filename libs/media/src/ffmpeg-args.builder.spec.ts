@@ -56,6 +56,16 @@ describe('ffmpeg argument builders', () => {
     expect(() => buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 512, height: 384, queueFrames: 0 })).toThrow(/queueFrames/);
   });
 
+  it('decodes only the key frames, each passed on as it is, when they are listed', () => {
+    const args = buildFrameReaderArgs('/v/a.mp4', { fps: 5, width: 640, height: 360, keyFrames: [0, 1, 2] });
+    expect(args.indexOf('-skip_frame')).toBeLessThan(args.indexOf('-i'));
+    expect(args[args.indexOf('-skip_frame') + 1]).toBe('nokey');
+    expect(args[args.indexOf('-vf') + 1]).toBe('scale=640:360:flags=area');
+    expect(args[args.indexOf('-fps_mode') + 1]).toBe('passthrough');
+    expect(buildFrameReaderArgs('/v/a.mp4', { fps: 5, width: 640, height: 360 })).not.toContain('-skip_frame');
+    expect(() => buildFrameReaderArgs('/v/a.mp4', { fps: 5, width: 640, height: 360, keyFrames: [0], startSec: 2 })).toThrow(/startSec and durationSec cannot be given/);
+  });
+
   it('decodes with the number of threads asked for (an input option, before -i)', () => {
     const args = buildFrameReaderArgs('/v/a.avi', { fps: 5, width: 512, height: 384, decodeThreads: 1 });
     expect(args.slice(args.indexOf('-threads'), args.indexOf('-i') + 2)).toEqual(['-threads', '1', '-i', '/v/a.avi']);

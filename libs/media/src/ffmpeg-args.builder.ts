@@ -74,11 +74,17 @@ export function buildFrameReaderArgs(file: string, options: FrameReaderOptions):
     throw mediaError(MediaErrorCode.invalidArgument, `decodeThreads must be a positive integer, got ${options.decodeThreads}`);
   }
   const threads = options.decodeThreads !== undefined ? ['-threads', String(options.decodeThreads)] : [];
+  const keyFramesOnly = options.keyFrames !== undefined;
+  if (keyFramesOnly && (seek.length > 0 || limit.length > 0)) {
+    throw mediaError(MediaErrorCode.invalidArgument, 'keyFrames reads the whole file: startSec and durationSec cannot be given with it');
+  }
   return [
     ...commonArgs,
     ...seek,
     ...limit,
     ...threads,
+    // only the key frames are decoded, and each is passed on as it is (no frame rate to fill)
+    ...(keyFramesOnly ? ['-skip_frame', 'nokey'] : []),
     '-i',
     file,
     '-map',
@@ -86,7 +92,8 @@ export function buildFrameReaderArgs(file: string, options: FrameReaderOptions):
     '-an',
     '-sn',
     '-vf',
-    `fps=${formatNumber(options.fps)},scale=${options.width}:${options.height}:flags=area`,
+    keyFramesOnly ? `scale=${options.width}:${options.height}:flags=area` : `fps=${formatNumber(options.fps)},scale=${options.width}:${options.height}:flags=area`,
+    ...(keyFramesOnly ? ['-fps_mode', 'passthrough'] : []),
     ...frameOutputFormat(options.queueFrames),
     'pipe:1',
   ];

@@ -218,13 +218,13 @@ export class FfmpegDriver {
   }
 
   /**
-   * Decoded frames at `options.fps`, scaled to exactly width x height, as packed RGB. Reads exactly
-   * one frame's bytes at a time, so a slow consumer pauses ffmpeg (pipe backpressure). Breaking out of
-   * the loop kills ffmpeg. Throws CORRUPT_VIDEO if ffmpeg fails, FFMPEG_TIMEOUT if it stalls.
+   * Decoded frames at `options.fps` (or only the key frames: `options.keyFrames`), scaled to exactly
+   * width x height, as packed RGB. Reads exactly one frame's bytes at a time, so a slow consumer
+   * pauses ffmpeg (pipe backpressure). Breaking out of the loop kills ffmpeg. Throws CORRUPT_VIDEO if ffmpeg fails, FFMPEG_TIMEOUT if it stalls.
    */
   async *readFrames(file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
     const args = buildFrameReaderArgs(file, options);
-    const { width, height, fps } = options;
+    const { width, height, fps, keyFrames } = options;
     const startSec = options.startSec ?? 0;
     const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     const frameBytes = width * height * 3;
@@ -261,7 +261,11 @@ export class FfmpegDriver {
           filled += take;
           offset += take;
           if (filled === frameBytes) {
-            yield { index, sec: startSec + index / fps, width, height, rgb: frame };
+            if (keyFrames && index >= keyFrames.length) {
+              kill(child);
+              throw mediaError(MediaErrorCode.corruptVideo, `${file} has more key frames than the ${keyFrames.length} its index lists.`);
+            }
+            yield { index, sec: keyFrames ? keyFrames[index] : startSec + index / fps, width, height, rgb: frame };
             index += 1;
             frame = new Uint8Array(frameBytes);
             filled = 0;

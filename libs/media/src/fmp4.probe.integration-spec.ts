@@ -40,6 +40,36 @@ describe('probeFragmentedMp4: a recorded clip described from its boxes, without 
     expect(fast?.fps).toBeCloseTo(slow.fps, 0);
     // the driver takes this way for recorded clips
     expect(await ffmpeg.probe(file, { decodeCheck: false, recorded: true })).toEqual(fast);
+    // the key frames, where ffprobe finds them (one every 10 frames)
+    const ffprobeKeyFrames = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', file], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => /,K/.test(line))
+      .map((line) => Number(line.split(',')[0]));
+    expect(ffprobeKeyFrames.length).toBeGreaterThanOrEqual(4);
+    expect(fast?.keyFrameSecs).toHaveLength(ffprobeKeyFrames.length);
+    fast?.keyFrameSecs?.forEach((sec, i) => expect(sec).toBeCloseTo(ffprobeKeyFrames[i] - ffprobeKeyFrames[0], 2));
+  });
+
+  it('reads only the key frames of a recorded clip, at their times, and refuses a list that misses some', async () => {
+    const file = recorded(join(dir, 'keyframes.mp4'), 4, 'libx264');
+    const info = await probeFragmentedMp4(file);
+    const keyFrames = info?.keyFrameSecs ?? [];
+    expect(keyFrames.length).toBeGreaterThanOrEqual(3);
+    const frames = [];
+    for await (const frame of ffmpeg.readFrames(file, { fps: 5, width: 320, height: 180, keyFrames, decodeThreads: 1 })) frames.push(frame);
+    expect(frames.map((frame) => frame.sec)).toEqual(keyFrames);
+    expect(frames.every((frame) => frame.rgb.length === 320 * 180 * 3)).toBe(true);
+    // each is the picture at its time: the key frame matches the frame at that time read the usual way
+    const at1 = frames.find((frame) => Math.abs(frame.sec - 1) < 0.01);
+    const usual = [];
+    for await (const frame of ffmpeg.readFrames(file, { fps: 10, width: 320, height: 180, startSec: 1, durationSec: 0.1 })) usual.push(frame);
+    expect(at1).toBeDefined();
+    let difference = 0;
+    for (let i = 0; i < usual[0].rgb.length; i++) difference += Math.abs(usual[0].rgb[i] - (at1?.rgb[i] ?? 0));
+    expect(difference / usual[0].rgb.length).toBeLessThan(3);
+    await expect(async () => {
+      for await (const frame of ffmpeg.readFrames(file, { fps: 5, width: 320, height: 180, keyFrames: keyFrames.slice(0, 1) })) void frame;
+    }).rejects.toMatchObject({ code: 'CORRUPT_VIDEO', message: expect.stringMatching(/more key frames than the 1 its index lists/) });
   });
 
   it('leaves to ffprobe what the recorder does not write: a plain MP4, garbage, a clip without a whole fragment', async () => {

@@ -43,6 +43,8 @@ export async function probeFragmentedMp4(file: string): Promise<VideoInfo | null
     let ticks = 0;
     let samples = 0;
     let fragments = 0;
+    let firstDecodeTime: bigint | null = null;
+    const keyFrameTicks: bigint[] = [];
     let pendingMoof: Buffer | null = null;
     for (let offset = 0; ; ) {
       const box = await boxAt(handle, offset, fileSize);
@@ -60,6 +62,8 @@ export async function probeFragmentedMp4(file: string): Promise<VideoInfo | null
       } else if (box.type === 'mdat' && pendingMoof) {
         // a fragment counts once its mdat is whole in the file (boxAt checked its size)
         const fragment = parseFragment(pendingMoof, init);
+        firstDecodeTime ??= fragment.baseDecodeTime;
+        if (fragment.startsWithKeyFrame) keyFrameTicks.push(fragment.baseDecodeTime - firstDecodeTime);
         ticks += fragment.duration;
         samples += fragment.sampleCount;
         fragments++;
@@ -83,6 +87,8 @@ export async function probeFragmentedMp4(file: string): Promise<VideoInfo | null
       codec: codecNames[init.sampleEntry] ?? init.sampleEntry,
       hasVideoStream: true,
       hasAudioStream: false,
+      // the recorder starts a fragment at every key frame (frag_keyframe): their first samples are the key frames
+      keyFrameSecs: keyFrameTicks.map((at) => Number(at) / init.timescale),
     };
   } catch {
     // not what the recorder writes: ffprobe tells what it is

@@ -22,6 +22,11 @@ export interface VideoInfo {
   codec: string;
   hasVideoStream: boolean;
   hasAudioStream: boolean;
+  /**
+   * Times of the key frames, seconds from the first frame, when the probe read them for free (the
+   * recorder's fragmented MP4: one fragment per key frame); absent when unknown.
+   */
+  keyFrameSecs?: number[];
 }
 
 /** One decoded frame, packed RGB (3 bytes per pixel, rows top to bottom). */
@@ -58,6 +63,13 @@ export interface FrameReaderOptions {
    * the least CPU per frame: for many short clips decoded side by side, where the cores are busy anyway
    */
   decodeThreads?: number;
+  /**
+   * Decode only the key frames (ffmpeg `-skip_frame nokey`), which are at these seconds: a frame is
+   * yielded for each, with its time from this list, instead of frames at `fps` (`startSec` and
+   * `durationSec` must not be given). About half the decoding of a clip whose key frames come every
+   * second, for a look at a scene where nothing moves. More frames than listed is CORRUPT_VIDEO.
+   */
+  keyFrames?: readonly number[];
   signal?: AbortSignal;
 }
 

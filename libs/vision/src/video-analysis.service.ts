@@ -7,7 +7,7 @@ import { motionSpan, type EventBuilderOptions, type MotionSample } from './event
 import { defaultDetectorInputSize, frameInputShape, HumanObjectDetector } from './human-object-detector.driver.js';
 import { MotionDetector, type MotionDetectorOptions, type MotionState } from './motion-detector.js';
 import { defaultDetectedClasses, type ObjectDetector } from './object-detector.js';
-import type { ObjectTrackerOptions } from './object.tracker.js';
+import { sameObjectKind, type ObjectTrackerOptions } from './object.tracker.js';
 import { SceneTracker, type SceneObjectsState } from './scene.tracker.js';
 
 /** A camera's scene at the end of a clip, as JSON: give it to the analysis of the camera's next clip. */
@@ -23,6 +23,8 @@ export interface SceneState {
   motion?: MotionState | null;
   /** when the detector last looked and what it knew (absent in states from older versions: the next clip starts with a whole-frame look) */
   schedule?: DetectionScheduleState | null;
+  /** nothing moved in the clip's last second: the next clip may be looked at on its key frames first (keyFrameWatch) */
+  quiet?: boolean;
 }
 
 export interface SceneCarry {
@@ -66,11 +68,21 @@ export interface AnalyseVideoOptions {
   idleDetectEverySec?: number;
   /** ffmpeg's decoder threads (default 1: the least CPU per frame; the detector, not decoding, sets the pace) */
   decodeThreads?: number;
+  /**
+   * A clip that follows a quiet one (`carryIn`, nothing moved at its end) and whose key frames are
+   * known (`info.keyFrameSecs`, at most `maxKeyFrameGapSec` apart) is first looked at on its key
+   * frames only: about half the decoding and a fifth of the frames. At the first sign of life there
+   * (motion, a global change, an object the schedule did not know standing there) that look is
+   * given up and the clip is analysed at the full fps from its start. Default true.
+   */
+  keyFrameWatch?: boolean;
   ffmpeg?: FfmpegDriver;
   /** what a probe of `file` said, when the caller probed it already (saves running ffprobe and a decode check again) */
   info?: VideoInfo;
   /** every analysed frame, as it is read (e.g. kept to make an event's pictures without decoding the clip again) */
   onFrame?: (frame: VideoFrame) => void;
+  /** the key-frame look was given up: the frames given to onFrame so far are not the result's; the clip's frames at the full fps follow */
+  onRestart?: () => void;
   motion?: MotionDetectorOptions;
   tracker?: ObjectTrackerOptions;
   events?: Omit<EventBuilderOptions, 'motionEvents'>;
@@ -102,6 +114,17 @@ export interface AnalysisStats {
   detectorFailures: number;
   lastDetectorError: string | null;
   modelLoadMs: number;
+  /** the key-frame look at the clip (keyFrameWatch), or null when there was none */
+  keyFrameLook: KeyFrameLook | null;
+}
+
+export interface KeyFrameLook {
+  /** key frames looked at */
+  frames: number;
+  /** kept: the result is the key frames'; gave up: something was seen, the clip was analysed at the full fps */
+  outcome: 'kept' | 'gave up';
+  /** what was seen (for 'gave up') */
+  reason: string | null;
 }
 
 export interface DetectorCall {
@@ -173,48 +196,19 @@ export async function analyseVideoWithStats(
   }
 
   const settings = options.settings;
-  const motionDetector = new MotionDetector({
-    sensitivity: settings?.motionSensitivity,
-    masks: settings?.masks,
-    fps,
-    ...options.motion,
-  });
   const carry = usableCarry(options.carryIn ?? null, width, height);
   // the background is worth keeping across longer gaps than objects are (lighting differences are fitted)
   const previous = options.carryIn ?? null;
-  if (previous?.state?.frameWidth === width && previous.state.frameHeight === height && previous.gapSec >= 0 && previous.gapSec <= maxMotionCarryGapSec) {
-    motionDetector.restore(previous.state.motion);
-  }
-  const scene = new SceneTracker({
-    // an object seen once is kept until the scheduler looks at it again (still objects: every recheckStillEverySec)
-    tracker: { tentativeMemorySec: Math.max(1, (options.recheckStillEverySec ?? defaultRecheckStillEverySec) + 2 / fps), ...options.tracker },
-    events: { ...options.events, motionEvents: options.motionEvents ?? false },
-    carryIn: carry ? { state: carry.state.objects, offsetSec: carry.state.durationSec + carry.gapSec } : null,
-    zones: options.settings?.zones ?? [],
-    masks: options.settings?.masks ?? [],
-    frameWidth: width,
-    frameHeight: height,
-  });
-  const scheduler = new DetectionScheduler({
-    detectEverySec: options.detectEverySec,
-    trackEverySec: options.trackEverySec,
-    idleDetectEverySec: options.idleDetectEverySec,
-    recheckStillEverySec: options.recheckStillEverySec,
-    carryIn: carry?.state.schedule ? { state: carry.state.schedule, offsetSec: carry.state.durationSec + carry.gapSec } : null,
-  });
+  const motionCarry = previous?.state?.frameWidth === width && previous.state.frameHeight === height && previous.gapSec >= 0 && previous.gapSec <= maxMotionCarryGapSec ? previous.state.motion : null;
   const useCrops = options.crops ?? true;
   const cropSizes = detector.cropSizes ?? [128, 192, 256];
   const wholeFrameInput =
     detector instanceof HumanObjectDetector ? detector.wholeFrameInput(width, height) : frameInputShape(width, height, options.detectorInputSize ?? defaultDetectorInputSize);
-  const motionSamples: MotionSample[] = [];
   const detectorCalls: DetectorCall[] = [];
-  let framesRead = 0;
-  let framesWithMotion = 0;
   let motionMs = 0;
   let detectorFailures = 0;
   let consecutiveFailures = 0;
   let lastDetectorError = '';
-  let lastFrameSec: number | null = null;
   const probedDurationSec = info.durationSec;
 
   /** One detector run on the frame: the whole frame or crops; detections in frame pixels, filtered. */
@@ -247,8 +241,37 @@ export async function analyseVideoWithStats(
     return { lookedAt: plan.wholeFrame ? null : plan.crops, detections };
   };
 
-  try {
-    for await (const frame of readAhead(decodedFrames(ffmpeg, file, { fps, width, height, decodeThreads: options.decodeThreads ?? 1, signal: options.signal }), 4)) {
+  /**
+   * One pass over the clip's frames with a fresh motion detector, scene and schedule (each starting
+   * from the carried state). `watch`: the key-frame look, which stops at the first sign of life and
+   * says what it was.
+   */
+  const runPass = async (frames: AsyncIterable<VideoFrame>, passFps: number, watch: boolean) => {
+    const motionDetector = new MotionDetector({ sensitivity: settings?.motionSensitivity, masks: settings?.masks, fps: passFps, ...options.motion });
+    if (motionCarry) motionDetector.restore(motionCarry);
+    const scene = new SceneTracker({
+      // an object seen once is kept until the scheduler looks at it again (still objects: every recheckStillEverySec)
+      tracker: { tentativeMemorySec: Math.max(1, (options.recheckStillEverySec ?? defaultRecheckStillEverySec) + 2 / fps), ...options.tracker },
+      events: { ...options.events, motionEvents: options.motionEvents ?? false },
+      carryIn: carry ? { state: carry.state.objects, offsetSec: carry.state.durationSec + carry.gapSec } : null,
+      zones: options.settings?.zones ?? [],
+      masks: options.settings?.masks ?? [],
+      frameWidth: width,
+      frameHeight: height,
+    });
+    const scheduler = new DetectionScheduler({
+      detectEverySec: options.detectEverySec,
+      trackEverySec: options.trackEverySec,
+      idleDetectEverySec: options.idleDetectEverySec,
+      recheckStillEverySec: options.recheckStillEverySec,
+      carryIn: carry?.state.schedule ? { state: carry.state.schedule, offsetSec: carry.state.durationSec + carry.gapSec } : null,
+    });
+    const motionSamples: MotionSample[] = [];
+    let framesRead = 0;
+    let framesWithMotion = 0;
+    let lastFrameSec: number | null = null;
+    let sawLife: string | null = null;
+    for await (const frame of readAhead(frames, 4)) {
       framesRead++;
       lastFrameSec = frame.sec;
       options.onFrame?.(frame);
@@ -258,6 +281,10 @@ export async function analyseVideoWithStats(
       const moving = motion.regions.length > 0;
       if (moving) framesWithMotion++;
       motionSamples.push({ sec: frame.sec, score: motion.score, box: motion.regions[0]?.box ?? null });
+      if (watch && (moving || motion.globalChange || motion.warmingUp)) {
+        sawLife = `${motion.globalChange ? 'the whole picture changed' : motion.warmingUp ? 'the motion background was not known' : 'motion'} at ${frame.sec.toFixed(1)} s`;
+        break;
+      }
 
       const step = scheduler.plan(frame.sec, { regions: motion.regions.map((region) => region.box), warmingUp: motion.warmingUp, globalChange: motion.globalChange });
       if (step.kind !== 'none') {
@@ -279,21 +306,53 @@ export async function analyseVideoWithStats(
           }
         }
         if (outcome) {
+          const stranger = watch ? outcome.detections.find((detection) => !standsWhereKnown(detection, scheduler.knownObjects)) : undefined;
+          if (stranger) {
+            sawLife = `a ${stranger.label} that was not standing there at ${frame.sec.toFixed(1)} s`;
+            break;
+          }
           scheduler.record(frame.sec, outcome.lookedAt, outcome.detections);
           scene.update(frame.sec, outcome.detections);
         }
       }
-      if (onProgress && probedDurationSec > 0) {
+      if (!watch && onProgress && probedDurationSec > 0) {
         const processedSec = Math.min(probedDurationSec, frame.sec + 1 / fps);
         onProgress({ fraction: processedSec / probedDurationSec, processedSec, durationSec: probedDurationSec });
       }
     }
+    return { motionDetector, scene, scheduler, motionSamples, framesRead, framesWithMotion, lastFrameSec, sawLife };
+  };
+
+  const keyFrames = keyFramesToWatch(options.keyFrameWatch ?? true, carry, info);
+  let keyFrameLook: KeyFrameLook | null = null;
+  let pass: Awaited<ReturnType<typeof runPass>> | null = null;
+  let passFps = fps;
+  try {
+    if (keyFrames) {
+      passFps = keyFrames.length / Math.max(probedDurationSec, 1e-3);
+      let reason: string | null;
+      try {
+        pass = await runPass(ffmpeg.readFrames(file, { fps, width, height, decodeThreads: options.decodeThreads ?? 1, keyFrames, queueFrames: 8, signal: options.signal }), passFps, true);
+        reason = pass.sawLife ?? (pass.framesRead === keyFrames.length ? null : `${pass.framesRead} of its ${keyFrames.length} key frames could be read`);
+      } catch (error) {
+        if (options.signal?.aborted || (error instanceof CameramonitError && ['DETECTOR_FAILED', 'OBJECT_MODEL_UNAVAILABLE'].includes(error.code))) throw error;
+        reason = `its key frames could not be read (${(error as Error).message})`;
+      }
+      keyFrameLook = { frames: pass?.framesRead ?? 0, outcome: reason ? 'gave up' : 'kept', reason };
+      if (reason) {
+        pass = null;
+        passFps = fps;
+        options.onRestart?.();
+      }
+    }
+    pass ??= await runPass(decodedFrames(ffmpeg, file, { fps, width, height, decodeThreads: options.decodeThreads ?? 1, signal: options.signal }), fps, false);
   } finally {
     if (ownsDetector) await detector.dispose();
   }
+  const { motionDetector, scene, scheduler, motionSamples, framesRead, framesWithMotion, lastFrameSec } = pass;
 
   // the header may lie (a file cut short, a raw stream without one): the frames read are the truth
-  const durationSec = readableDurationSec(probedDurationSec, lastFrameSec, fps);
+  const durationSec = readableDurationSec(probedDurationSec, lastFrameSec, passFps);
   // a clip shorter than one analysis frame may give none: nothing to see, not damage
   if (framesRead === 0 && probedDurationSec >= 1 / fps) {
     throw new CameramonitError('CORRUPT_VIDEO', `${file}: no video frame could be read; the file is damaged or its video stream is empty.`, 422);
@@ -305,6 +364,9 @@ export async function analyseVideoWithStats(
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuStarted);
   const detectorMsTotal = detectorCalls.reduce((sum, call) => sum + call.ms, 0);
+  const schedule = scheduler.state();
+  // quiet: nothing moved (nor did the picture settle or change as a whole) in the clip's last second
+  const quiet = keyFrameLook?.outcome === 'kept' || schedule.lastMotionSec === null || schedule.lastMotionSec < durationSec - quietTailSec;
   return {
     result: {
       durationSec,
@@ -331,9 +393,40 @@ export async function analyseVideoWithStats(
       detectorFailures,
       lastDetectorError: lastDetectorError || null,
       modelLoadMs,
+      keyFrameLook,
     },
-    sceneState: { version: 1, durationSec, frameWidth: width, frameHeight: height, objects, motion: motionDetector.snapshot(), schedule: scheduler.state() },
+    sceneState: { version: 1, durationSec, frameWidth: width, frameHeight: height, objects, motion: motionDetector.snapshot(), schedule, quiet },
   };
+}
+
+/** Key frames further apart than this are too sparse to look at a clip on them alone (something could come and go in between). */
+export const maxKeyFrameGapSec = 2;
+
+/** A clip is quiet when nothing moved in its last this many seconds. */
+const quietTailSec = 1;
+
+/**
+ * The key frames to look at first (keyFrameWatch), or null for a full analysis: the clip follows a
+ * quiet one, and its key frames are known and close enough together (from its start to its end).
+ */
+function keyFramesToWatch(enabled: boolean, carry: SceneCarry | null, info: VideoInfo): number[] | null {
+  const secs = info.keyFrameSecs;
+  if (!enabled || carry?.state.quiet !== true || !secs || secs.length === 0 || !(info.durationSec > 0)) return null;
+  const edges = [0, ...secs, info.durationSec];
+  for (let i = 1; i < edges.length; i++) if (!(edges[i] - edges[i - 1] <= maxKeyFrameGapSec + 1e-6)) return null;
+  return secs;
+}
+
+/** A detection of an object the schedule knows standing there: the same kind, its centre within half its size of the known one's. */
+function standsWhereKnown(detection: Detection, known: readonly { label: string; box: Box }[]): boolean {
+  const size = Math.max(detection.box.width, detection.box.height, 1);
+  const centre = (box: Box) => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 });
+  const here = centre(detection.box);
+  return known.some((object) => {
+    if (!sameObjectKind(object.label, detection.label)) return false;
+    const there = centre(object.box);
+    return Math.hypot(here.x - there.x, here.y - there.y) / size <= 0.5;
+  });
 }
 
 /** The motion background of a clip that ended up to this long ago is restored (an hour). */

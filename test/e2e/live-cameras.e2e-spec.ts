@@ -425,7 +425,25 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     expect(wrong.status).toBe(400);
     expect(JSON.stringify(wrong.body)).toContain("stream must be 'main' or 'sub'");
 
-    // in Chromium (no H.265 decoder): the timeline falls back to the sub-stream and says so
+    // an export of the sub-stream: H.264 at 320 px; the link's signature covers the stream
+    const exportOf = (stream: string) => fetch(`${soak.urls.chat}/api/cameras/${cameraId}/exports`, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: JSON.stringify({ from: new Date(moment.getTime() - 6000).toISOString(), to: moment.toISOString(), stream }) });
+    const subExport = await exportOf('sub');
+    expect(subExport.status).toBe(200);
+    const { url: subExportUrl, stream: exportedStream } = (await subExport.json()) as { url: string; stream: string };
+    expect(exportedStream).toBe('sub');
+    expect(subExportUrl).toMatch(/-sub\.mp4\?exp=/);
+    const subExportFile = join(soak.dataDir, 'shed-sub-export.mp4');
+    await writeFile(subExportFile, Buffer.from(await (await fetch(`${soak.urls.chat}${subExportUrl}`)).arrayBuffer()));
+    expect((await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width', '-of', 'csv=p=0', subExportFile])).stdout.trim()).toBe('h264,320');
+    expect((await fetch(`${soak.urls.chat}${subExportUrl.replace('-sub.mp4', '.mp4')}`)).status).toBe(403);
+    expect((await exportOf('thumbnail')).status).toBe(400);
+    // a share link of the same minute, for someone without an account
+    const shared = await fetch(`${soak.urls.chat}/api/cameras/${cameraId}/shares`, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: JSON.stringify({ from: new Date(moment.getTime() - 6000).toISOString(), to: moment.toISOString(), hours: 1 }) });
+    expect(shared.status).toBe(201);
+    const { url: shedShareUrl } = (await shared.json()) as { url: string };
+    expect((await fetch(`${shedShareUrl}/video.mp4?stream=thumbnail`)).status).toBe(400);
+
+    // in Chromium (no H.265 decoder): the timeline, the loop and the share page fall back to the sub-stream and say so
     const shedBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
     try {
       const page = await shedBrowser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -443,6 +461,21 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
       await expect.poll(() => video.getAttribute('data-stream'), { timeout: 20_000 }).toBe('sub');
       await expectPlaying(page, 'recording', 320, expect);
       expect(await page.getByTestId('live-status').textContent()).toMatch(/sub-stream: this browser cannot play its main stream \(H\.265\)/);
+      // the last 60 s in a loop: the sub-stream's export
+      await page.getByTestId('live-mode-loop').click();
+      await expect.poll(() => video.getAttribute('data-stream'), { timeout: 30_000 }).toBe('sub');
+      await expectPlaying(page, 'loop', 320, expect);
+      expect(await video.evaluate((v: HTMLVideoElement) => v.currentSrc)).toMatch(/-sub\.mp4\?exp=/);
+      await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toMatch(/in a loop, from the camera's sub-stream/);
+      // the share page: the stranger's browser refuses the H.265 export and plays the sub-stream's
+      const stranger = await shedBrowser.newPage();
+      await stranger.goto(shedShareUrl);
+      const shareVideo = stranger.getByTestId('share-video');
+      await expect.poll(() => shareVideo.getAttribute('data-stream'), { timeout: 20_000 }).toBe('sub');
+      await shareVideo.evaluate((v: HTMLVideoElement) => v.play());
+      await expect.poll(() => shareVideo.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 20_000 }).toBeGreaterThan(0.5);
+      expect(await shareVideo.evaluate((v: HTMLVideoElement) => v.videoWidth)).toBe(320);
+      expect(await stranger.getByTestId('share-note').textContent()).toMatch(/smaller stream: this browser cannot play its main stream \(H\.265\)/);
     } finally {
       await shedBrowser.close();
     }

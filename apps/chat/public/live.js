@@ -14,7 +14,8 @@ const STRINGS = {
     connecting: 'Connecting…', playing: (size) => `Live · ${size}`, behind: (s) => `${s} s behind`, reconnecting: 'The stream stopped; reconnecting…',
     unsupported: 'This browser cannot play the live picture (it needs MediaSource with H.264).',
     state: { starting: 'Connecting to the camera…', offline: 'The camera is offline', 'auth-failed': 'The camera refused its password', 'not-found': 'The camera has no such stream', stopped: 'The camera is not being recorded' },
-    loopLoading: 'Loading the last 60 seconds…', loopPlaying: (from, to) => `Last 60 s (${from}–${to}), in a loop`, nothingRecorded: 'Nothing recorded in that time.',
+    loopLoading: 'Loading the last 60 seconds…', loopPlaying: (from, to) => `Last 60 s (${from}–${to}), in a loop`,
+    loopPlayingSub: (from, to) => `Last 60 s (${from}–${to}), in a loop, from the camera's sub-stream: this browser cannot play its main stream (H.265)`, nothingRecorded: 'Nothing recorded in that time.',
     hours: (n) => `${n} h`, recorded: 'recorded', events: 'events', playingAt: (time) => `Recording at ${time}`, pickRange: 'Drag over the timeline to pick a range to export or share.',
     range: (from, to, s) => `${from}–${to} (${s})`, download: 'Download MP4', share: 'Share link', shareHours: 'valid for', copied: 'Link copied', shareMade: (until) => `Anyone with this link can watch until ${until}:`,
     failed: 'Failed', noRecording: 'No recording at that moment.', ago: (s) => `${s} s ago`,
@@ -26,7 +27,8 @@ const STRINGS = {
     connecting: 'Łączenie…', playing: (size) => `Na żywo · ${size}`, behind: (s) => `${s} s opóźnienia`, reconnecting: 'Strumień przerwany; ponowne łączenie…',
     unsupported: 'Ta przeglądarka nie odtworzy obrazu na żywo (potrzebne MediaSource z H.264).',
     state: { starting: 'Łączenie z kamerą…', offline: 'Kamera jest offline', 'auth-failed': 'Kamera odrzuciła hasło', 'not-found': 'Kamera nie ma takiego strumienia', stopped: 'Kamera nie jest nagrywana' },
-    loopLoading: 'Wczytywanie ostatnich 60 sekund…', loopPlaying: (from, to) => `Ostatnie 60 s (${from}–${to}), w pętli`, nothingRecorded: 'W tym czasie nic nie nagrano.',
+    loopLoading: 'Wczytywanie ostatnich 60 sekund…', loopPlaying: (from, to) => `Ostatnie 60 s (${from}–${to}), w pętli`,
+    loopPlayingSub: (from, to) => `Ostatnie 60 s (${from}–${to}), w pętli, ze strumienia pomocniczego kamery: ta przeglądarka nie odtworzy jej strumienia głównego (H.265)`, nothingRecorded: 'W tym czasie nic nie nagrano.',
     hours: (n) => `${n} h`, recorded: 'nagrane', events: 'zdarzenia', playingAt: (time) => `Nagranie z ${time}`, pickRange: 'Zaznacz zakres na osi czasu, aby go pobrać lub udostępnić.',
     range: (from, to, s) => `${from}–${to} (${s})`, download: 'Pobierz MP4', share: 'Udostępnij link', shareHours: 'ważny przez', copied: 'Skopiowano link', shareMade: (until) => `Każdy z tym linkiem może oglądać do ${until}:`,
     failed: 'Błąd', noRecording: 'Brak nagrania w tej chwili.', ago: (s) => `${s} s temu`,
@@ -359,6 +361,8 @@ class LivePanel {
   constructor() {
     this.camera = null;
     this.mode = 'live';
+    /** the camera whose loop plays from its sub-stream (this browser refused its main stream) */
+    this.loopSubStreamFor = null;
     this.button = document.getElementById('live-open');
     this.root = document.getElementById('live-panel');
     this.status = h('span', { class: 'live__status', 'data-testid': 'live-status', role: 'status' });
@@ -492,22 +496,36 @@ class LivePanel {
     this.status.className = `live__status ${className}`;
   }
 
-  /** The last 60 s as one MP4 (made by storage from the stored clips), played to its end and then loaded again. */
+  /**
+   * The last 60 s as one MP4 (made by storage from the stored clips), played to its end and then
+   * loaded again. Where the browser refuses the main stream (H.265), the sub-stream's, from then on.
+   */
   async loadLoop() {
     const camera = this.camera;
     this.setStatus(t('loopLoading'));
     const to = new Date();
     const from = new Date(to.getTime() - 60_000);
+    const stream = this.loopSubStreamFor === camera.id ? 'sub' : 'main';
     try {
-      const { url, startedAt, durationSec } = await call(`/api/cameras/${encodeURIComponent(camera.id)}/exports`, { method: 'POST', body: { from: from.toISOString(), to: to.toISOString() } });
+      const { url, startedAt, durationSec } = await call(`/api/cameras/${encodeURIComponent(camera.id)}/exports`, { method: 'POST', body: { from: from.toISOString(), to: to.toISOString(), stream } });
       if (this.mode !== 'loop' || this.camera !== camera) return;
       this.video.src = url;
       this.video.dataset.state = 'loop';
-      await this.video.play().catch(() => undefined);
+      this.video.dataset.stream = stream;
+      let refused = null;
+      await this.video.play().catch((error) => {
+        refused = error;
+      });
+      if (stream === 'main' && cannotPlay(this.video, refused)) {
+        this.loopSubStreamFor = camera.id;
+        return this.loadLoop();
+      }
       const start = new Date(startedAt);
-      this.setStatus(t('loopPlaying', clock(start), clock(new Date(start.getTime() + durationSec * 1000))), 'is-live');
+      const span = [clock(start), clock(new Date(start.getTime() + durationSec * 1000))];
+      this.setStatus(stream === 'sub' ? t('loopPlayingSub', ...span) : t('loopPlaying', ...span), 'is-live');
     } catch (error) {
       if (this.mode !== 'loop') return;
+      if (stream === 'sub' && error.code === 'NO_RECORDING') return this.setStatus(t('cannotPlay'), 'is-warning');
       this.setStatus(error.code === 'NO_RECORDING' ? t('nothingRecorded') : `${t('failed')}: ${error.message}`, 'is-warning');
       setTimeout(() => this.mode === 'loop' && this.camera === camera && !this.root.hidden && this.loadLoop(), 5000);
     }

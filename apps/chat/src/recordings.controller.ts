@@ -6,7 +6,7 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags 
 import { IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Request, Response } from 'express';
 import { CurrentUser, Permission, Public, RequirePermission, TokenService, type AuthUser } from '@cameramonit/auth';
-import { CameramonitError } from '@cameramonit/contracts';
+import { CameramonitError, parsePlaybackStream } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
 import { APP_CONFIG, StorageClient } from '@cameramonit/server';
 import { CamerasService } from './cameras.service.js';
@@ -36,7 +36,12 @@ export class TimeQuery {
   stream?: PlaybackStream;
 }
 
-export class ExportDto extends RangeQuery {}
+export class ExportDto extends RangeQuery {
+  @ApiPropertyOptional({ enum: ['main', 'sub'], description: "sub: the camera's sub-stream (H.264 where the main stream is H.265 and the browser cannot play it); default main" })
+  @IsOptional()
+  @IsIn(['main', 'sub'], { message: "stream must be 'main' or 'sub'" })
+  stream?: PlaybackStream;
+}
 
 export class ShareDto extends RangeQuery {
   @ApiPropertyOptional({ default: 24, minimum: 1, maximum: 720, description: 'how long the link works' })
@@ -90,9 +95,9 @@ export class RecordingsController {
   @Post('api/cameras/:id/exports')
   @HttpCode(200)
   @ApiOperation({ summary: 'A link (valid 1 h) to a time range of the camera (at most 6 h) as one MP4, cut from its recorded clips without re-encoding' })
-  async export(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: ExportDto): Promise<{ url: string; startedAt: string; durationSec: number; expiresAt: string }> {
+  async export(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Body() body: ExportDto): Promise<{ url: string; startedAt: string; durationSec: number; expiresAt: string; stream: PlaybackStream }> {
     await this.cameras.visible(user, id);
-    return this.recordings.exportLink(id, new Date(body.from), new Date(body.to));
+    return this.recordings.exportLink(id, new Date(body.from), new Date(body.to), body.stream ?? 'main');
   }
 
   @Public()
@@ -107,9 +112,9 @@ export class RecordingsController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    const { from, to } = this.recordings.verifyExport(cameraId, range, Number(exp), String(sig ?? ''));
-    const name = download ? `camera-${from.toISOString().replace(/[:.]/g, '-')}.mp4` : null;
-    await this.sendExport(request, response, cameraId, from, to, name);
+    const { from, to, stream } = this.recordings.verifyExport(cameraId, range, Number(exp), String(sig ?? ''));
+    const name = download ? `camera-${from.toISOString().replace(/[:.]/g, '-')}${stream === 'sub' ? '-sub' : ''}.mp4` : null;
+    await this.sendExport(request, response, cameraId, from, to, name, stream);
   }
 
   @RequirePermission(Permission.camerasRead)
@@ -144,8 +149,17 @@ export class RecordingsController {
     let status = 200;
     let data: object;
     try {
-      const { share, cameraName } = await this.recordings.openShare(token, true);
-      data = { camera: cameraName, title: share.title, from: share.fromAt.toISOString(), to: share.toAt.toISOString(), expiresAt: share.expiresAt.toISOString(), video: `/share/${token}/video.mp4` };
+      const { share, cameraName, hasSubStream } = await this.recordings.openShare(token, true);
+      data = {
+        camera: cameraName,
+        title: share.title,
+        from: share.fromAt.toISOString(),
+        to: share.toAt.toISOString(),
+        expiresAt: share.expiresAt.toISOString(),
+        video: `/share/${token}/video.mp4`,
+        // where the browser cannot play the main stream (H.265), the page plays this instead
+        subVideo: hasSubStream ? `/share/${token}/video.mp4?stream=sub` : null,
+      };
     } catch (error) {
       if (!(error instanceof CameramonitError)) throw error;
       status = error.httpStatus;
@@ -158,15 +172,16 @@ export class RecordingsController {
 
   @Public()
   @Get('share/:token/video.mp4')
-  async shareVideo(@Param('token') token: string, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async shareVideo(@Param('token') token: string, @Query('stream') stream: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const playback = parsePlaybackStream(stream);
     const { share } = await this.recordings.openShare(token);
-    await this.sendExport(request, response, share.cameraId, share.fromAt, share.toAt, null);
+    await this.sendExport(request, response, share.cameraId, share.fromAt, share.toAt, null, playback);
   }
 
-  private async sendExport(request: Request, response: Response, cameraId: string, from: Date, to: Date, downloadName: string | null): Promise<void> {
+  private async sendExport(request: Request, response: Response, cameraId: string, from: Date, to: Date, downloadName: string | null, stream: PlaybackStream = 'main'): Promise<void> {
     let upstream: globalThis.Response;
     try {
-      upstream = await this.storage.getExport(cameraId, from, to, request.headers.range);
+      upstream = await this.storage.getExport(cameraId, from, to, request.headers.range, stream);
     } catch {
       throw new CameramonitError('STORAGE_UNAVAILABLE', 'The storage app cannot be reached right now; try again in a moment', 503);
     }

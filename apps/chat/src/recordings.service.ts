@@ -3,19 +3,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, IsNull, LessThan, MoreThan, type DataSource } from 'typeorm';
 import { can, Permission, TokenService, type AuthUser } from '@cameramonit/auth';
-import { CameramonitError } from '@cameramonit/contracts';
+import { CameramonitError, playbackSources, type PlaybackStream } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
 import { AnalysisEntity, CameraEntity, ClipEntity, ClipShareEntity, EventEntity } from '@cameramonit/db';
 import { APP_CONFIG } from '@cameramonit/server';
 import { CamerasService } from './cameras.service.js';
 
-/** Clips that are the camera's own timeline (not uploads, which are videos of their own). */
-const timelineSources = ['recording', 'push'];
-/** A camera's second, smaller stream: played back where a browser cannot play the main stream (H.265). */
-const subStreamSources = ['substream'];
-
-/** Which of a camera's recorded streams to play: its main stream (the timeline's), or its sub-stream. */
-export type PlaybackStream = 'main' | 'sub';
+export type { PlaybackStream } from '@cameramonit/contracts';
 /** Two clips closer than this are one recorded span on the timeline. */
 const joinGapSec = 1.5;
 /** The longest range one timeline, export or share may cover. */
@@ -84,7 +78,8 @@ export class RecordingsService {
     const clips = await this.db.getRepository(ClipEntity).find({
       select: { id: true, startedAt: true, durationSec: true, path: true },
       // clips are short: the one that started before `from` and still runs is within the margin
-      where: { cameraId, source: In(stream === 'sub' ? subStreamSources : timelineSources), deletedAt: IsNull(), startedAt: MoreThan(new Date(from.getTime() - 15 * 60_000)) },
+      // the main stream is the camera's own timeline (not uploads, which are videos of their own); the sub-stream is played where a browser cannot play the main one (H.265)
+      where: { cameraId, source: In([...playbackSources[stream]]), deletedAt: IsNull(), startedAt: MoreThan(new Date(from.getTime() - 15 * 60_000)) },
       order: { startedAt: 'ASC' },
       take: 40_000,
     });
@@ -144,19 +139,19 @@ export class RecordingsService {
    * A signed link to [from, to] of the camera as one MP4 (the storage app concatenates the clips;
    * valid for an hour). 404 NO_RECORDING when nothing was recorded then.
    */
-  async exportLink(cameraId: string, from: Date, to: Date): Promise<{ url: string; startedAt: string; durationSec: number; expiresAt: string }> {
+  async exportLink(cameraId: string, from: Date, to: Date, stream: PlaybackStream = 'main'): Promise<{ url: string; startedAt: string; durationSec: number; expiresAt: string; stream: PlaybackStream }> {
     RecordingsService.checkRange(from, to, maxExportHours);
-    const clips = await this.clips(cameraId, from, to);
-    if (clips.length === 0) throw new CameramonitError('NO_RECORDING', 'Nothing was recorded in that time', 404);
-    const path = exportPath(cameraId, from, to);
+    const clips = await this.clips(cameraId, from, to, stream);
+    if (clips.length === 0) throw new CameramonitError('NO_RECORDING', stream === 'sub' ? "The camera's sub-stream recorded nothing in that time" : 'Nothing was recorded in that time', 404);
+    const path = exportPath(cameraId, from, to, stream);
     const { exp, sig } = this.tokens.signMedia(path, 3600);
     const startedAt = Math.max(clips[0].startedAt.getTime(), from.getTime());
     const covered = clips.reduce((sum, clip) => sum + Math.max(0, Math.min(clipEnd(clip), to.getTime()) - Math.max(clip.startedAt.getTime(), from.getTime())), 0);
-    return { url: `/${path}?exp=${exp}&sig=${sig}`, startedAt: new Date(startedAt).toISOString(), durationSec: Math.round(covered / 100) / 10, expiresAt: new Date(exp * 1000).toISOString() };
+    return { url: `/${path}?exp=${exp}&sig=${sig}`, startedAt: new Date(startedAt).toISOString(), durationSec: Math.round(covered / 100) / 10, expiresAt: new Date(exp * 1000).toISOString(), stream };
   }
 
-  /** Checks a signed export link; the camera and range it is for. */
-  verifyExport(cameraId: string, range: string, exp: number, sig: string): { from: Date; to: Date } {
+  /** Checks a signed export link; the camera, range and stream it is for. */
+  verifyExport(cameraId: string, range: string, exp: number, sig: string): { from: Date; to: Date; stream: PlaybackStream } {
     const path = `exports/${cameraId}/${range}`;
     if (!this.tokens.verifyMedia(path, exp, sig)) throw new CameramonitError('BAD_MEDIA_LINK', 'This link is invalid or has expired; make a new one', 403);
     return parseRange(range);
@@ -194,7 +189,7 @@ export class RecordingsService {
   }
 
   /** A share link's row, if it may still be watched; 404 unknown, 410 expired or revoked. */
-  async openShare(secret: string, countView = false): Promise<{ share: ClipShareEntity; cameraName: string }> {
+  async openShare(secret: string, countView = false): Promise<{ share: ClipShareEntity; cameraName: string; hasSubStream: boolean }> {
     const row = /^[A-Za-z0-9_-]{20,64}$/.test(secret) ? await this.db.getRepository(ClipShareEntity).findOneBy({ tokenHash: hashToken(secret) }) : null;
     if (!row) throw new CameramonitError('SHARE_NOT_FOUND', 'This link does not exist', 404);
     if (row.revokedAt) throw new CameramonitError('SHARE_REVOKED', 'This link was revoked by the person who shared it', 410);
@@ -202,18 +197,19 @@ export class RecordingsService {
     const camera = await this.db.getRepository(CameraEntity).findOneBy({ id: row.cameraId });
     if (!camera) throw new CameramonitError('SHARE_NOT_FOUND', 'The camera of this link no longer exists', 404);
     if (countView) await this.db.getRepository(ClipShareEntity).increment({ id: row.id }, 'views', 1);
-    return { share: row, cameraName: camera.name };
+    return { share: row, cameraName: camera.name, hasSubStream: Boolean(camera.subStreamUrl) };
   }
 }
 
-export function exportPath(cameraId: string, from: Date, to: Date): string {
-  return `exports/${cameraId}/${from.getTime()}-${to.getTime()}.mp4`;
+/** The signed path of an export: the range, and "-sub" for the sub-stream's (so the signature covers the stream too). */
+export function exportPath(cameraId: string, from: Date, to: Date, stream: PlaybackStream = 'main'): string {
+  return `exports/${cameraId}/${from.getTime()}-${to.getTime()}${stream === 'sub' ? '-sub' : ''}.mp4`;
 }
 
-export function parseRange(range: string): { from: Date; to: Date } {
-  const match = /^(\d{1,15})-(\d{1,15})\.mp4$/.exec(range);
+export function parseRange(range: string): { from: Date; to: Date; stream: PlaybackStream } {
+  const match = /^(\d{1,15})-(\d{1,15})(-sub)?\.mp4$/.exec(range);
   if (!match) throw new CameramonitError('BAD_MEDIA_LINK', 'This link is not an export link', 400);
-  return { from: new Date(Number(match[1])), to: new Date(Number(match[2])) };
+  return { from: new Date(Number(match[1])), to: new Date(Number(match[2])), stream: match[3] ? 'sub' : 'main' };
 }
 
 function hashToken(secret: string): string {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Between, In, IsNull, type DataSource } from 'typeorm';
-import { CameramonitError } from '@cameramonit/contracts';
+import { CameramonitError, playbackSources, type PlaybackStream } from '@cameramonit/contracts';
 import { CameraEntity, ClipEntity } from '@cameramonit/db';
 import { FfmpegDriver, keyFrameAtOrBefore, type ConcatOutput, type ConcatPiece } from '@cameramonit/media';
 import { ClipStore } from './file-servers/index.js';
@@ -34,6 +34,8 @@ export interface PreparedExport {
   /** true: the clips differed in codec or picture size and were encoded again */
   reencoded: boolean;
   cameraSlug: string;
+  /** the camera's stream it was cut from */
+  stream: PlaybackStream;
 }
 
 interface CachedExport {
@@ -87,17 +89,18 @@ export class ClipExportService implements OnApplicationShutdown {
   }
 
   /**
-   * The export of [from, to] of the camera: made now, or the one made earlier for the same camera
-   * and range (its time to live starts again). UNKNOWN_CAMERA and NO_RECORDING are 404s.
+   * The export of [from, to] of the camera's main stream or sub-stream: made now, or the one made
+   * earlier for the same camera, range and stream (its time to live starts again). UNKNOWN_CAMERA
+   * and NO_RECORDING are 404s.
    */
-  async prepare(cameraId: string, from: Date, to: Date): Promise<PreparedExport> {
+  async prepare(cameraId: string, from: Date, to: Date, stream: PlaybackStream = 'main'): Promise<PreparedExport> {
     const camera = await this.db.getRepository(CameraEntity).findOneBy({ id: cameraId });
     if (!camera) throw new CameramonitError('UNKNOWN_CAMERA', `There is no camera ${cameraId}`, 404);
-    const key = createHash('sha256').update(`${cameraId}\n${from.toISOString()}\n${to.toISOString()}`).digest('hex').slice(0, 32);
+    const key = createHash('sha256').update(`${cameraId}\n${from.toISOString()}\n${to.toISOString()}\n${stream}`).digest('hex').slice(0, 32);
     let cached = this.cache.get(key);
     if (!cached) {
       const folder = join((await this.store()).root, key);
-      const ready = this.exclusive(() => this.generate(camera, from, to, key, folder)).catch(async (error: unknown) => {
+      const ready = this.exclusive(() => this.generate(camera, from, to, stream, key, folder)).catch(async (error: unknown) => {
         // nothing half-made stays behind, and the next request tries again
         this.cache.delete(key);
         await rm(folder, { recursive: true, force: true });
@@ -121,15 +124,15 @@ export class ClipExportService implements OnApplicationShutdown {
     cached.expiry.unref();
   }
 
-  private async generate(camera: CameraEntity, from: Date, to: Date, key: string, folder: string): Promise<PreparedExport> {
+  private async generate(camera: CameraEntity, from: Date, to: Date, stream: PlaybackStream, key: string, folder: string): Promise<PreparedExport> {
     await mkdir(folder, { recursive: true });
     const started = Date.now();
     // a clip deleted by retention while ffmpeg ran: read the clips again, once
     for (let attempt = 1; ; attempt++) {
       try {
-        const prepared = await this.join(camera, from, to, key, folder);
+        const prepared = await this.join(camera, from, to, stream, key, folder);
         this.logger.log(
-          `Exported ${camera.slug} from ${from.toISOString()} to ${to.toISOString()}: ${prepared.clipCount} clip(s), ${prepared.durationSec.toFixed(1)} s` +
+          `Exported ${camera.slug}${stream === 'sub' ? "'s sub-stream" : ''} from ${from.toISOString()} to ${to.toISOString()}: ${prepared.clipCount} clip(s), ${prepared.durationSec.toFixed(1)} s` +
             `${prepared.gaps ? `, ${prepared.gaps} gap(s) left out` : ''}${prepared.reencoded ? ', re-encoded (the clips differ in codec or size)' : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         );
         return prepared;
@@ -141,14 +144,15 @@ export class ClipExportService implements OnApplicationShutdown {
     }
   }
 
-  private async join(camera: CameraEntity, from: Date, to: Date, key: string, folder: string): Promise<PreparedExport> {
+  private async join(camera: CameraEntity, from: Date, to: Date, stream: PlaybackStream, key: string, folder: string): Promise<PreparedExport> {
     const rows = await this.db.getRepository(ClipEntity).find({
-      where: { cameraId: camera.id, source: In(['recording', 'push']), deletedAt: IsNull(), startedAt: Between(new Date(from.getTime() - LONGEST_CLIP_MS), to) },
+      where: { cameraId: camera.id, source: In([...playbackSources[stream]]), deletedAt: IsNull(), startedAt: Between(new Date(from.getTime() - LONGEST_CLIP_MS), to) },
       order: { startedAt: 'ASC' },
     });
     const plan = planExport(await this.withFiles(camera, rows), from, to);
     if (plan.pieces.length === 0) {
-      throw new CameramonitError('NO_RECORDING', `Camera ${camera.name} recorded nothing between ${from.toISOString()} and ${to.toISOString()}`, 404);
+      const what = stream === 'sub' ? `Camera ${camera.name}'s sub-stream` : `Camera ${camera.name}`;
+      throw new CameramonitError('NO_RECORDING', `${what} recorded nothing between ${from.toISOString()} and ${to.toISOString()}`, 404);
     }
     const pieces: { piece: ConcatPiece; track: string; width: number; height: number; startedAt: Date }[] = [];
     for (const planned of plan.pieces) {
@@ -165,7 +169,7 @@ export class ClipExportService implements OnApplicationShutdown {
     // clips of another codec or size cannot be copied into one stream: all of it is encoded again, at the largest size
     const largest = pieces.reduce((best, next) => (next.width * next.height > best.width * best.height ? next : best));
     const output: ConcatOutput = runs.length === 1 ? { mode: 'copy' } : { mode: 'encode', width: even(largest.width), height: even(largest.height) };
-    const fileName = `${camera.slug}-${from.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.mp4`;
+    const fileName = `${camera.slug}-${from.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}${stream === 'sub' ? '-sub' : ''}.mp4`;
     const outputFile = join(folder, fileName);
     const timeoutMs = output.mode === 'copy' ? 10 * 60_000 : Math.max(10 * 60_000, plan.recordedSec * 1000);
     await this.ffmpeg.concatToMp4(runs, outputFile, output, { signal: this.abort.signal, timeoutMs });
@@ -178,6 +182,7 @@ export class ClipExportService implements OnApplicationShutdown {
       clipCount: pieces.length,
       reencoded: output.mode === 'encode',
       cameraSlug: camera.slug,
+      stream,
     };
   }
 

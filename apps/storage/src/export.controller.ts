@@ -2,13 +2,13 @@ import { Controller, Get, Logger, Param, Query, Req, Res } from '@nestjs/common'
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Permission, RequirePermission } from '@cameramonit/auth';
-import { CameramonitError } from '@cameramonit/contracts';
+import { CameramonitError, parsePlaybackStream } from '@cameramonit/contracts';
 import { ClipExportService } from './clip-export.service.js';
 import { parseExportRange } from './export-plan.js';
 import { serveFile } from './file-servers/index.js';
 
 /** Errors the caller made or can act on; their messages are for it. */
-const CALLER_ERRORS = new Set(['INVALID_RANGE', 'NO_RECORDING', 'UNKNOWN_CAMERA']);
+const CALLER_ERRORS = new Set(['INVALID_RANGE', 'INVALID_STREAM', 'NO_RECORDING', 'UNKNOWN_CAMERA']);
 
 @ApiTags('storage')
 @ApiBearerAuth()
@@ -27,16 +27,18 @@ export class ExportController {
   @ApiOperation({ summary: "A camera's recorded clips of a time range (at most 6 h) as one MP4, served with ranges; services only. Headers x-export-started-at, x-export-duration-sec, x-export-gaps" })
   @ApiQuery({ name: 'from', required: true, description: 'ISO 8601 time with a zone: the start of the range' })
   @ApiQuery({ name: 'to', required: true, description: 'ISO 8601 time with a zone: the end of the range' })
+  @ApiQuery({ name: 'stream', required: false, enum: ['main', 'sub'], description: "sub: the camera's sub-stream clips (H.264 where the main stream is H.265); default main" })
   async export(
     @Param('cameraId') cameraId: string,
     @Query('from') fromText: string | undefined,
     @Query('to') toText: string | undefined,
+    @Query('stream') streamText: string | undefined,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
     try {
       const { from, to } = parseExportRange(fromText, toText);
-      const prepared = await this.exports.prepare(cameraId, from, to);
+      const prepared = await this.exports.prepare(cameraId, from, to, parsePlaybackStream(streamText));
       response.setHeader('x-export-started-at', prepared.startedAt.toISOString());
       response.setHeader('x-export-duration-sec', prepared.durationSec.toFixed(3));
       // pauses over a second (the camera was offline) are left out: the video is shorter than the range

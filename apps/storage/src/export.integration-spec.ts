@@ -61,6 +61,9 @@ describe.each(testDatabaseKinds())('exporting a time range as one MP4 (%s)', (ki
     // an upload in the same minutes is not part of the camera's recording
     const upload = await bed.record(camera, full('upload', 50), at(16));
     await bed.db.getRepository(ClipEntity).update({ id: upload.id }, { source: 'upload' });
+    // the camera's sub-stream (320 px wide) for the first 10 s
+    await bed.record(camera, cutRecordedPiece(join(bed.work, 'sub-a.mp4'), 10, 5, 320), at(0), 'substream');
+    await bed.record(camera, cutRecordedPiece(join(bed.work, 'sub-b.mp4'), 15, 5, 320), at(5), 'substream');
 
     exportsParent = join(bed.work, 'exports');
     tokens = new TokenService('integration-secret-0123456789', 1);
@@ -178,6 +181,24 @@ describe.each(testDatabaseKinds())('exporting a time range as one MP4 (%s)', (ki
     expect((await fetch(`${baseUrl}/exports/${camera.id}?from=${at(0).toISOString()}&to=${at(5).toISOString()}`)).status).toBe(401);
   });
 
+  it("exports the camera's sub-stream on its own with stream=sub (for a browser that cannot play an H.265 main stream)", async () => {
+    const sub = await client.getExport(camera.id, at(1), at(9), undefined, 'sub');
+    expect(sub.status).toBe(200);
+    const subVideo = probe(await download(sub, 'sub.mp4'));
+    expect(subVideo).toMatchObject({ codec: 'h264', width: 320 });
+    expect(subVideo.durationSec).toBeGreaterThanOrEqual(8);
+    expect(subVideo.durationSec).toBeLessThanOrEqual(10);
+    // the same range of the main stream is the main stream's
+    expect(probe(await download(await client.getExport(camera.id, at(1.5), at(8)), 'main.mp4'))).toMatchObject({ width: 768 });
+    // the sub-stream recorded nothing from 10:00:25 on (the main stream did)
+    const none = await client.getExport(camera.id, at(25), at(28), undefined, 'sub');
+    expect(none.status).toBe(404);
+    expect(await none.json()).toEqual({ statusCode: 404, code: 'NO_RECORDING', message: `Camera ${camera.name}'s sub-stream recorded nothing between ${at(25).toISOString()} and ${at(28).toISOString()}` });
+    const wrong = await fetch(`${baseUrl}/exports/${camera.id}?from=${at(0).toISOString()}&to=${at(5).toISOString()}&stream=thumbnail`, { headers: { authorization: `Bearer ${tokens.serviceToken('chat')}` } });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toEqual({ statusCode: 400, code: 'INVALID_STREAM', message: "stream must be 'main' or 'sub'" });
+  });
+
   it('leaves out clips retention deleted', async () => {
     await bed.db.getRepository(ClipEntity).update({ id: clips.a.id }, { deletedAt: new Date(), deleteReason: 'retention' });
     const response = await client.getExport(camera.id, at(1), at(4));
@@ -211,7 +232,7 @@ describe.each(testDatabaseKinds())('exporting a time range as one MP4 (%s)', (ki
     expect(body.message).not.toContain(bed.work);
     // no export of this range, finished or half-made (the others expire on their own)
     expect(exportFiles().filter((name) => name.includes('T100006Z'))).toEqual([]);
-    expect(exportFiles().every((name) => /^gate-\d{8}T\d{6}Z\.mp4$/.test(name))).toBe(true);
+    expect(exportFiles().every((name) => /^gate-\d{8}T\d{6}Z(-sub)?\.mp4$/.test(name))).toBe(true);
   });
 
   it('deletes each export once nobody asked for it for a while, and its folder at shutdown', async () => {

@@ -6,3 +6,4 @@ export * from './description.js';
 export * from './plugins.js';
 export * from './camera-source.js';
 export * from './onvif.js';
+export * from './playback-stream.js';

@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { CameramonitError, type RecordedStream } from '@cameramonit/contracts';
+import { CameramonitError, type PlaybackStream, type RecordedStream } from '@cameramonit/contracts';
 import type { TokenService } from '@cameramonit/auth';
 
 export interface RecordingStored {
@@ -47,8 +47,10 @@ export class StorageClient {
    * x-export-gaps. Errors are JSON {statusCode, code, message}: 400 INVALID_RANGE, 404
    * NO_RECORDING or UNKNOWN_CAMERA.
    */
-  async getExport(cameraId: string, from: Date, to: Date, range?: string): Promise<Response> {
+  /** The MP4 of a camera's time range (storage's GET /exports/:cameraId), of its sub-stream with stream 'sub'. */
+  async getExport(cameraId: string, from: Date, to: Date, range?: string, stream: PlaybackStream = 'main'): Promise<Response> {
     const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
+    if (stream === 'sub') query.set('stream', 'sub');
     return fetch(`${this.baseUrl}/exports/${encodeURIComponent(cameraId)}?${query.toString()}`, { headers: this.headers(range ? { range } : {}) });
   }
 

@@ -132,6 +132,35 @@ describe('CameraStreamRecorder (real ffmpeg, a looped file as the camera)', () =
     expect(recorder.restarts).toBeLessThanOrEqual(4);
   });
 
+  it("dates an RTSP camera's clips by when their pictures were taken, not by when ffmpeg got round to sending them (it probes first)", async () => {
+    const server = await startRtspServer({ file: await cameraVideo({ seconds: 120, width: 320, height: 240, fps: 10 }) });
+    const spool = new ClipSpool(join(dir, 'spool-dates'));
+    const clips: SpooledClip[] = [];
+    const recorder = new CameraStreamRecorder(
+      { cameraId: 'cam-dates', projectSlug: 'home', cameraSlug: 'yard', name: 'Yard', input: { kind: 'rtsp', url: server.url }, clipSec: 2 },
+      new FfmpegDriver(),
+      spool,
+      { onClip: (clip) => clips.push(clip), onStatus: () => undefined, log: () => undefined },
+    );
+    const startedAt = Date.now();
+    try {
+      recorder.start();
+      const deadline = Date.now() + 30_000;
+      while (clips.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await recorder.stop();
+      await server.stop();
+    }
+    expect(clips.length).toBeGreaterThanOrEqual(3);
+    for (const clip of clips.slice(0, 3)) {
+      const { duration } = await probe(clip.file);
+      // no picture is taken before the recorder asked for it, and no clip ends after it was finished
+      // (a clip is finished when the next one's first key frame has come: about a second after its end)
+      expect(clip.startedAt.getTime()).toBeGreaterThanOrEqual(startedAt);
+      expect(clip.startedAt.getTime() + duration * 1000).toBeLessThanOrEqual(clip.finishedAtMs);
+    }
+  });
+
   it('keeps recording whole clips when a second viewer of a shared RTSP stream breaks its timestamps (switches to arrival times)', async () => {
     const video = await cameraVideo({ seconds: 120, width: 320, height: 240, fps: 10 });
     const server = await startRtspServer({ file: video });

@@ -253,6 +253,9 @@ export class CameraStreamRecorder {
         writer = await this.spool.create(this.spec, action.startedAtMs, initBytes);
         writerFirst = fragment.baseDecodeTime;
       }
+      // the first clip of a run may turn out to have begun earlier than its first fragment said (ClipCutter)
+      const open = cutter.current;
+      if (writer && open && Math.round(open.startedAtMs) !== writer.startedAt.getTime()) writer.retime(open.startedAtMs);
       if (writer) {
         void writer.append(shiftFragmentTime(moof, writerFirst));
         void writer.append(mdat);

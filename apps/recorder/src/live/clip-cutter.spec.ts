@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { FragmentInfo } from '@cameramonit/media';
 import { backoffDelaySec } from './backoff.js';
 import { StreamClockCheck } from './camera-stream.recorder.js';
-import { ClipCutter, type CutAction } from './clip-cutter.js';
+import { ClipCutter, type CutAction, type OpenClipTiming } from './clip-cutter.js';
 
 const ts = 90_000;
 const fragment = (startSec: number, durationSec = 1, key = true): FragmentInfo => ({
@@ -74,6 +74,37 @@ describe('ClipCutter', () => {
     const { actions } = cut(cutter, stream);
     expect(actions[8]).toEqual({ action: 'skip', closeOpen: true });
     expect(actions[10]).toMatchObject({ action: 'start' });
+  });
+
+  it('moves the first clip back to where the stream began when ffmpeg held its first fragments back (probing) and sent them at once', () => {
+    const cutter = new ClipCutter({ clipSec: 5, timescale: ts });
+    // as seen with the GStreamer RTSP server: the picture began at t0 + 36 ms; ffmpeg probed for
+    // about 2 s, then sent its first two fragments at once, and the rest as they were complete
+    const stream = [
+      { f: fragment(0, 0.9), arrivedMs: t0 + 2936 },
+      { f: fragment(0.9), arrivedMs: t0 + 2936 },
+      { f: fragment(1.9), arrivedMs: t0 + 3234 },
+      ...Array.from({ length: 9 }, (_, i) => ({ f: fragment(2.9 + i), arrivedMs: t0 + 3936 + i * 1000 + (i % 2) * 30 })),
+    ];
+    const opened: OpenClipTiming[] = [];
+    const actions = stream.map(({ f, arrivedMs }) => {
+      const action = cutter.next(f, arrivedMs);
+      if (cutter.current && opened.at(-1) !== cutter.current) opened.push(cutter.current);
+      return action;
+    });
+    // the first arrival alone said 2036 ms (it arrived at 2936 and lasts 0.9 s)...
+    expect(actions[0]).toEqual({ action: 'start', startedAtMs: t0 + 2036, reason: 'first' });
+    // ...but the later fragments of the first clip could not have been complete later than they arrived
+    expect(opened.map((clip) => [clip.startedAtMs - t0, Math.round(clip.durationSec * 10) / 10])).toEqual([
+      [36, 4.9],
+      [4936, 5],
+      [9936, 2],
+    ]);
+    // later clips follow the first exactly: arriving a little late (jitter) or early does not move them
+    expect(actions.filter((action) => action.action === 'start').slice(1)).toEqual([
+      { action: 'start', startedAtMs: t0 + 4936, reason: 'length' },
+      { action: 'start', startedAtMs: t0 + 9936, reason: 'length' },
+    ]);
   });
 
   it('anchors a new run of ffmpeg to the wall clock again', () => {

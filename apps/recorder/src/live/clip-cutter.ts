@@ -9,6 +9,9 @@ import type { FragmentInfo } from '@cameramonit/media';
  * - Wall-clock times come from the stream's own decode times, anchored once per run of ffmpeg to
  *   the moment the first fragment arrived (a fragment is written when it is complete: it began its
  *   duration before it arrived). Consecutive clips of one run therefore follow each other exactly.
+ *   ffmpeg holds the first fragments back while it probes the stream (about 2 s here) and then
+ *   sends them at once, so while the run's first clip is open, a fragment that arrives earlier than
+ *   the anchor says it could have moves the anchor, and that clip's start, back by as much.
  * - A camera whose times jump (back, or far ahead), or drift more than `maxDriftSec` from the wall
  *   clock, is re-anchored to the wall clock and a new clip starts there: garbage timestamps never
  *   give a clip a time in the wrong hour, and never a negative length.
@@ -42,6 +45,8 @@ export class ClipCutter {
   private anchor: { wallMs: number; decodeTime: bigint } | null = null;
   private open: OpenClipTiming | null = null;
   private lastEndTime: bigint | null = null;
+  /** the open clip is the first of this run of ffmpeg: arrivals may still show that its anchor was late */
+  private firstClipOpen = false;
   private readonly maxDriftSec: number;
   private readonly maxClipSec: number;
 
@@ -73,6 +78,11 @@ export class ClipCutter {
         // the camera's clock is not to be trusted here: follow the wall clock from this fragment on
         this.anchor = { wallMs: observedStartMs, decodeTime: fragment.baseDecodeTime };
         reanchored = true;
+      } else if (this.firstClipOpen && observedStartMs < expectedMs) {
+        // it could not have been complete any later: the first fragments were held back, the anchor is late by this much
+        const lateMs = expectedMs - observedStartMs;
+        this.anchor.wallMs -= lateMs;
+        if (this.open) this.open.startedAtMs -= lateMs;
       }
     }
     this.lastEndTime = fragment.baseDecodeTime + BigInt(fragment.duration);
@@ -81,8 +91,10 @@ export class ClipCutter {
     if (this.open === null) {
       if (!fragment.startsWithKeyFrame) return { action: 'skip', closeOpen: false };
       this.open = { startedAtMs, firstDecodeTime: fragment.baseDecodeTime, durationSec };
+      this.firstClipOpen = true;
       return { action: 'start', startedAtMs, reason: 'first' };
     }
+    this.firstClipOpen &&= !reanchored;
     if (reanchored && fragment.startsWithKeyFrame) {
       this.open = { startedAtMs, firstDecodeTime: fragment.baseDecodeTime, durationSec };
       return { action: 'start', startedAtMs, reason: 'clock' };
@@ -93,9 +105,11 @@ export class ClipCutter {
       if (!fragment.startsWithKeyFrame) {
         // no key frame for far too long: end the clip here; the next clip waits for a key frame
         this.open = null;
+        this.firstClipOpen = false;
         return { action: 'skip', closeOpen: true };
       }
       this.open = { startedAtMs, firstDecodeTime: fragment.baseDecodeTime, durationSec };
+      this.firstClipOpen = false;
       return { action: 'start', startedAtMs, reason: 'length' };
     }
     this.open.durationSec += durationSec;
@@ -106,6 +120,7 @@ export class ClipCutter {
   end(): OpenClipTiming | null {
     const closed = this.open;
     this.open = null;
+    this.firstClipOpen = false;
     this.anchor = null;
     this.lastEndTime = null;
     return closed;

@@ -1,5 +1,5 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RecordedStream } from '@cameramonit/contracts';
 import { completeFragmentedLength } from '@cameramonit/media';
 
@@ -62,10 +62,9 @@ export class ClipSpool {
     const info = spoolInfo(camera);
     await this.prepare(info);
     const dir = this.dirOf(spoolKey(info));
-    const name = String(Math.round(startedAtMs)).padStart(13, '0');
-    const part = join(dir, `${name}.mp4.part`);
+    const part = join(dir, `${spoolName(startedAtMs)}.mp4.part`);
     const handle = await open(part, 'w');
-    const writer = new ClipFileWriter(info, handle, part, join(dir, `${name}.mp4`), new Date(Math.round(startedAtMs)));
+    const writer = new ClipFileWriter(info, handle, part, startedAtMs);
     await writer.append(init);
     return writer;
   }
@@ -138,14 +137,26 @@ export class ClipFileWriter {
   private failed: Error | null = null;
   private bytes = 0;
   private closed = false;
+  private started: Date;
 
   constructor(
     private readonly camera: Required<SpoolCameraInfo>,
     private readonly handle: FileHandle,
     private readonly partFile: string,
-    private readonly finalFile: string,
-    readonly startedAt: Date,
-  ) {}
+    startedAtMs: number,
+  ) {
+    this.started = new Date(Math.round(startedAtMs));
+  }
+
+  /** when the clip began by the wall clock (its finished file is named after it) */
+  get startedAt(): Date {
+    return this.started;
+  }
+
+  /** The clip began at another time than thought when it was created (the recorder's anchor was late). */
+  retime(startedAtMs: number): void {
+    this.started = new Date(Math.round(startedAtMs));
+  }
 
   get sizeBytes(): number {
     return this.bytes;
@@ -173,8 +184,9 @@ export class ClipFileWriter {
       await rm(this.partFile, { force: true });
       throw this.failed;
     }
-    await rename(this.partFile, this.finalFile);
-    return { ...this.camera, file: this.finalFile, startedAt: this.startedAt, sizeBytes: this.bytes, finishedAtMs: Date.now() };
+    const finalFile = join(dirname(this.partFile), `${spoolName(this.started.getTime())}.mp4`);
+    await rename(this.partFile, finalFile);
+    return { ...this.camera, file: finalFile, startedAt: this.started, sizeBytes: this.bytes, finishedAtMs: Date.now() };
   }
 
   /** Drop the clip (nothing worth keeping in it). */
@@ -184,4 +196,9 @@ export class ClipFileWriter {
     await this.handle.close().catch(() => undefined);
     await rm(this.partFile, { force: true });
   }
+}
+
+/** A spooled clip's file name: its start, milliseconds since 1970 (recovery after a restart reads it back). */
+function spoolName(startedAtMs: number): string {
+  return String(Math.round(startedAtMs)).padStart(13, '0');
 }

@@ -87,14 +87,28 @@ export class AnalysisEngine implements OnApplicationShutdown {
     return { videoFile, info: await this.ffmpeg.probe(videoFile, { decodeCheck: !recorded, recorded }) };
   }
 
-  /** The local pass over a downloaded clip with the camera's settings, starting from `carryIn` when it follows the previous clip. */
-  async analyse(videoFile: string, info: VideoInfo, settings: ClipSettings, carryIn: SceneCarry | null, onProgress?: (progress: AnalysisProgress) => void): Promise<EngineAnalysis> {
+  /**
+   * The local pass over a downloaded clip with the camera's settings, starting from `carryIn` when it
+   * follows the previous clip. A quiet camera's clip is first looked at on its key frames
+   * (ANALYSIS_KEYFRAME_WATCH), except where brief motion matters in itself: a camera recording only
+   * around motion (`motionOnly`: the clips kept are decided by the motion found) or reporting motion
+   * events.
+   */
+  async analyse(
+    videoFile: string,
+    info: VideoInfo,
+    settings: ClipSettings,
+    carryIn: SceneCarry | null,
+    onProgress?: (progress: AnalysisProgress) => void,
+    camera?: { motionOnly: boolean },
+  ): Promise<EngineAnalysis> {
     await this.ready();
     const frames = new ClipFrames();
+    const keyFrameWatch = this.config.analysis.keyFrameWatch && !camera?.motionOnly && !settings.settings.motionEvents;
     // probed once on download: a recorded clip comes every few seconds, and each probe is two ffmpeg processes
     const analysed = await analyseVideoWithStats(
       videoFile,
-      { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal, info, keyFrameWatch: this.config.analysis.keyFrameWatch, onFrame: frames.keep, onRestart: frames.clear },
+      { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal, info, keyFrameWatch, onFrame: frames.keep, onRestart: frames.clear },
       onProgress,
     );
     return { ...analysed, frames };

@@ -71,13 +71,13 @@ describe.each(testDatabaseKinds())('the worker writes where a clip had motion (%
   });
 
   /** A recorded clip as storage registers it: the file in the store, the row in clips. */
-  async function storedClip(ffmpegInput: string[], startedAt: Date): Promise<ClipEntity> {
+  async function storedClip(ffmpegInput: string[], startedAt: Date, encode: string[] = []): Promise<ClipEntity> {
     const id = randomUUID();
     const path = `p-${kind}/gate/clips/${startedAt.toISOString().slice(0, 10)}/${id}.mp4`;
     const file = join(store.root, path);
     await mkdir(dirname(file), { recursive: true });
     // H.264 fragmented MP4, as the recorder writes clips
-    execFileSync('ffmpeg', ['-v', 'error', '-y', ...ffmpegInput, '-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', file]);
+    execFileSync('ffmpeg', ['-v', 'error', '-y', ...ffmpegInput, '-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', ...encode, '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', file]);
     return db.getRepository(ClipEntity).save({
       id, cameraId, path, source: 'recording', originalName: `${id}.mp4`, sizeBytes: String((await stat(file)).size), durationSec: 4, width: 768, height: 576, startedAt, uploadedBy: null,
     });
@@ -110,6 +110,25 @@ describe.each(testDatabaseKinds())('the worker writes where a clip had motion (%
     expect(row.status).toBe('done');
     expect(row.motionFirstSec).toBeNull();
     expect(row.motionLastSec).toBeNull();
+  });
+
+  it('looks at every clip of a motion-only camera at the full fps: motion between two key frames decides what is kept', async () => {
+    // a key frame every second, as cameras send; the clip before is quiet, so another camera's clip would be looked at on its key frames first
+    const keyEverySecond = ['-g', '10'];
+    const quiet = await storedClip(['-f', 'lavfi', '-i', 'color=c=gray:s=320x240:r=10:d=4'], new Date('2026-11-22T12:20:00Z'), keyEverySecond);
+    expect((await analysed(quiet.id)).status).toBe('done');
+    expect(JSON.parse((await db.getRepository(AnalysisEntity).findOneByOrFail({ clipId: quiet.id })).sceneState ?? '{}')).toMatchObject({ quiet: true });
+    // something crosses between the key frames at 1 s and 2 s
+    const brief = await storedClip(
+      ['-f', 'lavfi', '-i', "color=c=gray:s=320x240:r=10:d=4,drawbox=x=100:y=80:w=60:h=80:color=white:t=fill:enable='between(t,1.15,1.85)'"],
+      new Date('2026-11-22T12:20:04Z'),
+      keyEverySecond,
+    );
+    const row = await analysed(brief.id);
+    expect(row.status).toBe('done');
+    expect(row.motionFirstSec).toBeGreaterThanOrEqual(1);
+    expect(row.motionFirstSec).toBeLessThanOrEqual(2);
+    expect(row.motionLastSec).not.toBeNull();
   });
 
   it('does not analyse a clip storage deleted before it was analysed (no file, no failure in the thread)', async () => {

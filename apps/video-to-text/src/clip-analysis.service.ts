@@ -223,7 +223,7 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
       const stages = new StageTimer();
       const { videoFile, info } = await stages.time('fetch', () => this.engine.download(clip, work));
       const [analysed, playablePath] = await stages.time('analyse', () =>
-        Promise.all([this.engine.analyse(videoFile, info, settings, carry, this.onProgress(clip, analysis)), this.makePlayable(clip, info, videoFile, work)]),
+        Promise.all([this.engine.analyse(videoFile, info, settings, carry, this.onProgress(clip, analysis), { motionOnly: camera?.recordMode === 'motion' }), this.makePlayable(clip, info, videoFile, work)]),
       );
       this.progress(clip, 0.97, 'writing');
       const plans = await stages.time('media', () => this.planEvents(clip, camera, analysed, videoFile, work));

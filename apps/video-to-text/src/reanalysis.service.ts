@@ -197,7 +197,7 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
     const clipWork = await mkdtemp(join(work, 'clip-'));
     try {
       const { videoFile, info } = await this.engine.download(clip, clipWork);
-      const analysed = await this.engine.analyse(videoFile, info, settings, carry, onProgress);
+      const analysed = await this.engine.analyse(videoFile, info, settings, carry, onProgress, { motionOnly: camera.recordMode === 'motion' });
       into.scenes.set(clip.id, analysed.sceneState);
       into.motions.set(clip.id, analysed.result.motion);
       const eventOfTrack = new Map<number, string>();

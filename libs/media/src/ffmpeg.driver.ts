@@ -220,7 +220,8 @@ export class FfmpegDriver {
   /**
    * Decoded frames at `options.fps` (or only the key frames: `options.keyFrames`), scaled to exactly
    * width x height, as packed RGB. Reads exactly one frame's bytes at a time, so a slow consumer
-   * pauses ffmpeg (pipe backpressure). Breaking out of the loop kills ffmpeg. Throws CORRUPT_VIDEO if ffmpeg fails, FFMPEG_TIMEOUT if it stalls.
+   * pauses ffmpeg (pipe backpressure). Breaking out of the loop kills ffmpeg. Throws CORRUPT_VIDEO if
+   * ffmpeg fails, FFMPEG_TIMEOUT if it stalls.
    */
   async *readFrames(file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
     const args = buildFrameReaderArgs(file, options);

@@ -112,4 +112,30 @@ describe('GifPalette', () => {
     expect([...gif.subarray(13, 16)]).toEqual(palette.colors[0]);
     expect(() => new GifPalette([])).toThrow(/no frame/);
   });
+
+  it('matches every pixel to its nearest colour of the palette, in every frame that shares it', () => {
+    // 256 colours (red across, green down), then the same picture mirrored
+    const gradient = (mirror: boolean) => {
+      const rgb = new Uint8Array(16 * 16 * 3);
+      for (let y = 0; y < 16; y++) {
+        for (let x = 0; x < 16; x++) {
+          const k = (y * 16 + (mirror ? 15 - x : x)) * 3;
+          rgb[k] = x * 16;
+          rgb[k + 1] = y * 16;
+          rgb[k + 2] = 128;
+        }
+      }
+      return { width: 16, height: 16, rgb };
+    };
+    const frames = [gradient(false), gradient(true)];
+    const palette = new GifPalette(frames, 64);
+    const distance = (colour: number[], rgb: Uint8Array, k: number) => ((colour[0] as number) - (rgb[k] as number)) ** 2 + ((colour[1] as number) - (rgb[k + 1] as number)) ** 2 + ((colour[2] as number) - (rgb[k + 2] as number)) ** 2;
+    for (const frame of frames) {
+      const index = palette.indices(frame);
+      for (let p = 0; p < 256; p++) {
+        const best = Math.min(...palette.colors.map((colour) => distance(colour, frame.rgb, p * 3)));
+        expect(distance(palette.colors[index[p] as number] as number[], frame.rgb, p * 3)).toBe(best);
+      }
+    }
+  });
 });

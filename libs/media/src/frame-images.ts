@@ -15,7 +15,7 @@ export interface RgbImage {
 }
 
 // Node loads gifenc's CommonJS build (everything on the default export), Vite its ES module build (named exports)
-const { GIFEncoder, quantize, applyPalette } = typeof gifencModule.quantize === 'function' ? gifencModule : (gifencModule as unknown as { default: typeof gifencModule }).default;
+const { GIFEncoder, quantize } = typeof gifencModule.quantize === 'function' ? gifencModule : (gifencModule as unknown as { default: typeof gifencModule }).default;
 
 /**
  * The image at `width` x `height`: each output pixel is the mean of the source pixels it covers
@@ -128,6 +128,8 @@ export function encodeJpeg(image: RgbImage, quality = 85): Buffer {
 export class GifPalette {
   readonly colors: number[][];
   private readonly indexed = new WeakMap<RgbImage, Uint8Array>();
+  /** the nearest palette colour of each RGB565 colour met so far (-1: not looked up yet), shared by all frames */
+  private readonly nearestOf = new Int16Array(65536).fill(-1);
 
   constructor(frames: readonly RgbImage[], maxColors = 255) {
     if (frames.length === 0) throw new RangeError('GifPalette: no frame to choose colours from');
@@ -139,11 +141,53 @@ export class GifPalette {
   indices(frame: RgbImage): Uint8Array {
     let index = this.indexed.get(frame);
     if (!index) {
-      index = applyPalette(rgba(frame.rgb), this.colors, 'rgb565');
+      index = this.match(frame);
       this.indexed.set(frame, index);
     }
     return Uint8Array.from(index);
   }
+
+  /** Each pixel's nearest colour, looked up once per RGB565 colour for all the frames of the palette. */
+  private match(frame: RgbImage): Uint8Array {
+    const { rgb } = frame;
+    const nearestOf = this.nearestOf;
+    const index = new Uint8Array(frame.width * frame.height);
+    for (let p = 0, k = 0; p < index.length; p++, k += 3) {
+      const r = rgb[k] as number;
+      const g = rgb[k + 1] as number;
+      const b = rgb[k + 2] as number;
+      const key = ((r >> 3) << 11) | ((g >> 2) << 5) | (b >> 3);
+      let nearest = nearestOf[key] as number;
+      if (nearest < 0) {
+        nearest = nearestColour(this.colors, r, g, b);
+        nearestOf[key] = nearest;
+      }
+      index[p] = nearest;
+    }
+    return index;
+  }
+}
+
+/** The palette entry closest to r, g, b (squared distance). */
+function nearestColour(colors: readonly number[][], r: number, g: number, b: number): number {
+  let best = 0;
+  let bestDistance = Infinity;
+  for (let i = 0; i < colors.length; i++) {
+    const colour = colors[i] as number[];
+    const dr = (colour[0] as number) - r;
+    let distance = dr * dr;
+    if (distance >= bestDistance) continue;
+    const dg = (colour[1] as number) - g;
+    distance += dg * dg;
+    if (distance >= bestDistance) continue;
+    const db = (colour[2] as number) - b;
+    distance += db * db;
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = i;
+    }
+  }
+  return best;
 }
 
 export interface GifOptions {

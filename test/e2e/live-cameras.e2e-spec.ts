@@ -550,6 +550,12 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     // what the analysis found is drawn over the live picture: the boxes of the camera's recent events
     await expect.poll(() => paintedPixels(page.getByTestId('live-boxes-layer')), { timeout: 90_000, interval: 1000 }).toBeGreaterThan(50);
     expect(Number(await page.getByTestId('live-boxes-layer').getAttribute('data-boxes'))).toBeGreaterThan(0);
+    // and, while it is watched, the detector's boxes of its newest key frame: what is there now (people walk in vtest.avi all the time)
+    const liveBoxes = () => page.getByTestId('live-boxes-layer').getAttribute('data-live-boxes').then(Number);
+    await expect.poll(liveBoxes, { timeout: 30_000, interval: 250 }).toBeGreaterThan(0);
+    // they keep coming, about one key frame a second: seen again a few seconds later
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await expect.poll(liveBoxes, { timeout: 5000, interval: 250 }).toBeGreaterThan(0);
     await page.screenshot({ path: join(process.cwd(), 'test-results', 'live-view.png') });
 
     // the last 60 s, one MP4 made from the stored clips, playing in a loop

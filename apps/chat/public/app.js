@@ -331,6 +331,10 @@ function connectSocket() {
   const announceEvent = (payload) => {
     if (payload.message.event) window.dispatchEvent(new CustomEvent('cameramonit:event', { detail: { cameraId: payload.cameraId, event: payload.message.event } }));
   };
+  // the detector's boxes of a live key frame of a camera someone watches: live.js draws them
+  socket.on('live:boxes', (payload) => {
+    if (payload?.cameraId) window.dispatchEvent(new CustomEvent('cameramonit:live-boxes', { detail: payload }));
+  });
   socket.on('message', (payload) => {
     if (payload?.cameraId && payload.message) {
       receiveMessage(payload.cameraId, payload.message);

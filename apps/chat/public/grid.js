@@ -104,6 +104,7 @@ async function main() {
     const tile = tiles.get(payload?.cameraId);
     if (tile && payload.message?.event) tile.addEvent(payload.message.event);
   });
+  socket.on('live:boxes', (payload) => tiles.get(payload?.cameraId)?.overlay.setLive(payload.boxes));
   const boxes = document.getElementById('grid-boxes');
   const frame = () => {
     for (const tile of tiles.values()) tile.draw(boxes.checked);

@@ -18,7 +18,7 @@ const STRINGS = {
     loopPlayingSub: (from, to) => `Last 60 s (${from}–${to}), in a loop, from the camera's sub-stream: this browser cannot play its main stream (H.265)`, nothingRecorded: 'Nothing recorded in that time.',
     hours: (n) => `${n} h`, recorded: 'recorded', events: 'events', playingAt: (time) => `Recording at ${time}`, pickRange: 'Drag over the timeline to pick a range to export or share.',
     range: (from, to, s) => `${from}–${to} (${s})`, download: 'Download MP4', share: 'Share link', shareHours: 'valid for', copied: 'Link copied', shareMade: (until) => `Anyone with this link can watch until ${until}:`,
-    failed: 'Failed', noRecording: 'No recording at that moment.', ago: (s) => `${s} s ago`,
+    failed: 'Failed', noRecording: 'No recording at that moment.', ago: (s) => `${s} s ago`, now: 'now',
     playingSub: (time) => `Recording at ${time}, from the camera's sub-stream: this browser cannot play its main stream (H.265)`,
     cannotPlay: "This browser cannot play this camera's recordings (H.265), and the camera has no sub-stream to play instead.",
   },
@@ -31,7 +31,7 @@ const STRINGS = {
     loopPlayingSub: (from, to) => `Ostatnie 60 s (${from}–${to}), w pętli, ze strumienia pomocniczego kamery: ta przeglądarka nie odtworzy jej strumienia głównego (H.265)`, nothingRecorded: 'W tym czasie nic nie nagrano.',
     hours: (n) => `${n} h`, recorded: 'nagrane', events: 'zdarzenia', playingAt: (time) => `Nagranie z ${time}`, pickRange: 'Zaznacz zakres na osi czasu, aby go pobrać lub udostępnić.',
     range: (from, to, s) => `${from}–${to} (${s})`, download: 'Pobierz MP4', share: 'Udostępnij link', shareHours: 'ważny przez', copied: 'Skopiowano link', shareMade: (until) => `Każdy z tym linkiem może oglądać do ${until}:`,
-    failed: 'Błąd', noRecording: 'Brak nagrania w tej chwili.', ago: (s) => `${s} s temu`,
+    failed: 'Błąd', noRecording: 'Brak nagrania w tej chwili.', ago: (s) => `${s} s temu`, now: 'teraz',
     playingSub: (time) => `Nagranie z ${time}, ze strumienia pomocniczego kamery: ta przeglądarka nie odtworzy jej strumienia głównego (H.265)`,
     cannotPlay: 'Ta przeglądarka nie odtworzy nagrań tej kamery (H.265), a kamera nie ma strumienia pomocniczego.',
   },
@@ -290,17 +290,28 @@ export class LivePlayer {
 const LABEL_COLOURS = { person: '#2563eb', car: '#ea580c', truck: '#c2410c', bus: '#9a3412', bicycle: '#0d9488', motorcycle: '#0f766e', dog: '#7c3aed', cat: '#db2777' };
 /** a detection is drawn this long after it arrived, fading */
 const BOX_SHOW_MS = 20_000;
+/** the boxes of a live key frame stand until the next key frame's come, or this long */
+const LIVE_BOX_SHOW_MS = 2500;
 
 /**
- * What the analysis found, drawn over a live picture (the grid's tiles, the live panel): each
- * event's boxes (its objects at their best moment, fractions of the picture). They come with the
- * event, a few seconds after the clip was recorded, so each says how old it is and fades out.
+ * What the analysis found, drawn over a live picture (the grid's tiles, the live panel): the
+ * detector's boxes of the newest key frame while the worker looks at the live picture
+ * (`live:boxes`, about one a second: what is there now), else each event's boxes (its objects at
+ * their best moment, fractions of the picture), which come with the event a few seconds after the
+ * clip was recorded, so each says how old it is and fades out.
  */
 export class DetectionOverlay {
   constructor(video, testId) {
     this.video = video;
     this.detections = [];
+    /** the newest live key frame's boxes, and when they came */
+    this.live = { boxes: [], shownAt: 0 };
     this.canvas = h('canvas', { class: 'detections', 'data-testid': testId, 'aria-hidden': 'true' });
+  }
+
+  /** The detector's boxes of the camera's newest live key frame: they replace the previous ones. */
+  setLive(boxes, receivedAt = Date.now()) {
+    this.live = { boxes: Array.isArray(boxes) ? boxes.slice(0, 50) : [], shownAt: receivedAt };
   }
 
   /** An event (new or updated) of this camera: its boxes replace the ones it had. */
@@ -312,6 +323,7 @@ export class DetectionOverlay {
 
   clear() {
     this.detections = [];
+    this.live = { boxes: [], shownAt: 0 };
   }
 
   /** Draws the boxes over the part of the video element the picture fills (object-fit: contain). */
@@ -324,7 +336,12 @@ export class DetectionOverlay {
     context.clearRect(0, 0, width, height);
     const now = Date.now();
     this.detections = this.detections.filter((d) => now - d.shownAt < BOX_SHOW_MS);
-    canvas.dataset.boxes = String(enabled && video.videoWidth ? this.detections.length : 0);
+    // while live key frames come, their boxes are what is there now: the events' older boxes step aside
+    const liveNow = now - this.live.shownAt < LIVE_BOX_SHOW_MS;
+    const shown = liveNow ? this.live.boxes.map((box) => ({ ...box, shownAt: this.live.shownAt, live: true })) : this.detections;
+    const visible = enabled && video.videoWidth;
+    canvas.dataset.boxes = String(visible ? shown.length : 0);
+    canvas.dataset.liveBoxes = String(visible && liveNow ? shown.length : 0);
     if (!enabled || !video.videoWidth || !width || !height) return;
     // the video element may be smaller than the canvas (the live panel's picture keeps 16:9)
     const box = video.getBoundingClientRect();
@@ -336,17 +353,17 @@ export class DetectionOverlay {
     const top = box.top - area.top + (box.height - pictureHeight) / 2;
     context.font = '12px system-ui, sans-serif';
     context.lineWidth = 2;
-    for (const detection of this.detections) {
+    for (const detection of shown) {
       const colour = LABEL_COLOURS[detection.label] ?? '#e5e7eb';
       const x = left + detection.x * pictureWidth;
       const y = top + detection.y * pictureHeight;
-      const alpha = Math.max(0.15, 1 - (now - detection.shownAt) / BOX_SHOW_MS);
+      const alpha = detection.live ? 1 : Math.max(0.15, 1 - (now - detection.shownAt) / BOX_SHOW_MS);
       context.globalAlpha = alpha;
       context.strokeStyle = colour;
       context.strokeRect(x, y, detection.width * pictureWidth, detection.height * pictureHeight);
       // older boxes fade without their label, so a busy scene stays readable
       if (alpha < 0.5) continue;
-      const text = `${detection.label} · ${t('ago', Math.max(0, Math.round((now - detection.seenAt) / 1000)))}`;
+      const text = detection.live ? `${detection.label} · ${t('now')}` : `${detection.label} · ${t('ago', Math.max(0, Math.round((now - detection.seenAt) / 1000)))}`;
       context.fillStyle = colour;
       context.fillRect(x, Math.max(0, y - 16), context.measureText(text).width + 8, 16);
       context.fillStyle = '#fff';
@@ -379,6 +396,9 @@ class LivePanel {
       this.timeline.root,
     );
     // what the analysis finds is drawn over the live picture (not over the loop or recordings: their time is another)
+    window.addEventListener('cameramonit:live-boxes', (e) => {
+      if (e.detail.cameraId === this.camera?.id) this.overlay.setLive(e.detail.boxes);
+    });
     window.addEventListener('cameramonit:event', (e) => {
       if (e.detail.cameraId === this.camera?.id) this.overlay.add(e.detail.event);
     });

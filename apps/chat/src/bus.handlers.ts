@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ClipEntity, EventEntity } from '@cameramonit/db';
-import { Topics, type CameraStatusPayload, type AnalysisCompletedPayload, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type EventUpdatedPayload, type ReanalysisCompletedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
+import { Topics, type CameraStatusPayload, type LiveBoxesPayload, type AnalysisCompletedPayload, type AnalysisFailedPayload, type AnalysisProgressPayload, type EventCreatedPayload, type EventUpdatedPayload, type ReanalysisCompletedPayload, type UploadRejectedPayload } from '@cameramonit/contracts';
 import { CamerasService } from './cameras.service.js';
 import { ChatGateway } from './chat.gateway.js';
 import { MessagesService } from './messages.service.js';
@@ -19,6 +19,13 @@ export class ChatBusHandlers {
     private readonly messages: MessagesService,
     private readonly gateway: ChatGateway,
   ) {}
+
+  /** The detector's boxes of a watched camera's newest live key frame: to whoever may see the camera. */
+  @EventPattern(Topics.liveBoxes)
+  liveBoxes(@Payload() payload: LiveBoxesPayload): void {
+    if (typeof payload?.cameraId !== 'string' || !Array.isArray(payload.boxes)) return;
+    this.gateway.liveBoxes(payload);
+  }
 
   @EventPattern(Topics.eventCreated)
   async eventCreated(@Payload() payload: EventCreatedPayload): Promise<void> {

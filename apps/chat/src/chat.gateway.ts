@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ConnectedSocket, MessageBody, SubscribeMessage, WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { TokenService, type AuthUser } from '@cameramonit/auth';
+import type { LiveBoxesPayload } from '@cameramonit/contracts';
 import { CamerasService } from './cameras.service.js';
 import type { MessageView } from './chat.types.js';
 import { LiveRelay } from './live.relay.js';
@@ -56,6 +57,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   @SubscribeMessage('live:stop')
   stopLive(@ConnectedSocket() socket: Socket, @MessageBody() body: { streamId?: unknown }): void {
     this.live.stop(socket, body?.streamId);
+  }
+
+  /** What the detector found in the newest key frame of a camera someone watches live. */
+  liveBoxes(payload: LiveBoxesPayload): void {
+    this.server.to(room(payload.cameraId)).emit('live:boxes', payload);
   }
 
   message(cameraId: string, message: MessageView): void {

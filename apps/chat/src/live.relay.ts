@@ -1,6 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { TokenService, type AuthUser } from '@cameramonit/auth';
+import { BusClient } from '@cameramonit/bus';
+import { Topics, type LiveWatchedPayload } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
 import { APP_CONFIG } from '@cameramonit/server';
 import { CamerasService } from './cameras.service.js';
@@ -9,6 +11,8 @@ import { CamerasService } from './cameras.service.js';
 const window = 8;
 /** Most live streams one browser tab may watch at once (the grid shows 16). */
 const maxStreamsPerSocket = 16;
+/** The worker is told this often which cameras are watched (it lets a camera go after 12 s without word). */
+const watchedEveryMs = 4000;
 
 interface Relay {
   abort: AbortController;
@@ -20,18 +24,38 @@ interface Relay {
  * in chunks (`live:start`, `live:data`, `live:end`). One WebSocket carries any number of cameras,
  * so a grid of 16 is not held up by the browser's six HTTP connections per host. Chunks are
  * acknowledged; past a small window the relay stops reading, the recorder then skips fragments for
- * this viewer (never holding up the camera or the other viewers).
+ * this viewer (never holding up the camera or the other viewers). While a camera is watched, the
+ * video-to-text worker is told so (Topics.liveWatched) and sends the detector's boxes of its live
+ * key frames (Topics.liveBoxes, relayed by the gateway as `live:boxes`).
  */
 @Injectable()
-export class LiveRelay {
+export class LiveRelay implements OnApplicationShutdown {
   private readonly logger = new Logger(LiveRelay.name);
   private readonly streams = new WeakMap<Socket, Map<string, Relay>>();
+  /** viewers per camera now */
+  private readonly viewers = new Map<string, number>();
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly cameras: CamerasService,
     private readonly tokens: TokenService,
-  ) {}
+    private readonly bus: BusClient,
+  ) {
+    this.heartbeat = setInterval(() => {
+      for (const cameraId of this.viewers.keys()) this.tellWatched(cameraId);
+    }, watchedEveryMs);
+    this.heartbeat.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  private tellWatched(cameraId: string): void {
+    const payload: LiveWatchedPayload = { cameraId };
+    void this.bus.publish(Topics.liveWatched, payload).catch(() => undefined);
+  }
 
   async watch(socket: Socket, user: AuthUser, cameraId: unknown, streamId: unknown, stream: 'main' | 'sub' = 'main'): Promise<void> {
     if (typeof cameraId !== 'string' || typeof streamId !== 'string' || streamId.length > 64) {
@@ -53,8 +77,14 @@ export class LiveRelay {
     }
     const relay: Relay = { abort: new AbortController() };
     streams.set(streamId, relay);
+    const watching = this.viewers.get(cameraId) ?? 0;
+    this.viewers.set(cameraId, watching + 1);
+    if (watching === 0) this.tellWatched(cameraId);
     void this.pump(socket, cameraId, streamId, stream, relay).finally(() => {
       if (streams.get(streamId) === relay) streams.delete(streamId);
+      const left = (this.viewers.get(cameraId) ?? 1) - 1;
+      if (left > 0) this.viewers.set(cameraId, left);
+      else this.viewers.delete(cameraId);
     });
   }
 

@@ -42,10 +42,10 @@ if (!config.mqttUrl) {
 }
 
 const app = (name: string, port: number): AppSpec => ({ name, port, entry: join(root, 'apps', name, 'dist', 'main.js') });
-// more video-to-text workers (VIDEO_TO_TEXT_WORKERS): each claims clips through the database, with its own port and instance id
+// more video-to-text workers (VIDEO_TO_TEXT_WORKERS): each claims clips through the database, with its own port and instance id; live boxes are the first worker's
 const extraWorkers: AppSpec[] = Array.from({ length: config.analysis.workers - 1 }, (_, i) => {
   const port = config.ports.videoToText + 100 * (i + 1);
-  return { ...app('video-to-text', port), name: `video-to-text-${i + 2}`, env: { VIDEO_TO_TEXT_PORT: String(port), INSTANCE_ID: `${env.INSTANCE_ID ?? 'main'}-worker-${i + 2}` } };
+  return { ...app('video-to-text', port), name: `video-to-text-${i + 2}`, env: { VIDEO_TO_TEXT_PORT: String(port), INSTANCE_ID: `${env.INSTANCE_ID ?? 'main'}-worker-${i + 2}`, LIVE_BOXES_CAMERAS: '0' } };
 });
 // owners of first-start data come first (the admin user, the demo project), then the rest
 const waves: AppSpec[][] = [

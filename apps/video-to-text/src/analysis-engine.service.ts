@@ -2,9 +2,9 @@ import { join, extname, posix } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { TokenService } from '@cameramonit/auth';
 import type { AppConfig } from '@cameramonit/config';
-import type { AnalysedEvent, AnalysisProgress } from '@cameramonit/contracts';
+import type { AnalysedEvent, AnalysisProgress, Detection } from '@cameramonit/contracts';
 import type { CameraEntity, ClipEntity } from '@cameramonit/db';
-import { FfmpegDriver, type VideoInfo } from '@cameramonit/media';
+import { FfmpegDriver, type VideoFrame, type VideoInfo } from '@cameramonit/media';
 import { APP_CONFIG, StorageClient } from '@cameramonit/server';
 import { analyseVideoWithStats, HumanObjectDetector, type SceneCarry, type VideoAnalysis } from '@cameramonit/vision';
 import { clipSettings, type ClipSettings } from './camera-settings.js';
@@ -69,6 +69,12 @@ export class AnalysisEngine implements OnApplicationShutdown {
     const resolved = clipSettings(camera?.analysisSettings ?? null, { fps: this.config.analysis.fps, width: this.config.analysis.width });
     if (resolved.problem) this.logger.warn(`Camera ${camera?.id}: stored analysis settings unusable, using the defaults: ${resolved.problem}`);
     return resolved;
+  }
+
+  /** The detector on a whole frame (a live key frame), with a camera's classes and minimum confidence. */
+  async detectWholeFrame(frame: VideoFrame, request: { minConfidence: number; classes: readonly string[] | null }): Promise<Detection[]> {
+    await this.ready();
+    return this.detector.detect(frame.rgb, frame.width, frame.height, { minConfidence: Math.max(request.minConfidence, DETECTOR_FLOOR_CONFIDENCE), classes: request.classes });
   }
 
   /** Runs `work` when no other analysis of this process is running. */

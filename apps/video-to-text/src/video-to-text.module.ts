@@ -7,6 +7,7 @@ import type { AppConfig } from '@cameramonit/config';
 import { APP_CONFIG, StorageClient, VisionModelAccess } from '@cameramonit/server';
 import { AnalysisEngine } from './analysis-engine.service.js';
 import { ClipAnalysisService } from './clip-analysis.service.js';
+import { LiveLookService } from './live-look.service.js';
 import { EventDescriptionHandlers } from './event-description.handlers.js';
 import { EventDescriptionService } from './event-description.service.js';
 import { ReanalysisController } from './reanalysis.controller.js';
@@ -18,6 +19,7 @@ import { VideoToTextController } from './video-to-text.controller.js';
   providers: [
     AnalysisEngine,
     ClipAnalysisService,
+    LiveLookService,
     ReanalysisService,
     {
       provide: EventDescriptionService,

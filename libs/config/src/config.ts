@@ -71,7 +71,7 @@ export interface AppConfig {
   /** ONVIF discovery: whether multicast probes may go onto the local network */
   onvifDiscoveryMulticast: boolean;
   maxUploadBytes: number;
-  analysis: { fps: number; width: number; keyFrameWatch: boolean; detectorInputSize: number; minConfidence: number; workers: number };
+  analysis: { fps: number; width: number; keyFrameWatch: boolean; detectorInputSize: number; minConfidence: number; workers: number; liveBoxesCameras: number };
   /** absolute folder of analyser plugins */
   pluginsDir: string;
   smtpUrl: string | undefined;
@@ -231,6 +231,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       detectorInputSize: num('DETECTOR_INPUT_SIZE'),
       minConfidence: num('DETECTOR_MIN_CONFIDENCE'),
       workers: num('VIDEO_TO_TEXT_WORKERS'),
+      liveBoxesCameras: num('LIVE_BOXES_CAMERAS'),
     },
     pluginsDir: resolve(cwd, values.PLUGINS_DIR ?? 'plugins'),
     smtpUrl: values.SMTP_URL,

@@ -92,6 +92,13 @@ export const Settings = {
   VIDEO_TO_TEXT_WORKERS: { type: 'int', default: '1', min: 1, max: 16, description: 'Video-to-text worker processes `npm start` runs; each analyses one clip at a time, so on a machine with more cores more cameras keep up (worker k > 1 answers on VIDEO_TO_TEXT_PORT + 100 * (k - 1)).' },
   ANALYSIS_FPS: { type: 'number', default: '5', min: 0.5, max: 30, description: 'Frames per second the analysis looks at.' },
   ANALYSIS_WIDTH: { type: 'int', default: '640', min: 160, max: 1920, description: 'Width (px) frames are scaled to for analysis.' },
+  LIVE_BOXES_CAMERAS: {
+    type: 'int',
+    default: '4',
+    min: 0,
+    max: 16,
+    description: "Most cameras whose live picture gets the detector's boxes of its newest key frame (about one detector run a second each, while someone watches it); 0: none (the live picture then shows the boxes of recent events only).",
+  },
   ANALYSIS_KEYFRAME_WATCH: {
     type: 'bool',
     default: 'true',

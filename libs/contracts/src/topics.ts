@@ -28,6 +28,10 @@ export const Topics = {
   cameraChanged: 'cameramonit/camera/changed',
   /** recorder -> chat: a live camera's recording state changed (online, offline, wrong password...). */
   cameraStatus: 'cameramonit/camera/status',
+  /** chat -> video-to-text: someone is watching a camera's live picture (sent every few seconds while they do). */
+  liveWatched: 'cameramonit/live/watched',
+  /** video-to-text -> chat: what the detector found in the newest key frame of a watched camera's live picture. */
+  liveBoxes: 'cameramonit/live/boxes',
   /** request/reply, manager: check an email + password, answer the user or null. */
   authVerifyPassword: 'cameramonit/auth/verify-password',
   /** request/reply, manager: log in, answer an access token. */
@@ -205,3 +209,25 @@ export type Role = 'admin' | 'installer' | 'manager' | 'supervisor' | 'customer'
 export const Roles: readonly Role[] = ['admin', 'installer', 'manager', 'supervisor', 'customer', 'service', 'device'];
 /** Roles a person's account may have. */
 export const PersonRoles: readonly Role[] = Roles.filter((r) => r !== 'service' && r !== 'device');
+
+export interface LiveWatchedPayload {
+  cameraId: string;
+}
+
+/** One object in a live key frame: where, as fractions of the picture (0..1). */
+export interface LiveBox {
+  label: string;
+  confidence: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface LiveBoxesPayload {
+  cameraId: string;
+  /** when the key frame reached the detector (ISO 8601) */
+  at: string;
+  /** the objects of the camera's classes above its minimum confidence; empty: nothing there */
+  boxes: LiveBox[];
+}

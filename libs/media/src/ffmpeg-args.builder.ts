@@ -99,6 +99,34 @@ export function buildFrameReaderArgs(file: string, options: FrameReaderOptions):
   ];
 }
 
+/**
+ * ffmpeg reading a live fragmented MP4 on stdin (a camera's live picture) and writing only its key
+ * frames, scaled to width x height, on stdout as PPM pictures (RGB, a short header each). PPM through
+ * image2pipe, not raw video: the raw video muxer held each frame back until the next one came (a
+ * whole key-frame interval late), image2pipe writes it as soon as it is decoded.
+ */
+export function buildLiveKeyFrameArgs(width: number, height: number): string[] {
+  requireEvenSize('width', width);
+  requireEvenSize('height', height);
+  return [
+    ...commonArgs,
+    '-threads', '1',
+    '-skip_frame', 'nokey',
+    '-probesize', '32768',
+    '-analyzeduration', '0',
+    '-f', 'mp4',
+    '-i', 'pipe:0',
+    '-map', '0:v:0',
+    '-an',
+    '-sn',
+    '-vf', `scale=${width}:${height}:flags=area`,
+    '-fps_mode', 'passthrough',
+    '-f', 'image2pipe',
+    '-c:v', 'ppm',
+    'pipe:1',
+  ];
+}
+
 /** Raw RGB frames straight to the pipe, or through ffmpeg's fifo muxer with a queue of `queueFrames`. */
 function frameOutputFormat(queueFrames: number | undefined): string[] {
   if (queueFrames === undefined) return ['-f', 'rawvideo', '-pix_fmt', 'rgb24'];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegDriver } from './ffmpeg.driver.js';
+import { Mp4BoxSplitter } from './fmp4.parser.js';
 import type { MediaProgress } from './media.types.js';
 
 const vtest = resolve(import.meta.dirname, '../../../fixtures/vtest.avi');
@@ -96,6 +97,37 @@ describe('FfmpegDriver.readFrames', () => {
       if (count === 3) break;
     }
     expect(count).toBe(3);
+  });
+
+  it('reads the key frames of a live fragmented MP4 as its fragments come, each before the next fragment', async () => {
+    // 4 s of vtest.avi as the recorder's live picture: fragmented MP4, a key frame every second
+    const live = join(workDir, 'live.mp4');
+    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-ss', '5', '-i', vtest, '-t', '4', '-an', '-vf', 'scale=640:-2', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-bf', '0', '-pix_fmt', 'yuv420p', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', live]);
+    expect(made.status, made.stderr.toString()).toBe(0);
+    const boxes = new Mp4BoxSplitter().push(await readFile(live));
+    const init = Buffer.concat(boxes.filter((box) => box.type === 'ftyp' || box.type === 'moov').map((box) => box.bytes));
+    const fragments = boxes.flatMap((box, i) => (box.type === 'moof' ? [Buffer.concat([box.bytes, (boxes[i + 1] as { bytes: Buffer }).bytes])] : []));
+    expect(fragments).toHaveLength(4);
+    let sent = 0;
+    async function* camera() {
+      yield init;
+      for (const fragment of fragments) {
+        sent++;
+        yield fragment;
+        await new Promise((resolve) => setTimeout(resolve, 700));
+      }
+    }
+    const frames: { index: number; sentWhenRead: number; rgb: Uint8Array; width: number }[] = [];
+    for await (const frame of driver.readLiveKeyFrames(camera(), { width: 320, height: 240 })) frames.push({ index: frame.index, sentWhenRead: sent, rgb: frame.rgb, width: frame.width });
+    // one picture per key frame, each read while its own fragment was the newest sent
+    expect(frames.map((frame) => frame.sentWhenRead)).toEqual([1, 2, 3, 4]);
+    expect(frames.every((frame) => frame.rgb.length === 320 * 240 * 3)).toBe(true);
+    // the picture at 1 s, as reading the file the usual way gives it
+    const usual = [];
+    for await (const frame of driver.readFrames(live, { fps: 10, width: 320, height: 240, startSec: 1, durationSec: 0.1 })) usual.push(frame);
+    let difference = 0;
+    for (let i = 0; i < usual[0].rgb.length; i++) difference += Math.abs((usual[0].rgb[i] as number) - (frames[1]?.rgb[i] as number));
+    expect(difference / usual[0].rgb.length).toBeLessThan(3);
   });
 
   it('reads the whole fixture at 5 fps', async () => {

@@ -7,6 +7,7 @@ import {
   buildDecodeCheckArgs,
   buildFrameImageArgs,
   buildFrameReaderArgs,
+  buildLiveKeyFrameArgs,
   buildMp4TranscodeArgs,
   buildProbeArgs,
   buildSnapshotArgs,
@@ -215,6 +216,72 @@ export class FfmpegDriver {
       exited,
       kill: () => kill(child),
     };
+  }
+
+  /**
+   * The key frames of a live fragmented MP4 (a camera's live picture from the recorder), decoded as
+   * they come, scaled to width x height, as packed RGB; `sec` is the time since reading began.
+   * Ends when the input ends or `signal` aborts; breaking out of the loop kills ffmpeg.
+   */
+  async *readLiveKeyFrames(input: AsyncIterable<Uint8Array>, options: { width: number; height: number; signal?: AbortSignal }): AsyncGenerator<VideoFrame, void, undefined> {
+    const { width, height } = options;
+    const header = Buffer.from(`P6\n${width} ${height}\n255\n`, 'latin1');
+    const pictureBytes = header.length + width * height * 3;
+    const child = spawn(this.binaries.ffmpegPath, buildLiveKeyFrameArgs(width, height), { stdio: ['pipe', 'pipe', 'pipe'] });
+    track(child);
+    const closed = waitForClose(child);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = appendBounded(stderr, chunk);
+    });
+    const onAbort = () => kill(child);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // the live picture goes in as it comes; ffmpeg going away ends the copy
+    const stdin = child.stdin;
+    stdin?.on('error', () => undefined);
+    void (async () => {
+      try {
+        for await (const chunk of input) {
+          if (!stdin || stdin.destroyed) return;
+          if (!stdin.write(chunk)) await new Promise((resolve) => stdin.once('drain', resolve));
+        }
+      } catch {
+        // the live picture ended (the camera went away, the request was aborted)
+      } finally {
+        stdin?.end();
+      }
+    })();
+    const started = Date.now();
+    let picture = Buffer.alloc(pictureBytes);
+    let filled = 0;
+    let index = 0;
+    try {
+      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+        let offset = 0;
+        while (offset < chunk.length) {
+          const take = Math.min(pictureBytes - filled, chunk.length - offset);
+          chunk.copy(picture, filled, offset, offset + take);
+          filled += take;
+          offset += take;
+          if (filled === pictureBytes) {
+            if (!picture.subarray(0, header.length).equals(header)) throw mediaError(MediaErrorCode.ffmpegFailed, `ffmpeg wrote a picture that is not a ${width}x${height} PPM`);
+            yield { index, sec: (Date.now() - started) / 1000, width, height, rgb: new Uint8Array(picture.buffer, picture.byteOffset + header.length, width * height * 3) };
+            index += 1;
+            picture = Buffer.alloc(pictureBytes);
+            filled = 0;
+          }
+        }
+      }
+      const { code, spawnError } = await closed;
+      if (spawnError) throw this.spawnFailure(spawnError);
+      if (code !== 0 && !options.signal?.aborted && index === 0) {
+        throw mediaError(MediaErrorCode.corruptVideo, `ffmpeg could not read the live picture (${lastStderrLine(stderr) || `exit code ${code}`}).`);
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      kill(child);
+      await closed;
+    }
   }
 
   /**

@@ -11,3 +11,4 @@ export * from './vision-model.prompts.js';
 export * from './vision-model.types.js';
 export * from './vision-model.retry.js';
 export * from './vision-model.driver.js';
+export { SceneZones } from './scene-zones.js';

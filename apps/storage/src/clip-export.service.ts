@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Between, In, IsNull, type DataSource } from 'typeorm';
+import { Between, In, IsNull, type DataSource, type FindOptionsSelect } from 'typeorm';
 import { CameramonitError, playbackSources, type PlaybackStream } from '@cameramonit/contracts';
 import { CameraEntity, ClipEntity } from '@cameramonit/db';
 import { FfmpegDriver, keyFrameAtOrBefore, type ConcatOutput, type ConcatPiece } from '@cameramonit/media';
@@ -96,7 +96,11 @@ export class ClipExportService implements OnApplicationShutdown {
   async prepare(cameraId: string, from: Date, to: Date, stream: PlaybackStream = 'main'): Promise<PreparedExport> {
     const camera = await this.db.getRepository(CameraEntity).findOneBy({ id: cameraId });
     if (!camera) throw new CameramonitError('UNKNOWN_CAMERA', `There is no camera ${cameraId}`, 404);
-    const key = createHash('sha256').update(`${cameraId}\n${from.toISOString()}\n${to.toISOString()}\n${stream}`).digest('hex').slice(0, 32);
+    // the clips it is made of are part of what it is: once retention deletes one, the export made before is not served again
+    const clipIds = (await this.rowsOf(camera, from, to, stream, { id: true, startedAt: true, durationSec: true }))
+      .filter((row) => row.startedAt.getTime() + row.durationSec * 1000 > from.getTime())
+      .map((row) => row.id);
+    const key = createHash('sha256').update(`${cameraId}\n${from.toISOString()}\n${to.toISOString()}\n${stream}\n${clipIds.join(',')}`).digest('hex').slice(0, 32);
     let cached = this.cache.get(key);
     if (!cached) {
       const folder = join((await this.store()).root, key);
@@ -144,11 +148,17 @@ export class ClipExportService implements OnApplicationShutdown {
     }
   }
 
-  private async join(camera: CameraEntity, from: Date, to: Date, stream: PlaybackStream, key: string, folder: string): Promise<PreparedExport> {
-    const rows = await this.db.getRepository(ClipEntity).find({
+  /** The camera's live (not deleted) clips of the stream that may reach into [from, to], oldest first. */
+  private rowsOf(camera: CameraEntity, from: Date, to: Date, stream: PlaybackStream, select?: FindOptionsSelect<ClipEntity>): Promise<ClipEntity[]> {
+    return this.db.getRepository(ClipEntity).find({
+      select,
       where: { cameraId: camera.id, source: In([...playbackSources[stream]]), deletedAt: IsNull(), startedAt: Between(new Date(from.getTime() - LONGEST_CLIP_MS), to) },
       order: { startedAt: 'ASC' },
     });
+  }
+
+  private async join(camera: CameraEntity, from: Date, to: Date, stream: PlaybackStream, key: string, folder: string): Promise<PreparedExport> {
+    const rows = await this.rowsOf(camera, from, to, stream);
     const plan = planExport(await this.withFiles(camera, rows), from, to);
     if (plan.pieces.length === 0) {
       const what = stream === 'sub' ? `Camera ${camera.name}'s sub-stream` : `Camera ${camera.name}`;

@@ -227,15 +227,7 @@ export class FfmpegDriver {
     const { width, height } = options;
     const header = Buffer.from(`P6\n${width} ${height}\n255\n`, 'latin1');
     const pictureBytes = header.length + width * height * 3;
-    const child = spawn(this.binaries.ffmpegPath, buildLiveKeyFrameArgs(width, height), { stdio: ['pipe', 'pipe', 'pipe'] });
-    track(child);
-    const closed = waitForClose(child);
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = appendBounded(stderr, chunk);
-    });
-    const onAbort = () => kill(child);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const { child, closed, stderr, onAbort } = this.startReader(buildLiveKeyFrameArgs(width, height), 'pipe', options.signal);
     // the live picture goes in as it comes; ffmpeg going away ends the copy
     const stdin = child.stdin;
     stdin?.on('error', () => undefined);
@@ -275,13 +267,27 @@ export class FfmpegDriver {
       const { code, spawnError } = await closed;
       if (spawnError) throw this.spawnFailure(spawnError);
       if (code !== 0 && !options.signal?.aborted && index === 0) {
-        throw mediaError(MediaErrorCode.corruptVideo, `ffmpeg could not read the live picture (${lastStderrLine(stderr) || `exit code ${code}`}).`);
+        throw mediaError(MediaErrorCode.corruptVideo, `ffmpeg could not read the live picture (${lastStderrLine(stderr()) || `exit code ${code}`}).`);
       }
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
       kill(child);
       await closed;
     }
+  }
+
+  /** ffmpeg started for a frame reader: tracked, its stderr tail kept, killed when `signal` aborts. */
+  private startReader(args: string[], stdin: 'pipe' | 'ignore', signal: AbortSignal | undefined) {
+    const child = spawn(this.binaries.ffmpegPath, args, { stdio: [stdin, 'pipe', 'pipe'] });
+    track(child);
+    const closed = waitForClose(child);
+    let tail = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      tail = appendBounded(tail, chunk);
+    });
+    const onAbort = () => kill(child);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return { child, closed, stderr: () => tail, onAbort };
   }
 
   /**
@@ -297,15 +303,7 @@ export class FfmpegDriver {
     const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
     const frameBytes = width * height * 3;
 
-    const child = spawn(this.binaries.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    track(child);
-    const closed = waitForClose(child);
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = appendBounded(stderr, chunk);
-    });
-    const onAbort = () => kill(child);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const { child, closed, stderr, onAbort } = this.startReader(args, 'ignore', options.signal);
 
     const stdout = child.stdout;
     if (!stdout) throw mediaError(MediaErrorCode.ffmpegFailed, 'ffmpeg started without a stdout pipe');
@@ -344,7 +342,7 @@ export class FfmpegDriver {
       if (spawnError) throw this.spawnFailure(spawnError);
       if (options.signal?.aborted) throw mediaError(MediaErrorCode.ffmpegFailed, `reading frames of ${file} was aborted`);
       if (code !== 0) {
-        const reason = lastStderrLine(stderr) || `exit code ${code}`;
+        const reason = lastStderrLine(stderr()) || `exit code ${code}`;
         throw mediaError(MediaErrorCode.corruptVideo, `ffmpeg could not decode ${file} after ${index} frames (${reason}).`);
       }
     } finally {

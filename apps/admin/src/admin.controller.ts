@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, P
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Permission, RequirePermission } from '@cameramonit/auth';
+import type { RecorderView } from '@cameramonit/contracts';
 import type { ProjectEntity } from '@cameramonit/db';
 import { ProjectsService, type CameraView } from './projects.service.js';
 
@@ -20,6 +21,7 @@ const sourceSchema = {
     recordMode: { type: 'string', enum: ['continuous', 'motion'], description: 'motion: only clips near motion are kept' },
     motionPaddingSec: { type: 'integer', minimum: 0, maximum: 120 },
     eventRetentionDays: { type: 'integer', minimum: 0, maximum: 3650, description: 'clips that hold events are kept this long beyond the ring of maxRecordMinutes' },
+    recorder: { type: 'string', nullable: true, example: 'front-desk', description: 'RECORDER_ID of the recorder that records it (GET /api/recorders); null: the main one. A webcam is recorded by the recorder of the machine it is plugged into' },
   },
 };
 
@@ -128,6 +130,13 @@ export class AdminController {
   @ApiOperation({ summary: 'Add a camera; with a source it is recorded at once' })
   addCamera(@Param('id', ParseUUIDPipe) id: string, @Body() body: CreateCameraDto): Promise<CameraView> {
     return this.projects.addCamera(id, body);
+  }
+
+  @RequirePermission(Permission.projectsManage)
+  @Get('recorders')
+  @ApiOperation({ summary: 'The recorders (RECORDER_ID), where they are, their video devices (for webcams) and how many cameras each records' })
+  listRecorders(): Promise<RecorderView[]> {
+    return this.projects.listRecorders();
   }
 
   @RequirePermission(Permission.projectsManage)

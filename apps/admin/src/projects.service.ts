@@ -9,15 +9,21 @@ import {
   cocoLabels,
   defaultCameraAnalysisSettings,
   parseCameraAnalysisSettings,
+  mainRecorderId,
   parseCameraSource,
+  recordedSourceKinds,
+  recorderOf,
+  recorderOnlineWithinMs,
   resolveCameraFile,
   Topics,
   type CameraAnalysisSettings,
   type CameraChangedPayload,
   type CameraLiveState,
   type CameraSourceView,
+  type RecorderView,
+  type VideoDeviceView,
 } from '@cameramonit/contracts';
-import { CameraEntity, CameraRecordingEntity, ProjectEntity } from '@cameramonit/db';
+import { CameraEntity, CameraRecordingEntity, ProjectEntity, RecorderEntity } from '@cameramonit/db';
 import { APP_CONFIG } from '@cameramonit/server';
 
 /** A camera as the admin API shows it: its settings, its source without the password, and how its recording goes. */
@@ -54,6 +60,7 @@ export function sourceViewOf(camera: CameraEntity): CameraSourceView {
     recordMode: camera.recordMode,
     motionPaddingSec: camera.motionPaddingSec,
     eventRetentionDays: camera.eventRetentionDays,
+    recorder: camera.recorderId,
   };
 }
 
@@ -128,6 +135,25 @@ export class ProjectsService implements OnApplicationBootstrap {
     const projects = this.db.getRepository(ProjectEntity);
     if (await projects.existsBy({ slug })) throw new ConflictException(`A project "${slug}" exists already`);
     return projects.save(projects.create({ slug, name }));
+  }
+
+  /** The recorders that ever said they are there (RecorderPresenceService), main first, with how many cameras each records. */
+  async listRecorders(): Promise<RecorderView[]> {
+    const rows = await this.db.getRepository(RecorderEntity).find({ order: { recorderId: 'ASC' } });
+    const cameras = await this.db.getRepository(CameraEntity).find({ select: { id: true, enabled: true, sourceKind: true, sourceUrl: true, recorderId: true } });
+    const now = Date.now();
+    return rows
+      .map((row) => ({
+        id: row.recorderId,
+        url: row.url,
+        hostname: row.hostname,
+        devices: parseDevices(row.devices),
+        startedAt: row.startedAt.toISOString(),
+        lastSeenAt: row.lastSeenAt.toISOString(),
+        online: now - row.lastSeenAt.getTime() < recorderOnlineWithinMs,
+        cameras: cameras.filter((camera) => camera.enabled && camera.sourceUrl && recordedSourceKinds.includes(camera.sourceKind) && recorderOf(camera) === row.recorderId).length,
+      }))
+      .sort((a, b) => Number(b.id === mainRecorderId) - Number(a.id === mainRecorderId));
   }
 
   async listCameras(projectId: string): Promise<CameraView[]> {
@@ -233,6 +259,7 @@ export class ProjectsService implements OnApplicationBootstrap {
       recordMode: source.recordMode,
       motionPaddingSec: source.motionPaddingSec,
       eventRetentionDays: source.eventRetentionDays,
+      recorderId: source.recorder,
     };
   }
 
@@ -311,5 +338,14 @@ export class ProjectsService implements OnApplicationBootstrap {
     const project = await this.db.getRepository(ProjectEntity).findOneBy({ id });
     if (!project) throw new NotFoundException(`No project ${id}`);
     return project;
+  }
+}
+
+function parseDevices(json: string): VideoDeviceView[] {
+  try {
+    const devices = JSON.parse(json) as unknown;
+    return Array.isArray(devices) ? devices.filter((d): d is VideoDeviceView => typeof d?.path === 'string' && typeof d?.name === 'string') : [];
+  } catch {
+    return [];
   }
 }

@@ -4,10 +4,8 @@ import { Between, Brackets, In, IsNull, type DataSource } from 'typeorm';
 import { can, Permission, TokenService, type AuthUser } from '@cameramonit/auth';
 import { AnalysisEntity, CameraEntity, CameraGrantEntity, CameraRecordingEntity, DetectedObjectEntity, ChatMessageEntity, ClipEntity, EventEntity, loadEventEnrichments, ProjectEntity, type EventEnrichment } from '@cameramonit/db';
 import { storeUrlPath } from '@cameramonit/server';
+import { recordedSourceKinds } from '@cameramonit/contracts';
 import type { CameraLiveView, CameraView, EventView, MessageView } from './chat.types.js';
-
-/** Source kinds the recorder records itself: their cameras are live cameras. */
-const liveSourceKinds = new Set(['rtsp', 'mjpeg', 'snapshot', 'webcam', 'file']);
 
 export interface EventQuery {
   from?: Date | null;
@@ -63,7 +61,8 @@ export class CamerasService {
 
   /** How a live camera's recording goes, from the recorder's row (null: not a live camera). */
   liveView(camera: CameraEntity, recording: CameraRecordingEntity | null): CameraLiveView | null {
-    if (!liveSourceKinds.has(camera.sourceKind)) return null;
+    // a recorder reads its video: a live camera
+    if (!recordedSourceKinds.includes(camera.sourceKind)) return null;
     const state = !camera.enabled ? 'stopped' : (recording?.state ?? 'starting');
     return {
       state,

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@cameramonit/config';
-import { APP_CONFIG, LoginController, VisionModelAccess } from '@cameramonit/server';
+import { APP_CONFIG, LoginController, RecorderDirectory, VisionModelAccess } from '@cameramonit/server';
 import { ChatBusHandlers } from './bus.handlers.js';
 import { CamerasService } from './cameras.service.js';
 import { ChatController, MediaController } from './chat.controller.js';
@@ -23,6 +23,7 @@ import { PushProxyController } from './push.proxy.controller.js';
     CamerasService,
     RecordingsService,
     LiveRelay,
+    RecorderDirectory,
     MessagesService,
     NamesService,
     ChatGateway,

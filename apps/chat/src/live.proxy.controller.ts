@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { CurrentUser, Permission, RequirePermission, TokenService, type AuthUser } from '@cameramonit/auth';
 import { CameramonitError } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
-import { APP_CONFIG } from '@cameramonit/server';
+import { APP_CONFIG, RecorderDirectory } from '@cameramonit/server';
 import { CamerasService } from './cameras.service.js';
 
 /**
@@ -21,6 +21,7 @@ export class LiveProxyController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly cameras: CamerasService,
     private readonly tokens: TokenService,
+    private readonly recorders: RecorderDirectory,
   ) {}
 
   @RequirePermission(Permission.camerasRead)
@@ -35,8 +36,9 @@ export class LiveProxyController {
     const abort = new AbortController();
     request.on('close', () => abort.abort());
     let upstream: globalThis.Response;
+    const url = await this.recorders.liveUrl(id, stream === 'sub' ? 'sub' : 'main');
     try {
-      upstream = await fetch(`${this.config.recorderUrl}/api/cameras/${id}/live.mp4${stream === 'sub' ? '?stream=sub' : ''}`, {
+      upstream = await fetch(url, {
         headers: { authorization: `Bearer ${this.tokens.serviceToken('chat', 600)}` },
         signal: abort.signal,
       });

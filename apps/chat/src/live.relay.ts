@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { Socket } from 'socket.io';
 import { TokenService, type AuthUser } from '@cameramonit/auth';
 import { BusClient } from '@cameramonit/bus';
-import { Topics, type LiveWatchedPayload } from '@cameramonit/contracts';
+import { CameramonitError, Topics, type LiveWatchedPayload } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
-import { APP_CONFIG } from '@cameramonit/server';
+import { APP_CONFIG, RecorderDirectory } from '@cameramonit/server';
 import { CamerasService } from './cameras.service.js';
 
 /** Chunks a viewer may have unacknowledged before the relay stops reading from the recorder. */
@@ -40,6 +40,7 @@ export class LiveRelay implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly cameras: CamerasService,
     private readonly tokens: TokenService,
+    private readonly recorders: RecorderDirectory,
     private readonly bus: BusClient,
   ) {
     this.heartbeat = setInterval(() => {
@@ -105,9 +106,10 @@ export class LiveRelay implements OnApplicationShutdown {
     let upstream: Response;
     try {
       // the sub-stream when asked for and the camera has one; the recorder gives the main stream otherwise
-      upstream = await fetch(`${this.config.recorderUrl}/api/cameras/${cameraId}/live.mp4${stream === 'sub' ? '?stream=sub' : ''}`, { headers: { authorization: `Bearer ${this.tokens.serviceToken('chat', 600)}` }, signal });
-    } catch {
-      if (!signal.aborted) socket.emit('live:end', { streamId, code: 'RECORDER_UNAVAILABLE', message: 'The recorder cannot be reached; the live picture is not available right now' });
+      upstream = await fetch(await this.recorders.liveUrl(cameraId, stream), { headers: { authorization: `Bearer ${this.tokens.serviceToken('chat', 600)}` }, signal });
+    } catch (error) {
+      const unknown = error instanceof CameramonitError ? error : null;
+      if (!signal.aborted) socket.emit('live:end', { streamId, code: unknown?.code ?? 'RECORDER_UNAVAILABLE', message: unknown?.message ?? 'The recorder cannot be reached; the live picture is not available right now' });
       return;
     }
     if (!upstream.ok || !upstream.body) {

@@ -10,7 +10,8 @@ import { TokenService } from '@cameramonit/auth';
 import { BusClient, startEmbeddedBroker, type EmbeddedBroker } from '@cameramonit/bus';
 import { loadConfig } from '@cameramonit/config';
 import { Topics, type LiveBoxesPayload } from '@cameramonit/contracts';
-import { CameraEntity, ProjectEntity } from '@cameramonit/db';
+import { CameraEntity, ProjectEntity, RecorderEntity } from '@cameramonit/db';
+import { RecorderDirectory } from '@cameramonit/server';
 import { Mp4BoxSplitter } from '@cameramonit/media';
 import { fixture } from '../../../test/support/platform.harness.js';
 import { openTestDatabase } from '../../../test/support/test-database.js';
@@ -60,9 +61,12 @@ describe('live boxes: the detector on the key frames of a watched live picture',
     database = await openTestDatabase('sqlite');
     const project = await database.db.getRepository(ProjectEntity).save({ slug: 'live', name: 'Live' });
     for (const slug of ['gate', 'yard']) {
-      const camera = await database.db.getRepository(CameraEntity).save({ projectId: project.id, slug, name: slug, registryCameraId: null, bufferSeconds: 5, maxRecordMinutes: 60, animationSeconds: 4, enabled: true, analysisSettings: null, recordMode: 'continuous' });
+      // recorded by a second recorder (a webcam's machine): the worker asks that one, not RECORDER_URL
+      const camera = await database.db.getRepository(CameraEntity).save({ projectId: project.id, slug, name: slug, registryCameraId: null, bufferSeconds: 5, maxRecordMinutes: 60, animationSeconds: 4, enabled: true, analysisSettings: null, recordMode: 'continuous', recorderId: 'desk' });
       cameraIds.push(camera.id);
     }
+    const now = new Date();
+    await database.db.getRepository(RecorderEntity).insert({ recorderId: 'desk', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hostname: 'desk', devices: '[]', startedAt: now, lastSeenAt: now });
     broker = await startEmbeddedBroker(0);
     const url = `mqtt://127.0.0.1:${broker.port}`;
     bus = new BusClient({ url, service: 'video-to-text', clientIdPrefix: `it${Date.now().toString(36)}` });
@@ -72,10 +76,10 @@ describe('live boxes: the detector on the key frames of a watched live picture',
       const parsed = JSON.parse(message.toString()) as { data?: LiveBoxesPayload } & LiveBoxesPayload;
       received.push(parsed.data ?? parsed);
     });
-    const config = loadConfig({ JWT_SECRET: 'integration-secret-0123456789', SECRETS_KEY: 'integration-secrets-key', RECORDER_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, DATA_DIR: work, LIVE_BOXES_CAMERAS: '1' }, work);
+    const config = loadConfig({ JWT_SECRET: 'integration-secret-0123456789', SECRETS_KEY: 'integration-secrets-key', RECORDER_URL: 'http://127.0.0.1:9', DATA_DIR: work, LIVE_BOXES_CAMERAS: '1' }, work);
     const tokens = new TokenService(config.jwtSecret, 1);
     engine = new AnalysisEngine(config, tokens);
-    service = new LiveLookService(config, tokens, engine, bus, database.db);
+    service = new LiveLookService(config, tokens, engine, bus, database.db, new RecorderDirectory(database.db, config));
     service.watchTimeoutMs = 1500;
   });
 
@@ -90,7 +94,7 @@ describe('live boxes: the detector on the key frames of a watched live picture',
     await rm(work, { recursive: true, force: true });
   });
 
-  it('publishes the people of each new key frame while the camera is watched, at most LIVE_BOXES_CAMERAS cameras, and lets it go when nobody watches', async () => {
+  it('publishes the people of each new key frame while the camera is watched (asking the recorder that records it), at most LIVE_BOXES_CAMERAS cameras, and lets it go when nobody watches', async () => {
     const [gate, yard] = cameraIds as [string, string];
     service.watched(gate);
     service.watched(yard); // one camera at most here: not looked at

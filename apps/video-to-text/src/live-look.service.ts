@@ -9,7 +9,7 @@ import type { AppConfig } from '@cameramonit/config';
 import { Topics, type LiveBox, type LiveBoxesPayload } from '@cameramonit/contracts';
 import { CameraEntity } from '@cameramonit/db';
 import { fitFrameSize, type VideoFrame } from '@cameramonit/media';
-import { APP_CONFIG } from '@cameramonit/server';
+import { APP_CONFIG, RecorderDirectory } from '@cameramonit/server';
 import { SceneZones } from '@cameramonit/vision';
 import { AnalysisEngine } from './analysis-engine.service.js';
 
@@ -46,6 +46,7 @@ export class LiveLookService implements OnApplicationShutdown {
     private readonly engine: AnalysisEngine,
     private readonly bus: BusClient,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly recorders: RecorderDirectory,
   ) {
     this.sweep = setInterval(() => this.letGo(), 1000);
     this.sweep.unref();
@@ -92,7 +93,7 @@ export class LiveLookService implements OnApplicationShutdown {
       const camera = await this.db.getRepository(CameraEntity).findOneBy({ id: cameraId });
       if (!camera) return;
       await this.engine.ready();
-      const response = await fetch(`${this.config.recorderUrl}/api/cameras/${cameraId}/live.mp4?stream=sub`, {
+      const response = await fetch(await this.recorders.liveUrl(cameraId, 'sub'), {
         headers: { authorization: `Bearer ${this.tokens.serviceToken('video-to-text', 600)}` },
         signal,
       });

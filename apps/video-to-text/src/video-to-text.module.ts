@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { TokenService } from '@cameramonit/auth';
 import { OutboxService } from '@cameramonit/bus';
 import type { AppConfig } from '@cameramonit/config';
-import { APP_CONFIG, StorageClient, VisionModelAccess } from '@cameramonit/server';
+import { APP_CONFIG, RecorderDirectory, StorageClient, VisionModelAccess } from '@cameramonit/server';
 import { AnalysisEngine } from './analysis-engine.service.js';
 import { ClipAnalysisService } from './clip-analysis.service.js';
 import { LiveLookService } from './live-look.service.js';
@@ -20,6 +20,7 @@ import { VideoToTextController } from './video-to-text.controller.js';
     AnalysisEngine,
     ClipAnalysisService,
     LiveLookService,
+    RecorderDirectory,
     ReanalysisService,
     {
       provide: EventDescriptionService,

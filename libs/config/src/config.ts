@@ -61,6 +61,10 @@ export interface AppConfig {
   recorder: {
     /** how clips reach storage (RECORDER_STORE) and where: STORAGE_URL, the WebDAV or FTP server on its host, or STORAGE_DIR */
     store: { kind: 'http' | 'webdav' | 'ftp' | 'local'; url: string };
+    /** RECORDER_ID: the cameras it records are those naming it (main: and those naming none) */
+    id: string;
+    /** RECORDER_PUBLIC_URL: where the other apps reach this recorder */
+    publicUrl: string;
     spoolMaxBytes: number;
     stallSeconds: number;
     settingsRetrySeconds: number;
@@ -169,6 +173,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   const level = values.LOG_LEVEL ?? 'log';
   if (!['error', 'warn', 'log', 'debug', 'verbose'].includes(level)) problems.push(`LOG_LEVEL must be error, warn, log, debug or verbose (got ${JSON.stringify(level)})`);
   const recorderStore = values.RECORDER_STORE ?? 'http';
+  const recorderId = values.RECORDER_ID ?? 'main';
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(recorderId)) problems.push(`RECORDER_ID must be lower-case letters, digits and dashes (1-40), starting with a letter or digit (got ${JSON.stringify(recorderId)})`);
   if (!['http', 'webdav', 'ftp', 'local'].includes(recorderStore)) problems.push(`RECORDER_STORE must be http, webdav, ftp or local (got ${JSON.stringify(recorderStore)})`);
   if (problems.length) throw new ConfigError(problems);
 
@@ -217,6 +223,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     demoCameraFile: !values.DEMO_CAMERA_FILE || values.DEMO_CAMERA_FILE.trim().toLowerCase() === 'none' ? null : values.DEMO_CAMERA_FILE.trim(),
     recorder: {
       store: recorderStoreTarget(recorderStore as AppConfig['recorder']['store']['kind'], values, dataDir, cwd),
+      id: recorderId,
+      publicUrl: (values.RECORDER_PUBLIC_URL ?? values.RECORDER_URL ?? `http://127.0.0.1:${num('RECORDER_PORT')}`).replace(/\/$/, ''),
       spoolMaxBytes: num('RECORDER_SPOOL_MAX_MB') * 1024 * 1024,
       stallSeconds: num('RECORDER_STALL_SECONDS'),
       settingsRetrySeconds: num('RECORDER_SETTINGS_RETRY_SECONDS'),

@@ -66,6 +66,16 @@ export const Settings = {
     schemes: ['http', 'https'],
     description: "Where the chat app reaches the recorder's HTTP API (live view, pushed frames). Default: http://127.0.0.1:RECORDER_PORT.",
   },
+  RECORDER_ID: {
+    type: 'string',
+    default: 'main',
+    description: 'Recorder: who this recorder is (lower-case letters, digits, dashes). It records the cameras that name it as their recorder; `main` also records those that name none. Run a second recorder, with its own id, on a machine a webcam is plugged into (docs/live-cameras.md, "Several recorders").',
+  },
+  RECORDER_PUBLIC_URL: {
+    type: 'url',
+    schemes: ['http', 'https'],
+    description: "Recorder: where the other apps reach this recorder's HTTP API (its cameras' live pictures); it says so in the database. Default: RECORDER_URL.",
+  },
   PUSH_MAX_FRAMES: { type: 'int', default: '3000', min: 1, max: 100000, description: 'Most JPEG frames one push may hold (docs/pushed-frames.md); more get 413.' },
   PUSH_MAX_MB: { type: 'int', default: '300', min: 1, max: 10240, description: 'Most bytes of JPEG frames one push may hold, in MB; more get 413.' },
   ONVIF_DISCOVERY_MULTICAST: {

@@ -43,6 +43,24 @@ describe('parseCameraSource', () => {
     expect(problemOf({ kind: 'file', url: 'a.mp4', subStreamUrl: 'rtsp://x/2' })).toContain('subStreamUrl is only for rtsp cameras');
   });
 
+  it('takes a webcam by its number, as OpenCV names it ("0" is /dev/video0)', () => {
+    expect(parseCameraSource({ kind: 'webcam', url: '0' }).source.url).toBe('/dev/video0');
+    expect(parseCameraSource({ kind: 'webcam', url: ' 2 ' }).source.url).toBe('/dev/video2');
+    expect(problemOf({ kind: 'webcam', url: '-1' })).toContain('video device such as /dev/video0 (or its number, 0)');
+  });
+
+  it('names the recorder that records the camera; "main" and null are the main one; a push or upload camera has none', () => {
+    expect(parseCameraSource({ kind: 'webcam', url: '/dev/video0', recorder: 'front-desk' }).source.recorder).toBe('front-desk');
+    const current = { ...defaultCameraSource, kind: 'webcam' as const, url: '/dev/video0', recorder: 'front-desk' };
+    expect(parseCameraSource({ url: '/dev/video1' }, current).source.recorder).toBe('front-desk');
+    expect(parseCameraSource({ recorder: 'main' }, current).source.recorder).toBeNull();
+    expect(parseCameraSource({ recorder: null }, current).source.recorder).toBeNull();
+    expect(problemOf({ recorder: 'Front Desk' }, current)).toContain('recorder must be null (the main recorder) or a recorder id');
+    expect(problemOf({ kind: 'push', recorder: 'front-desk' })).toContain('recorder is for cameras a recorder reads');
+    // switching a webcam to pushed frames forgets its recorder: pushes come through the main one
+    expect(parseCameraSource({ kind: 'push', url: null }, current).source.recorder).toBeNull();
+  });
+
   it('needs no address for uploads only and pushed frames', () => {
     expect(parseCameraSource({ kind: 'push' }).source.kind).toBe('push');
     expect(parseCameraSource({ kind: 'none', url: null }).source.url).toBeNull();

@@ -14,6 +14,9 @@ import { CameramonitError } from './errors.js';
 export type CameraSourceKind = 'none' | 'rtsp' | 'mjpeg' | 'snapshot' | 'webcam' | 'file' | 'push';
 export const cameraSourceKinds: readonly CameraSourceKind[] = ['none', 'rtsp', 'mjpeg', 'snapshot', 'webcam', 'file', 'push'];
 
+/** Source kinds a recorder reads itself (push cameras send frames; none: uploads only). */
+export const recordedSourceKinds: readonly CameraSourceKind[] = ['rtsp', 'mjpeg', 'snapshot', 'webcam', 'file'];
+
 export type RtspTransport = 'tcp' | 'udp';
 
 /** continuous: every clip is kept for maxRecordMinutes; motion: only clips around motion are kept */
@@ -36,6 +39,11 @@ export interface CameraSourceView {
   motionPaddingSec: number;
   /** days the clips that hold events are kept, beyond the continuous ring of maxRecordMinutes */
   eventRetentionDays: number;
+  /**
+   * the recorder (RECORDER_ID) that records it; null: the main one. A webcam is recorded by the
+   * recorder on the machine it is plugged into (docs/live-cameras.md, "Several recorders").
+   */
+  recorder: string | null;
 }
 
 /** A change to a camera's source from an API body; `password` null clears it, undefined keeps it. */
@@ -50,6 +58,7 @@ export interface CameraSourceInput {
   recordMode?: RecordMode;
   motionPaddingSec?: number;
   eventRetentionDays?: number;
+  recorder?: string | null;
 }
 
 export const defaultCameraSource: Readonly<CameraSourceView> = Object.freeze({
@@ -63,7 +72,16 @@ export const defaultCameraSource: Readonly<CameraSourceView> = Object.freeze({
   recordMode: 'continuous',
   motionPaddingSec: 5,
   eventRetentionDays: 7,
+  recorder: null,
 });
+
+/** The recorder that records cameras which name none (RECORDER_ID's default). */
+export const mainRecorderId = 'main';
+/** A recorder's id: lower-case letters, digits and dashes, 1-40. */
+export const recorderIdPattern = /^[a-z0-9][a-z0-9-]{0,39}$/;
+/** The recorder that records a camera. */
+export const recorderOf = (camera: { recorderId: string | null }): string => camera.recorderId ?? mainRecorderId;
+
 
 const urlSchemes: Partial<Record<CameraSourceKind, readonly string[]>> = {
   rtsp: ['rtsp:', 'rtsps:'],
@@ -86,7 +104,7 @@ export function parseCameraSource(
   }
   const raw = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = ['kind', 'url', 'subStreamUrl', 'transport', 'username', 'password', 'snapshotFps', 'recordMode', 'motionPaddingSec', 'eventRetentionDays'];
+  const known = ['kind', 'url', 'subStreamUrl', 'transport', 'username', 'password', 'snapshotFps', 'recordMode', 'motionPaddingSec', 'eventRetentionDays', 'recorder'];
   for (const key of Object.keys(raw)) if (!known.includes(key)) problems.push(`${key} is not a camera source field (known: ${known.join(', ')})`);
   const source: CameraSourceView = { ...current };
   let password: string | null | undefined;
@@ -142,6 +160,19 @@ export function parseCameraSource(
     else source.eventRetentionDays = raw.eventRetentionDays as number;
   }
 
+  if (raw.recorder !== undefined) {
+    if (raw.recorder === null || raw.recorder === '') source.recorder = null;
+    else if (typeof raw.recorder !== 'string' || !recorderIdPattern.test(raw.recorder)) problems.push('recorder must be null (the main recorder) or a recorder id: lower-case letters, digits and dashes, 1-40 (RECORDER_ID of that recorder)');
+    else source.recorder = raw.recorder === mainRecorderId ? null : raw.recorder;
+  }
+  // pushed frames and uploads arrive through the main recorder and storage: no recorder to pick
+  if (source.kind === 'none' || source.kind === 'push') {
+    if (typeof raw.recorder === 'string' && raw.recorder !== '' && raw.recorder !== mainRecorderId) problems.push(`recorder is for cameras a recorder reads (rtsp, mjpeg, snapshot, webcam, file), not for a ${source.kind} camera`);
+    source.recorder = null;
+  }
+  // a webcam given as OpenCV numbers it ("0"): /dev/video0
+  if (source.kind === 'webcam' && source.url && /^\d{1,2}$/.test(source.url)) source.url = `/dev/video${Number(source.url)}`;
+
   // the whole source must make sense, not only the fields that changed
   const needsUrl = source.kind !== 'none' && source.kind !== 'push';
   if (needsUrl && !source.url) problems.push(`url is needed for a ${source.kind} camera`);
@@ -150,7 +181,7 @@ export function parseCameraSource(
   }
   if (source.subStreamUrl && source.kind !== 'rtsp') problems.push('subStreamUrl is only for rtsp cameras');
   if (source.subStreamUrl && !['rtsp:', 'rtsps:'].includes(schemeOf(source.subStreamUrl))) problems.push('subStreamUrl must start with rtsp:// or rtsps://');
-  if (source.kind === 'webcam' && source.url && !/^\/dev\/video\d+$/.test(source.url)) problems.push('url of a webcam must be a video device such as /dev/video0');
+  if (source.kind === 'webcam' && source.url && !/^\/dev\/video\d+$/.test(source.url)) problems.push('url of a webcam must be a video device such as /dev/video0 (or its number, 0)');
   if (problems.length > 0) throw new CameramonitError('INVALID_CAMERA_SOURCE', `Invalid camera source: ${problems.join('; ')}`, 400);
   if (password !== undefined) source.hasPassword = password !== null;
   return { source, password };

@@ -5,5 +5,6 @@ export * from './analysis-settings.js';
 export * from './description.js';
 export * from './plugins.js';
 export * from './camera-source.js';
+export * from './recorders.js';
 export * from './onvif.js';
 export * from './playback-stream.js';

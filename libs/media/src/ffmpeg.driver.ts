@@ -33,6 +33,7 @@ import type {
 } from './media.types.js';
 import { interpretProbeOutput, lastStderrLine, looksLikeVideoContainer } from './probe-result.parser.js';
 import { probeFragmentedMp4 } from './fmp4.probe.js';
+import { listVideoNodes, parseV4l2Formats, type VideoDevice } from './video-devices.js';
 
 export interface FfmpegDriverOptions {
   /** explicit binaries; default: FFMPEG_PATH / FFPROBE_PATH, else PATH (looked up on first use) */
@@ -413,6 +414,21 @@ export class FfmpegDriver {
     if (run.timedOut) throw mediaError(MediaErrorCode.timeout, `ffprobe needed more than ${Math.round(timeoutMs / 1000)} s to list the key frames of ${file}.`);
     if (run.code !== 0) throw mediaError(MediaErrorCode.corruptVideo, `ffprobe could not list the key frames of ${file}: ${lastStderrLine(run.stderr) || `exit code ${run.code}`}`);
     return parseKeyFrameProbe(run.stdout.toString('utf8'));
+  }
+
+  /**
+   * The machine's video devices that capture video (webcams, capture cards), with the formats
+   * ffmpeg can read from them. A device another program is recording from is still listed (listing
+   * formats does not need the device to itself).
+   */
+  async videoDevices(sysDir?: string): Promise<VideoDevice[]> {
+    const devices: VideoDevice[] = [];
+    for (const node of await listVideoNodes(sysDir)) {
+      const run = await this.runTool(this.binaries.ffmpegPath, ['-hide_banner', '-nostdin', '-f', 'v4l2', '-list_formats', 'all', '-i', node.path], { timeoutMs: 5000 });
+      const formats = parseV4l2Formats(run.stderr);
+      if (formats) devices.push({ ...node, formats });
+    }
+    return devices;
   }
 
   /**

@@ -13,3 +13,4 @@ export * from './camera-stream-args.builder.js';
 export * from './concat-args.builder.js';
 export * from './mp4-header.reader.js';
 export * from './frame-images.js';
+export * from './video-devices.js';

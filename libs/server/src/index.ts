@@ -7,3 +7,4 @@ export * from './recording-stores.js';
 export * from './login.controller.js';
 export * from './open-api.js';
 export * from './vision-model.access.js';
+export * from './recorder.directory.js';

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { SecretBox, TokenService } from '@cameramonit/auth';
 import { BusClient, OutboxService } from '@cameramonit/bus';
-import { Topics, type CameraSourceKind, type CameraStatusPayload } from '@cameramonit/contracts';
+import { Topics, recordedSourceKinds, recorderOf, type CameraSourceKind, type CameraStatusPayload } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
 import { CameraEntity, CameraRecordingEntity, ProjectEntity } from '@cameramonit/db';
 import { FfmpegDriver, redactAddress, type CameraStreamInput } from '@cameramonit/media';
@@ -14,8 +14,6 @@ import { ClipSpool, type SpooledClip } from './clip-spool.js';
 import { ClipUploader } from './clip-uploader.js';
 import { CameraStreamRecorder, defaultRecorderTimings, type CameraRecordingSpec, type RecordingStatus } from './camera-stream.recorder.js';
 
-/** Source kinds the recorder pulls itself (push cameras send frames; none: uploads only). */
-export const recordedSourceKinds: readonly CameraSourceKind[] = ['rtsp', 'mjpeg', 'snapshot', 'webcam', 'file'];
 
 const reconcileEveryMs = 3000;
 
@@ -216,6 +214,8 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
     const wantedSub = new Map<string, CameraRecordingSpec>();
     for (const camera of cameras) {
       if (!camera.enabled || !recordedSourceKinds.includes(camera.sourceKind) || !camera.sourceUrl) continue;
+      // another recorder's camera (a webcam on the machine it is plugged into)
+      if (recorderOf(camera) !== this.config.recorder.id) continue;
       const project = projects.get(camera.projectId);
       if (!project) continue;
       const spec = this.specOf(camera, project);
@@ -239,9 +239,14 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
       if (spec && fingerprintOf(spec) === running.fingerprint) continue;
       this.recorders.delete(cameraId);
       await running.recorder.stop();
-      const deleted = !cameras.some((camera) => camera.id === cameraId);
-      this.logger.log(`Camera ${running.recorder.spec.name}: recording stopped (${deleted ? 'deleted' : spec ? 'settings changed' : 'disabled or no source'})`);
-      if (deleted) {
+      const camera = cameras.find((c) => c.id === cameraId);
+      const deleted = !camera;
+      const movedTo = camera && recorderOf(camera) !== this.config.recorder.id ? recorderOf(camera) : null;
+      this.logger.log(`Camera ${running.recorder.spec.name}: recording stopped (${deleted ? 'deleted' : movedTo ? `now recorded by the recorder ${movedTo}` : spec ? 'settings changed' : 'disabled or no source'})`);
+      if (movedTo) {
+        // its state is the other recorder's to keep now; clips of it still waiting here go to storage
+        continue;
+      } else if (deleted) {
         await this.uploader.forget(cameraId);
         await this.db.getRepository(CameraRecordingEntity).delete({ cameraId });
       } else if (!spec) {

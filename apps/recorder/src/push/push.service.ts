@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, LessThan, QueryFailedError, type DataSource } from 'typeorm';
 import { TokenService } from '@cameramonit/auth';
-import { CameramonitError } from '@cameramonit/contracts';
+import { CameramonitError, recordedSourceKinds } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
 import { AnalysisEntity, CameraEntity, CameraGrantEntity, CameraPushEntity, CameraPushTokenEntity, ClipEntity, EventEntity, ProjectEntity } from '@cameramonit/db';
 import { FfmpegDriver, frameFileName } from '@cameramonit/media';
@@ -13,8 +13,6 @@ import type { ReceivedPicture } from './frame-body.reader.js';
 import { captureTime, checkPushedFrame, videoSizeFor, type CheckedFrame } from './pushed-frame.js';
 import type { PushCaller, PushEventView, PushView } from './push.types.js';
 
-/** Sources the recorder pulls itself: a push would put a second recording on the same timeline. */
-const pulledSources = new Set(['rtsp', 'mjpeg', 'snapshot', 'webcam', 'file']);
 const sweepEveryMs = 5_000;
 const maxAnalysisWaitSec = 120;
 
@@ -76,7 +74,8 @@ export class PushService implements OnApplicationBootstrap, OnApplicationShutdow
   async start(caller: PushCaller, cameraId: string, input: { fps: number; width?: number; height?: number }): Promise<PushView> {
     const { camera } = await this.cameraFor(caller, cameraId);
     if (!camera.enabled) throw new CameramonitError('CAMERA_DISABLED', `Camera ${camera.name} is disabled; an admin can enable it`, 409);
-    if (pulledSources.has(camera.sourceKind)) {
+    // a camera a recorder reads itself: a push would put a second recording on the same timeline
+    if (recordedSourceKinds.includes(camera.sourceKind)) {
       throw new CameramonitError('CAMERA_RECORDS_STREAM', `Camera ${camera.name} is recorded from its own ${camera.sourceKind} source; push frames to a camera whose source is "push" (or none)`, 409);
     }
     if ((input.width === undefined) !== (input.height === undefined)) throw new CameramonitError('INVALID_PUSH', 'Give both width and height, or neither (then the first frame sets the size)', 400);

@@ -79,4 +79,34 @@ export class ClipShareEntity extends BaseEntity {
   views: number;
 }
 
-export const liveEntities = [CameraRecordingEntity, ClipShareEntity];
+/**
+ * Owned by the recorders: one row per recorder (RECORDER_ID), written by that recorder every few
+ * seconds: where the other apps reach it and its video devices. The chat and the worker look up a
+ * camera's recorder here for its live picture; the admin page offers its devices for webcams.
+ */
+@Entity('recorders')
+export class RecorderEntity extends BaseEntity {
+  /** RECORDER_ID ("main", "front-desk") */
+  @Index({ unique: true })
+  @Column({ type: 'varchar', length: 40 })
+  recorderId: string;
+
+  /** RECORDER_PUBLIC_URL */
+  @Column({ type: 'varchar', length: 255 })
+  url: string;
+
+  @Column({ type: 'varchar', length: 255 })
+  hostname: string;
+
+  /** VideoDeviceView[] as JSON */
+  @Column({ type: 'text' })
+  devices: string;
+
+  @Column(timestamp)
+  startedAt: Date;
+
+  @Column(timestamp)
+  lastSeenAt: Date;
+}
+
+export const liveEntities = [CameraRecordingEntity, ClipShareEntity, RecorderEntity];

@@ -111,6 +111,10 @@ export class CameraEntity extends BaseEntity {
 
   @Column({ type: 'integer', default: 7 })
   eventRetentionDays: number;
+
+  /** the recorder (RECORDER_ID) that records it; null: the main one */
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  recorderId: string | null;
 }
 
 /** Owned by the storage app: a complete video in the clip store. */

@@ -8,6 +8,7 @@ import { AnalyserPlugins1764200000000 } from './1764200000000-analyser-plugins.j
 import { CameraSources1764300000000 } from './1764300000000-camera-sources.js';
 import { PushedFrames1764500000000 } from './1764500000000-pushed-frames.js';
 import { LiveRecording1764800000000 } from './1764800000000-live-recording.js';
+import { Recorders1765000000000 } from './1765000000000-recorders.js';
 
 /** In order. A migration is never edited once committed: add a new one. */
 export const platformMigrations = [
@@ -20,5 +21,6 @@ export const platformMigrations = [
   CameraSources1764300000000,
   PushedFrames1764500000000,
   LiveRecording1764800000000,
+  Recorders1765000000000,
 ];
 export const registryMigrations = [InitialRegistry1763780000001];

@@ -47,7 +47,7 @@ const integrationFiles = ['libs', 'apps', 'plugins'].flatMap((top) =>
  */
 const e2eIn: Record<'first' | 'second', string[]> = {
   first: ['upload-to-chat', 'plugins', 'vision-model', 'bad-input-and-roles'],
-  second: ['restarts', 'intake', 'scenes-settings-reanalysis', 'live-cameras'],
+  second: ['restarts', 'intake', 'scenes-settings-reanalysis', 'webcam', 'live-cameras'],
 };
 const e2eAll = process.env.E2E_ALL === '1' || process.env.LIVE_E2E === '1';
 const e2eFiles = readdirSync(resolve(import.meta.dirname, 'test/e2e')).filter((file) => file.endsWith('.e2e-spec.ts'));

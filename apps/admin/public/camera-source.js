@@ -58,6 +58,36 @@ function sourceFields(source, { isNew }) {
   const recordMode = h('select', { name: 'recordMode', 'data-testid': 'source-record-mode' }, h('option', { value: 'continuous', text: 'all the time', selected: source?.recordMode !== 'motion' }), h('option', { value: 'motion', text: 'only around motion', selected: source?.recordMode === 'motion' }));
   const motionPaddingSec = h('input', { name: 'motionPaddingSec', type: 'number', min: '0', max: '120', step: '1', value: String(source?.motionPaddingSec ?? 5) });
   const eventRetentionDays = h('input', { name: 'eventRetentionDays', type: 'number', min: '0', max: '3650', step: '1', value: String(source?.eventRetentionDays ?? 7) });
+  // which recorder reads the camera (a webcam: the one on the machine it is plugged into), and that machine's webcams
+  const recorder = h('select', { name: 'recorder', 'data-testid': 'source-recorder' }, h('option', { value: '', text: 'main' }));
+  const device = h('select', { name: 'device', 'data-testid': 'source-device' }, h('option', { value: '', text: '—' }));
+  let recorders = [];
+  const showDevices = () => {
+    const chosen = recorders.find((r) => r.id === (recorder.value || 'main'));
+    const devices = chosen?.devices ?? [];
+    device.replaceChildren(
+      h('option', { value: '', text: devices.length ? 'pick a webcam…' : `no webcam on ${chosen ? chosen.hostname : 'that recorder'}` }),
+      ...devices.map((d) => h('option', { value: d.path, text: `${d.name} (${d.path})`, selected: d.path === url.value })),
+    );
+  };
+  device.addEventListener('change', () => {
+    if (device.value) url.value = device.value;
+  });
+  recorder.addEventListener('change', showDevices);
+  call('GET', '/api/recorders')
+    .then((list) => {
+      recorders = list;
+      const wanted = source?.recorder ?? '';
+      for (const r of list) {
+        if (r.id === 'main') continue;
+        recorder.append(h('option', { value: r.id, text: `${r.id} (${r.hostname}${r.online ? '' : ', not running'})` }));
+      }
+      // a camera may name a recorder that has not started yet
+      if (wanted && !list.some((r) => r.id === wanted)) recorder.append(h('option', { value: wanted, text: `${wanted} (never started)` }));
+      recorder.value = wanted;
+      showDevices();
+    })
+    .catch(() => undefined);
   const field = (label, input, extra = {}) => h('label', { class: 'field', ...extra }, h('span', { text: label }), input);
   const rows = {
     url: field('Address', url),
@@ -67,6 +97,8 @@ function sourceFields(source, { isNew }) {
     password: h('div', { class: 'field' }, h('label', { class: 'field' }, h('span', { text: 'Password' }), password), clearPassword),
     snapshotFps: field('Pictures per second', snapshotFps),
     motionPaddingSec: field('Seconds kept around motion', motionPaddingSec),
+    recorder: field('Recorded by', recorder),
+    device: field('Webcam', device),
   };
   const show = () => {
     const value = kind.value;
@@ -77,11 +109,13 @@ function sourceFields(source, { isNew }) {
     rows.username.hidden = rows.password.hidden = !['rtsp', 'mjpeg', 'snapshot'].includes(value);
     rows.snapshotFps.hidden = value !== 'snapshot';
     rows.motionPaddingSec.hidden = recordMode.value !== 'motion';
+    rows.recorder.hidden = value === 'none' || value === 'push';
+    rows.device.hidden = value !== 'webcam';
   };
   kind.addEventListener('change', show);
   recordMode.addEventListener('change', show);
   show();
-  const node = h('div', { class: 'source__fields' }, field('Video from', kind), ...Object.values(rows).slice(0, 6), field('Record', recordMode), rows.motionPaddingSec, field('Keep clips with events (days)', eventRetentionDays));
+  const node = h('div', { class: 'source__fields' }, field('Video from', kind), rows.recorder, rows.device, ...Object.values(rows).slice(0, 6), field('Record', recordMode), rows.motionPaddingSec, field('Keep clips with events (days)', eventRetentionDays));
   /** The source as the API takes it; undefined password keeps the stored one. */
   const read = () => {
     const body = {
@@ -94,6 +128,7 @@ function sourceFields(source, { isNew }) {
       recordMode: recordMode.value,
       motionPaddingSec: Number(motionPaddingSec.value),
       eventRetentionDays: Number(eventRetentionDays.value),
+      recorder: kind.value === 'none' || kind.value === 'push' ? null : recorder.value || null,
     };
     if (password.value) body.password = password.value;
     else if (clearPassword?.querySelector('input').checked) body.password = null;

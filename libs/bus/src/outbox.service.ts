@@ -8,7 +8,8 @@ import { BUS_OPTIONS, type BusOptions } from './bus.options.js';
 
 /**
  * Transactional outbox: a producer writes its message in the same transaction as its data;
- * the relay publishes unpublished rows (also those left by a crash) and marks them.
+ * the relay marks unpublished rows (also those left by a crash) and publishes them, each once even
+ * when several processes of the app relay the same producer's rows.
  * The database stays the source of truth; the bus only says "look".
  */
 @Injectable()
@@ -70,8 +71,16 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
       });
       if (!batch.length || this.stopped) return;
       for (const row of batch) {
-        await this.bus.publish(row.topic as Topic, JSON.parse(row.payload) as object);
-        await repository.update({ id: row.id }, { publishedAt: new Date() });
+        // another process of the same app (a second recorder, a second worker) relays the same rows:
+        // whoever marks a row first publishes it; a failed publish gives it back
+        const claimed = await repository.update({ id: row.id, publishedAt: IsNull() }, { publishedAt: new Date() });
+        if (!claimed.affected) continue;
+        try {
+          await this.bus.publish(row.topic as Topic, JSON.parse(row.payload) as object);
+        } catch (error) {
+          await repository.update({ id: row.id }, { publishedAt: null });
+          throw error;
+        }
       }
     }
   }

@@ -68,6 +68,9 @@ describe('classifyCameraFailure', () => {
     expect(classifyCameraFailure('[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized\nrtsp://a:b@x: Server returned 401 Unauthorized (authorization failed)').kind).toBe('auth');
     expect(classifyCameraFailure('[rtsp @ 0x1] method DESCRIBE failed: 404 Not Found').kind).toBe('not-found');
     expect(classifyCameraFailure('rtsp://127.0.0.1:9/x: Connection refused').kind).toBe('unreachable');
+    // a webcam that is not plugged in, or that another program holds: tried again soon, and said so
+    expect(classifyCameraFailure('[in#0 @ 0x1] Error opening input: No such file or directory\n/dev/video7: No such file or directory', 'webcam')).toMatchObject({ kind: 'device', message: expect.stringMatching(/no such video device .* is the webcam plugged in/) });
+    expect(classifyCameraFailure('[video4linux2,v4l2 @ 0x1] ioctl(VIDIOC_STREAMON): Device or resource busy\n/dev/video0: Device or resource busy', 'webcam')).toMatchObject({ kind: 'device', message: expect.stringMatching(/in use by another program/) });
     expect(classifyCameraFailure('rtsp://10.255.0.1/x: No route to host').kind).toBe('unreachable');
     expect(classifyCameraFailure('[tcp @ 0x1] Connection to tcp://10.0.0.9:554 failed: Connection timed out').kind).toBe('timeout');
     expect(classifyCameraFailure('[in#0 @ 0x1] Error opening input: Invalid data found when processing input').kind).toBe('bad-stream');

@@ -132,12 +132,21 @@ export interface CameraFailure {
 /** ffmpeg's warnings about timestamps and the like: said all the time, never the reason a camera stopped. */
 const noiseLines = /deprecated pixel format|Non-monotonous DTS|Timestamps are unset|changing to \d+|max delay reached|RTP: missed \d+ packets|co located POCs unavailable|Past duration .* too large|Last message repeated/i;
 
-/** Reads ffmpeg's last words about a camera. */
-export function classifyCameraFailure(stderr: string): CameraFailure {
+/** Reads ffmpeg's last words about a camera (`kind`: the camera's, where the same words mean something else, as for webcams). */
+export function classifyCameraFailure(stderr: string, kind?: CameraStreamKind): CameraFailure {
   const text = redactAddress(stderr)
     .split('\n')
     .filter((line) => !noiseLines.test(line))
     .join('\n');
+  if (kind === 'webcam') {
+    // both are tried again soon: a webcam plugged in, or let go by the other program, is recorded within seconds
+    if (/No such file or directory|No such device/i.test(text)) {
+      return { kind: 'device', message: "there is no such video device on the recorder's machine: is the webcam plugged in? (GET /api/recorders lists each recorder's devices)" };
+    }
+    if (/Device or resource busy/i.test(text)) {
+      return { kind: 'device', message: 'the webcam is in use by another program, or by another camera of this recorder: a webcam gives its picture to one program at a time' };
+    }
+  }
   if (/401 Unauthorized|403 Forbidden|authorization failed|Unauthorized/i.test(text)) {
     return { kind: 'auth', message: 'the camera refused the user name or password (401): check them in the camera settings' };
   }

@@ -13,6 +13,8 @@ export interface StartOptions extends Omit<ServiceModuleOptions, 'app'> {
   port: number;
   /** listen to the bus (event and request handlers) */
   busListener?: boolean;
+  /** the bus listener's persistent session is `<prefix>-<service>-<busInstance>` (default INSTANCE_ID): two processes of one app each need their own */
+  busInstance?: string;
   /** more set-up before listening (static files, OpenAPI, websockets) */
   configure?: (app: NestExpressApplication, config: AppConfig) => void | Promise<void>;
   bodyLimit?: string;
@@ -29,7 +31,7 @@ export async function startService(options: StartOptions): Promise<INestApplicat
   app.enableShutdownHooks();
   if (options.configure) await options.configure(app, options.config);
   if (options.busListener) {
-    app.connectMicroservice(busServerOptions(app.get<BusOptions>(BUS_OPTIONS)), { inheritAppConfig: true });
+    app.connectMicroservice(busServerOptions(app.get<BusOptions>(BUS_OPTIONS), options.busInstance), { inheritAppConfig: true });
     await app.startAllMicroservices();
   }
   await app.listen(options.port, options.config.bindHost);

@@ -307,7 +307,7 @@ export class CameraStreamRecorder {
     else if (this.stallReason) failure = { kind: 'timeout', message: this.stallReason };
     else if (streamError) failure = { kind: 'bad-stream', message: `the camera's stream could not be read: ${streamError.message}` };
     else if (exit.spawnError) failure = { kind: 'unknown', message: `ffmpeg could not be started: ${exit.spawnError.message}` };
-    else failure = (this.spec.snapshot ? this.lastPollerFailure : null) ?? classifyCameraFailure(run.stderrTail());
+    else failure = (this.spec.snapshot ? this.lastPollerFailure : null) ?? classifyCameraFailure(run.stderrTail(), this.spec.input.kind);
     return { streamed, failure };
   }
 

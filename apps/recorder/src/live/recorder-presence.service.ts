@@ -25,6 +25,7 @@ export class RecorderPresenceService implements OnApplicationBootstrap, OnApplic
   private devices: VideoDeviceView[] = [];
   private nodesSeen = '';
   private beating: Promise<void> | null = null;
+  private warnedTwin = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -70,7 +71,8 @@ export class RecorderPresenceService implements OnApplicationBootstrap, OnApplic
       await repository.insert({ recorderId: this.config.recorder.id, ...fields });
       return;
     }
-    if (row.hostname !== this.host && row.startedAt.getTime() !== this.startedAt.getTime() && now.getTime() - row.lastSeenAt.getTime() < recorderOnlineWithinMs) {
+    if (!this.warnedTwin && row.hostname !== this.host && row.startedAt.getTime() !== this.startedAt.getTime() && now.getTime() - row.lastSeenAt.getTime() < recorderOnlineWithinMs) {
+      this.warnedTwin = true;
       this.logger.warn(`Another recorder with the id ${this.config.recorder.id} runs on ${row.hostname}: give each recorder its own RECORDER_ID, or both record the same cameras`);
     }
     await repository.update({ id: row.id }, fields);

@@ -67,7 +67,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a webcam on another machine, re
         RECORDER_PORT: '3004',
         BIND_HOST: '0.0.0.0',
         RECORDER_PUBLIC_URL: vmRecorderUrl,
-        DATA_DIR: '/tmp/recorder',
+        DATA_DIR: '/run/recorder',
         JWT_SECRET: secrets.JWT_SECRET,
         SECRETS_KEY: secrets.SECRETS_KEY,
         DATABASE_URL: fromGuest(platform.env.DATABASE_URL as string),
@@ -87,14 +87,15 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a webcam on another machine, re
   });
 
   it("the webcam machine's recorder says it is there, with its webcam, beside the main recorder", async () => {
-    const front = await waitFor(
+    const seen = await waitFor(
       'the recorder front-desk in GET /api/recorders',
-      async () => (await recorders()).find((r) => r.id === 'front-desk' && r.online) ?? null,
+      // a machine whose command ended will not come: say so at once
+      async () => (!vm.running() ? 'the webcam machine stopped' : ((await recorders()).find((r) => r.id === 'front-desk' && r.online) ?? null)),
       240_000,
       1000,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n--- the webcam machine said:\n${vmOutput()}`);
-    });
+    ).catch((error: Error) => error.message);
+    if (typeof seen === 'string') throw new Error(`${seen}\n--- the webcam machine said:\n${vmOutput()}`);
+    const front = seen;
     expect(front).toMatchObject({ url: vmRecorderUrl, cameras: 0 });
     // vivid's capture node; its output and metadata nodes do not capture video and are not offered
     expect(front.devices).toEqual([{ path: '/dev/video0', name: expect.stringMatching(/vivid.*vid-cap/) }]);
@@ -209,5 +210,18 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a webcam on another machine, re
     expect(await db.getRepository(ClipEntity).countBy({ cameraId: In(ids) })).toBe(0);
     // the first camera goes on recording
     expect((await camera(webcamId)).recording?.state).toBe('online');
+  });
+
+  it('moved to the main recorder, the webcam is let go on its machine and tried on the server, which has no such device', async () => {
+    const moved = await adminCall('PATCH', `/api/cameras/${webcamId}/source`, { recorder: null });
+    expect(moved.status, await moved.clone().text()).toBe(200);
+    await waitFor('the webcam machine to let the camera go', async () => (await fetch(`${vmRecorderUrl}/api/cameras/${webcamId}/recording`, { headers: bearer() })).status === 404, 60_000, 1000);
+    const status = await waitFor('the main recorder to try the camera', async () => {
+      const response = await fetch(`${platform.urls.recorder}/api/cameras/${webcamId}/recording`, { headers: bearer() });
+      const view = response.ok ? ((await response.json()) as { state: string; message: string | null }) : null;
+      return view && view.state !== 'starting' ? view : null;
+    }, 60_000, 1000);
+    expect(status).toMatchObject({ state: 'offline', message: expect.stringMatching(/no such video device on the recorder's machine/) });
+    expect((await recorders()).find((r) => r.id === 'front-desk')?.cameras).toBe(2);
   });
 });

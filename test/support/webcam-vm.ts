@@ -12,7 +12,7 @@ import { repoRoot } from './platform.harness.js';
  * video driver vivid, whose /dev/video0 is a V4L2 capture device like a USB webcam's (a test
  * picture with a moving clock), and runs one command of this machine's: the machine's root is this
  * machine's, shared read-only over 9p (so node, ffmpeg and the built apps are the same), with its
- * own /tmp, /dev and network. From inside, this machine is 10.0.2.2 (qemu's user network: its
+ * own /dev, network and a writable /run (TMPDIR and HOME are there; /tmp is this machine's, read-only). From inside, this machine is 10.0.2.2 (qemu's user network: its
  * 127.0.0.1 services, MariaDB, the broker, storage); `forwards` makes the machine's ports reachable
  * here on 127.0.0.1. Software emulation (this machine's /dev/kvm does not run guests): it boots in
  * about 10 s and node starts in about 30.
@@ -32,6 +32,8 @@ export interface RunningWebcamVm {
   output: string[];
   /** the machine's end: qemu's exit code */
   exited: Promise<number | null>;
+  /** the machine is still on (its command has not ended) */
+  running(): boolean;
   stop(): Promise<void>;
 }
 
@@ -62,10 +64,11 @@ export async function startWebcamVm(options: WebcamVmOptions): Promise<RunningWe
   const work = mkdtempSync(join(tmpdir(), 'cm-webcam-vm-'));
   const shared = join(work, 'shared');
   mkdirSync(shared);
-  const env = Object.entries({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', TZ: process.env.TZ ?? 'UTC', ...(options.env ?? {}) })
+  // the machine's writable space is /run (a tmpfs): its /tmp is this machine's, where the repository may be (CI clones into /tmp)
+  const env = Object.entries({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/run/home', TMPDIR: '/run/tmp', TZ: process.env.TZ ?? 'UTC', ...(options.env ?? {}) })
     .map(([name, value]) => `export ${name}=${shellQuote(value)}`)
     .join('\n');
-  writeFileSync(join(shared, 'run.sh'), `#!/bin/sh\n${env}\ncd ${shellQuote(repoRoot)}\n${options.command}\n`);
+  writeFileSync(join(shared, 'run.sh'), `#!/bin/sh\n${env}\nmkdir -p "$HOME" "$TMPDIR"\ncd ${shellQuote(repoRoot)} || exit 1\n${options.command}\n`);
   chmodSync(join(shared, 'run.sh'), 0o755);
 
   const initrd = join(work, 'initrd.cpio.gz');
@@ -103,6 +106,7 @@ export async function startWebcamVm(options: WebcamVmOptions): Promise<RunningWe
   return {
     output,
     exited,
+    running: () => child.exitCode === null && child.signalCode === null,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
@@ -118,7 +122,7 @@ export async function startWebcamVm(options: WebcamVmOptions): Promise<RunningWe
 /**
  * The machine's first file system: busybox, the kernel modules, and an init that loads them,
  * mounts this machine's root (read-only) with its own /proc, /sys, /dev (vivid's /dev/video0),
- * /tmp and the shared folder on /mnt, brings the network up and runs /mnt/run.sh there.
+ * /run and the shared folder on /mnt, brings the network up and runs /mnt/run.sh there.
  */
 function buildInitramfs(root: string, kernelDir: string, version: string): Buffer {
   for (const folder of ['bin', 'dev', 'proc', 'sys', 'newroot', 'lib/modules']) mkdirSync(join(root, folder), { recursive: true });
@@ -133,7 +137,7 @@ function buildInitramfs(root: string, kernelDir: string, version: string): Buffe
     'depmod',
     `for m in ${modules.join(' ')}; do modprobe $m || echo "webcam-vm: modprobe $m failed"; done`,
     'mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 hostroot /newroot || echo "webcam-vm: the shared root did not mount"',
-    'mount -t proc proc /newroot/proc; mount -t sysfs sys /newroot/sys; mount -t devtmpfs dev /newroot/dev; mount -t tmpfs tmp /newroot/tmp',
+    'mount -t proc proc /newroot/proc; mount -t sysfs sys /newroot/sys; mount -t devtmpfs dev /newroot/dev; mount -t tmpfs run /newroot/run',
     'mount -t 9p -o trans=virtio,version=9p2000.L shared /newroot/mnt || echo "webcam-vm: the shared folder did not mount"',
     'ip link set lo up; ip link set eth0 up; ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2',
     'echo "webcam-vm: up"',

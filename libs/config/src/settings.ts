@@ -69,7 +69,7 @@ export const Settings = {
   RECORDER_ID: {
     type: 'string',
     default: 'main',
-    description: 'Recorder: who this recorder is (lower-case letters, digits, dashes). It records the cameras that name it as their recorder; `main` also records those that name none. Run a second recorder, with its own id, on a machine a webcam is plugged into (docs/live-cameras.md, "Several recorders").',
+    description: 'Recorder: who this recorder is (lower-case letters, digits, dashes). It records the cameras that name it as their recorder; `main` also records those that name none. Run a second recorder, with its own id, on a machine a webcam is plugged into (docs/live-cameras.md, "Webcams and several recorders").',
   },
   RECORDER_PUBLIC_URL: {
     type: 'url',

@@ -41,7 +41,7 @@ export interface CameraSourceView {
   eventRetentionDays: number;
   /**
    * the recorder (RECORDER_ID) that records it; null: the main one. A webcam is recorded by the
-   * recorder on the machine it is plugged into (docs/live-cameras.md, "Several recorders").
+   * recorder on the machine it is plugged into (docs/live-cameras.md, "Webcams and several recorders").
    */
   recorder: string | null;
 }

@@ -2,7 +2,7 @@
  * Recorders: one recorder app per machine that has cameras to record (the server, and any box a
  * webcam is plugged into). Each says every few seconds, in the `recorders` table, who it is, where
  * the other apps reach it and which video devices it has; cameras name the recorder that records
- * them (CameraSourceView.recorder, null: the main one). docs/live-cameras.md, "Several recorders".
+ * them (CameraSourceView.recorder, null: the main one). docs/live-cameras.md, "Webcams and several recorders".
  */
 
 /** A local video device of a recorder's machine (a webcam, a capture card). */

@@ -14,7 +14,6 @@ import { ClipSpool, type SpooledClip } from './clip-spool.js';
 import { ClipUploader } from './clip-uploader.js';
 import { CameraStreamRecorder, defaultRecorderTimings, type CameraRecordingSpec, type RecordingStatus } from './camera-stream.recorder.js';
 
-
 const reconcileEveryMs = 3000;
 
 /** What the API shows of one camera's recording. */

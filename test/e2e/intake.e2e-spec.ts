@@ -6,6 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CameraEntity, openPlatformDatabase } from '@cameramonit/db';
 import { FfmpegDriver } from '@cameramonit/media';
+import { launchChromium, openAdminPage } from '../support/browser.js';
 import { startFakeOnvifDevice, type FakeOnvifDevice } from '../support/onvif-device.fake.js';
 import { fixture, login, startPlatform, waitFor, type RunningPlatform } from '../support/platform.harness.js';
 import { cameraVideo, startRtspServer, type RunningRtspServer } from '../support/rtsp-server.js';
@@ -358,13 +359,9 @@ describe('intake: pushed frames, the browser webcam, ONVIF discovery', () => {
     });
 
     it('the admin page finds the camera, reads its streams with the password and adds it (main and sub stream picked)', async () => {
-      const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+      const browser = await launchChromium();
       try {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-        await page.goto(platform.urls.admin);
-        await page.getByTestId('login-email').fill(platform.adminEmail);
-        await page.getByTestId('login-password').fill(platform.adminPassword);
-        await page.getByTestId('login-submit').click();
+        const page = await openAdminPage(browser, { url: platform.urls.admin, email: platform.adminEmail, password: platform.adminPassword });
         await page.getByTestId('find-cameras').click();
         await page.getByTestId('onvif-probe-address').fill(`127.0.0.1:${device.discoveryPort}`);
         await page.getByTestId('onvif-search').click();

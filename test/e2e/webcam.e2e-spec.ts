@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import { In, IsNull, type DataSource } from 'typeorm';
 import { ClipEntity, openPlatformDatabase } from '@cameramonit/db';
+import { launchChromium, openAdminPage } from '../support/browser.js';
 import { login, startPlatform, waitFor, type RunningPlatform } from '../support/platform.harness.js';
 import { freePort } from '../support/rtsp-server.js';
 import { startWebcamVm, type RunningWebcamVm } from '../support/webcam-vm.js';
@@ -104,13 +104,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a webcam on another machine, re
   });
 
   it("is added on the admin page by picking that machine's recorder and its webcam; recorded there: clips in storage, its state and picture size, a note in its thread; the main recorder leaves it alone", async () => {
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchChromium();
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(platform.urls.admin);
-      await page.getByTestId('login-email').fill(platform.adminEmail);
-      await page.getByTestId('login-password').fill(platform.adminPassword);
-      await page.getByTestId('login-submit').click();
+      const page = await openAdminPage(browser, { url: platform.urls.admin, email: platform.adminEmail, password: platform.adminPassword });
       await page.locator(`[data-testid="add-camera"][data-project-id="${projectId}"]`).click();
       await page.getByTestId('new-camera-name').fill('Front desk');
       await page.getByTestId('source-kind').selectOption('webcam');
@@ -210,9 +206,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a webcam on another machine, re
     expect(await db.getRepository(ClipEntity).countBy({ cameraId: In(ids) })).toBe(0);
     // the first camera goes on recording
     expect((await camera(webcamId)).recording?.state).toBe('online');
+    // the second would take the webcam whenever the first lets it go (it keeps trying): deleted
+    expect((await adminCall('DELETE', `/api/cameras/${ids[0]}`)).status).toBe(204);
   });
 
-  it('moved to the main recorder, the webcam is let go on its machine and tried on the server, which has no such device', async () => {
+  it('moved to the main recorder, the webcam is let go on its machine and tried on the server, which has no such device; moved back, it records there again', async () => {
     const moved = await adminCall('PATCH', `/api/cameras/${webcamId}/source`, { recorder: null });
     expect(moved.status, await moved.clone().text()).toBe(200);
     await waitFor('the webcam machine to let the camera go', async () => (await fetch(`${vmRecorderUrl}/api/cameras/${webcamId}/recording`, { headers: bearer() })).status === 404, 60_000, 1000);
@@ -222,6 +220,33 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a webcam on another machine, re
       return view && view.state !== 'starting' ? view : null;
     }, 60_000, 1000);
     expect(status).toMatchObject({ state: 'offline', message: expect.stringMatching(/no such video device on the recorder's machine/) });
-    expect((await recorders()).find((r) => r.id === 'front-desk')?.cameras).toBe(2);
+    expect((await recorders()).find((r) => r.id === 'front-desk')?.cameras).toBe(1);
+
+    const back = await adminCall('PATCH', `/api/cameras/${webcamId}/source`, { recorder: 'front-desk' });
+    expect(back.status, await back.clone().text()).toBe(200);
+    await waitFor('the webcam recorded on its machine again', async () => (await camera(webcamId)).recording?.state === 'online', 60_000, 1000);
+    expect((await fetch(`${platform.urls.recorder}/api/cameras/${webcamId}/recording`, { headers: bearer() })).status).toBe(404);
+  });
+
+  it('the webcam machine switched off: the main recorder sees its recorder gone and says the webcam is offline, once, in its thread', async () => {
+    await vm.stop();
+    const view = await waitFor('the webcam offline', async () => {
+      const current = await camera(webcamId);
+      return current.recording?.state === 'offline' ? current : null;
+    }, 90_000, 1000);
+    expect(view.recording?.message).toMatch(/its recorder front-desk \(webcam-vm\) stopped answering \(is that machine on, and on the network\?\)/);
+    expect((await recorders()).find((r) => r.id === 'front-desk')).toMatchObject({ online: false });
+    const offline = await waitFor('"Camera offline" in the webcam\'s thread', async () => {
+      const response = await fetch(`${platform.urls.chat}/api/cameras/${webcamId}/thread?limit=50`, { headers: bearer() });
+      const messages = ((await response.json()) as { messages: { text: string }[] }).messages;
+      const notes = messages.filter((m) => /^Camera offline/.test(m.text) && /stopped answering/.test(m.text));
+      return notes.length > 0 ? notes : null;
+    }, 30_000);
+    // the main recorder looks every 5 s: said once, not every time
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    const response = await fetch(`${platform.urls.chat}/api/cameras/${webcamId}/thread?limit=50`, { headers: bearer() });
+    const messages = ((await response.json()) as { messages: { text: string }[] }).messages;
+    expect(messages.filter((m) => /stopped answering/.test(m.text))).toHaveLength(offline.length);
+    expect(offline).toHaveLength(1);
   });
 });

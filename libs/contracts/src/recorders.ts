@@ -32,5 +32,7 @@ export interface RecorderView {
 
 /** How often a recorder says it is there. */
 export const recorderHeartbeatMs = 5_000;
-/** A recorder not heard of for this long is shown offline (and its cameras' live view is not asked of it). */
+/** A recorder not heard of for this long is shown offline. */
 export const recorderOnlineWithinMs = 20_000;
+/** A recorder not heard of for this long has its cameras set offline by the main recorder (its machine is off, or off the network). */
+export const recorderLostAfterMs = 30_000;

@@ -1,19 +1,21 @@
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { recorderHeartbeatMs, recorderOnlineWithinMs, type VideoDeviceView } from '@cameramonit/contracts';
+import { LessThan, Not, type DataSource } from 'typeorm';
+import { mainRecorderId, recorderHeartbeatMs, recorderLostAfterMs, recorderOnlineWithinMs, type VideoDeviceView } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
 import { RecorderEntity } from '@cameramonit/db';
 import { FfmpegDriver, listVideoNodes } from '@cameramonit/media';
 import { APP_CONFIG } from '@cameramonit/server';
+import { RecordingSupervisor } from './recording.supervisor.js';
 
 /**
  * Says in the `recorders` table, every few seconds, that this recorder (RECORDER_ID) is there,
  * where the other apps reach it (RECORDER_PUBLIC_URL) and which video devices its machine has, so
  * that the admin page can offer them for a webcam and the chat knows whom to ask for a camera's
  * live picture. The devices are asked for their formats again only when the set of nodes changes
- * (a webcam plugged in or out).
+ * (a webcam plugged in or out). The main recorder also looks after the others: the cameras of one
+ * not heard of for recorderLostAfterMs are set offline (RecordingSupervisor.reportLostRecorder).
  */
 @Injectable()
 export class RecorderPresenceService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -30,6 +32,7 @@ export class RecorderPresenceService implements OnApplicationBootstrap, OnApplic
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly supervisor: RecordingSupervisor,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -67,6 +70,11 @@ export class RecorderPresenceService implements OnApplicationBootstrap, OnApplic
     const row = await repository.findOneBy({ recorderId: this.config.recorder.id });
     const now = new Date();
     const fields = { url: this.config.recorder.publicUrl, hostname: this.host, devices: JSON.stringify(this.devices), startedAt: this.startedAt, lastSeenAt: now };
+    if (this.config.recorder.id === mainRecorderId) {
+      // the main recorder looks after the others: a machine that went away leaves its cameras offline, not "online"
+      const lost = await repository.findBy({ recorderId: Not(mainRecorderId), lastSeenAt: LessThan(new Date(now.getTime() - recorderLostAfterMs)) });
+      for (const other of lost) await this.supervisor.reportLostRecorder(other);
+    }
     if (!row) {
       await repository.insert({ recorderId: this.config.recorder.id, ...fields });
       return;

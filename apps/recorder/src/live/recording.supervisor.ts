@@ -6,7 +6,7 @@ import { SecretBox, TokenService } from '@cameramonit/auth';
 import { BusClient, OutboxService } from '@cameramonit/bus';
 import { Topics, recordedSourceKinds, recorderOf, type CameraSourceKind, type CameraStatusPayload } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
-import { CameraEntity, CameraRecordingEntity, ProjectEntity } from '@cameramonit/db';
+import { CameraEntity, CameraRecordingEntity, ProjectEntity, type RecorderEntity } from '@cameramonit/db';
 import { FfmpegDriver, redactAddress, type CameraStreamInput } from '@cameramonit/media';
 import { APP_CONFIG, FtpRecordingStore, LocalRecordingStore, StorageClient, WebDavRecordingStore, type RecordingStore } from '@cameramonit/server';
 import { cameraFileToLoop } from './camera-file.js';
@@ -339,6 +339,22 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
       input.password = null;
     }
     return spec;
+  }
+
+  /**
+   * The cameras of another recorder that stopped saying it is there (its machine is off, or off the
+   * network): nobody records them, so they are offline, said once in their threads. The main
+   * recorder looks (RecorderPresenceService); the lost recorder sets them online again when it is back.
+   */
+  async reportLostRecorder(lost: Pick<RecorderEntity, 'recorderId' | 'hostname' | 'lastSeenAt'>): Promise<void> {
+    const cameras = await this.db.getRepository(CameraEntity).findBy({ recorderId: lost.recorderId, enabled: true });
+    for (const camera of cameras) {
+      const row = await this.db.getRepository(CameraRecordingEntity).findOneBy({ cameraId: camera.id });
+      if (!row || (row.state !== 'online' && row.state !== 'starting')) continue;
+      const message = `its recorder ${lost.recorderId} (${lost.hostname}) stopped answering (is that machine on, and on the network?)`;
+      const spec = { cameraId: camera.id, name: camera.name } as CameraRecordingSpec;
+      await this.saveStatus(spec, { state: 'offline', message, since: lost.lastSeenAt }, { state: row.state, message: row.message, since: row.since });
+    }
   }
 
   /** Keeps the state and, when it matters to people, tells the chat through the outbox. */

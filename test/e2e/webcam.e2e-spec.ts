@@ -117,6 +117,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a webcam on another machine, re
       expect(await page.getByTestId('source-device').locator('option').allTextContents()).toEqual(['pick a webcam…', expect.stringMatching(/^vivid-000-vid-cap \(\/dev\/video0\)$/)]);
       await page.getByTestId('source-device').selectOption('/dev/video0');
       expect(await page.getByTestId('source-url').inputValue()).toBe('/dev/video0');
+      // a small picture at 10 frames a second, asked of the device
+      await page.getByTestId('source-capture-size').fill('320x180');
+      await page.getByTestId('source-capture-fps').fill('10');
       await page.getByTestId('new-camera-save').click();
       const item = page.locator('[data-testid="camera-item"]', { hasText: 'Front desk' });
       await item.waitFor({ timeout: 15_000 });
@@ -124,7 +127,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a webcam on another machine, re
     } finally {
       await browser.close();
     }
-    expect((await camera(webcamId)).source).toMatchObject({ kind: 'webcam', url: '/dev/video0', recorder: 'front-desk' });
+    expect((await camera(webcamId)).source).toMatchObject({ kind: 'webcam', url: '/dev/video0', recorder: 'front-desk', captureSize: '320x180', captureFps: 10 });
 
     const clips = await waitFor(
       'three clips of the webcam',
@@ -141,7 +144,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a webcam on another machine, re
       // clips of the camera's 5 s, cut at the key frame (one a second) after it
       expect(clip.durationSec).toBeGreaterThan(4);
       expect(clip.durationSec).toBeLessThan(7.5);
-      expect(clip.width).toBeGreaterThan(0);
+      // as asked of the device
+      expect([clip.width, clip.height]).toEqual([320, 180]);
     }
     // one after the other, without a hole
     for (let i = 1; i < clips.length; i++) {

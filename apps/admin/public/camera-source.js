@@ -70,6 +70,8 @@ function sourceFields(source, { isNew }) {
       ...devices.map((d) => h('option', { value: d.path, text: `${d.name} (${d.path})`, selected: d.path === url.value })),
     );
   };
+  const captureSize = h('input', { name: 'captureSize', type: 'text', 'data-testid': 'source-capture-size', value: source?.captureSize ?? '', placeholder: "the webcam's own (or e.g. 1280x720)", pattern: '\\d{2,4}x\\d{2,4}', autocomplete: 'off' });
+  const captureFps = h('input', { name: 'captureFps', type: 'number', min: '1', max: '60', step: '1', 'data-testid': 'source-capture-fps', value: source?.captureFps ?? '', placeholder: "the webcam's own" });
   device.addEventListener('change', () => {
     if (device.value) url.value = device.value;
   });
@@ -99,6 +101,8 @@ function sourceFields(source, { isNew }) {
     motionPaddingSec: field('Seconds kept around motion', motionPaddingSec),
     recorder: field('Recorded by', recorder),
     device: field('Webcam', device),
+    captureSize: field('Picture size', captureSize),
+    captureFps: field('Frames per second', captureFps),
   };
   const show = () => {
     const value = kind.value;
@@ -110,12 +114,12 @@ function sourceFields(source, { isNew }) {
     rows.snapshotFps.hidden = value !== 'snapshot';
     rows.motionPaddingSec.hidden = recordMode.value !== 'motion';
     rows.recorder.hidden = value === 'none' || value === 'push';
-    rows.device.hidden = value !== 'webcam';
+    rows.device.hidden = rows.captureSize.hidden = rows.captureFps.hidden = value !== 'webcam';
   };
   kind.addEventListener('change', show);
   recordMode.addEventListener('change', show);
   show();
-  const node = h('div', { class: 'source__fields' }, field('Video from', kind), rows.recorder, rows.device, ...Object.values(rows).slice(0, 6), field('Record', recordMode), rows.motionPaddingSec, field('Keep clips with events (days)', eventRetentionDays));
+  const node = h('div', { class: 'source__fields' }, field('Video from', kind), rows.recorder, rows.device, ...Object.values(rows).slice(0, 6), rows.captureSize, rows.captureFps, field('Record', recordMode), rows.motionPaddingSec, field('Keep clips with events (days)', eventRetentionDays));
   /** The source as the API takes it; undefined password keeps the stored one. */
   const read = () => {
     const body = {
@@ -129,6 +133,8 @@ function sourceFields(source, { isNew }) {
       motionPaddingSec: Number(motionPaddingSec.value),
       eventRetentionDays: Number(eventRetentionDays.value),
       recorder: kind.value === 'none' || kind.value === 'push' ? null : recorder.value || null,
+      captureSize: kind.value === 'webcam' ? captureSize.value.trim() || null : null,
+      captureFps: kind.value === 'webcam' && captureFps.value ? Number(captureFps.value) : null,
     };
     if (password.value) body.password = password.value;
     else if (clearPassword?.querySelector('input').checked) body.password = null;

@@ -18,6 +18,8 @@ const sourceSchema = {
     username: { type: 'string', nullable: true },
     password: { type: 'string', nullable: true, description: 'stored encrypted, never shown back; null removes it, leaving it out keeps it (PATCH)' },
     snapshotFps: { type: 'number', minimum: 0.1, maximum: 30 },
+    captureSize: { type: 'string', nullable: true, example: '1280x720', description: "webcams: the picture size asked of the device (GET /api/recorders); null: the device's current one" },
+    captureFps: { type: 'number', nullable: true, minimum: 1, maximum: 60, description: "webcams: frames per second asked of the device; null: the device's current rate" },
     recordMode: { type: 'string', enum: ['continuous', 'motion'], description: 'motion: only clips near motion are kept' },
     motionPaddingSec: { type: 'integer', minimum: 0, maximum: 120 },
     eventRetentionDays: { type: 'integer', minimum: 0, maximum: 3650, description: 'clips that hold events are kept this long beyond the ring of maxRecordMinutes' },

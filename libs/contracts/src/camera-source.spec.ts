@@ -61,6 +61,17 @@ describe('parseCameraSource', () => {
     expect(parseCameraSource({ kind: 'push', url: null }, current).source.recorder).toBeNull();
   });
 
+  it("asks a webcam's device for a picture size and rate, only a webcam's", () => {
+    expect(parseCameraSource({ kind: 'webcam', url: '0', captureSize: '1280x720', captureFps: 15 }).source).toMatchObject({ captureSize: '1280x720', captureFps: 15 });
+    const current = { ...defaultCameraSource, kind: 'webcam' as const, url: '/dev/video0', captureSize: '640x480', captureFps: 10 };
+    expect(parseCameraSource({ captureSize: null, captureFps: null }, current).source).toMatchObject({ captureSize: null, captureFps: null });
+    expect(problemOf({ captureSize: 'big' }, current)).toContain('captureSize must be null (the webcam\'s own) or a picture size such as 1280x720');
+    expect(problemOf({ captureFps: 120 }, current)).toContain('captureFps must be null (the webcam\'s own) or a number from 1 to 60');
+    expect(problemOf({ kind: 'rtsp', url: 'rtsp://cam/1', captureSize: '640x480' })).toContain('captureSize is only for webcam cameras');
+    // a webcam turned into an RTSP camera forgets what it asked of the device
+    expect(parseCameraSource({ kind: 'rtsp', url: 'rtsp://cam/1' }, current).source).toMatchObject({ captureSize: null, captureFps: null });
+  });
+
   it('needs no address for uploads only and pushed frames', () => {
     expect(parseCameraSource({ kind: 'push' }).source.kind).toBe('push');
     expect(parseCameraSource({ kind: 'none', url: null }).source.url).toBeNull();

@@ -34,6 +34,10 @@ export interface CameraSourceView {
   hasPassword: boolean;
   /** snapshot cameras: pictures fetched per second */
   snapshotFps: number;
+  /** webcams: the picture size asked of the device ("1280x720"); null: the device's current one */
+  captureSize: string | null;
+  /** webcams: frames per second asked of the device; null: the device's current rate */
+  captureFps: number | null;
   recordMode: RecordMode;
   /** motion mode: seconds kept before the motion starts and after it ends */
   motionPaddingSec: number;
@@ -55,6 +59,8 @@ export interface CameraSourceInput {
   username?: string | null;
   password?: string | null;
   snapshotFps?: number;
+  captureSize?: string | null;
+  captureFps?: number | null;
   recordMode?: RecordMode;
   motionPaddingSec?: number;
   eventRetentionDays?: number;
@@ -69,6 +75,8 @@ export const defaultCameraSource: Readonly<CameraSourceView> = Object.freeze({
   username: null,
   hasPassword: false,
   snapshotFps: 2,
+  captureSize: null,
+  captureFps: null,
   recordMode: 'continuous',
   motionPaddingSec: 5,
   eventRetentionDays: 7,
@@ -104,7 +112,7 @@ export function parseCameraSource(
   }
   const raw = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = ['kind', 'url', 'subStreamUrl', 'transport', 'username', 'password', 'snapshotFps', 'recordMode', 'motionPaddingSec', 'eventRetentionDays', 'recorder'];
+  const known = ['kind', 'url', 'subStreamUrl', 'transport', 'username', 'password', 'snapshotFps', 'captureSize', 'captureFps', 'recordMode', 'motionPaddingSec', 'eventRetentionDays', 'recorder'];
   for (const key of Object.keys(raw)) if (!known.includes(key)) problems.push(`${key} is not a camera source field (known: ${known.join(', ')})`);
   const source: CameraSourceView = { ...current };
   let password: string | null | undefined;
@@ -147,6 +155,16 @@ export function parseCameraSource(
     if (!isNumberIn(raw.snapshotFps, 0.1, 30)) problems.push('snapshotFps must be a number from 0.1 to 30');
     else source.snapshotFps = raw.snapshotFps;
   }
+  if (raw.captureSize !== undefined) {
+    if (raw.captureSize === null || raw.captureSize === '') source.captureSize = null;
+    else if (typeof raw.captureSize !== 'string' || !/^\d{2,4}x\d{2,4}$/.test(raw.captureSize.trim())) problems.push('captureSize must be null (the webcam\'s own) or a picture size such as 1280x720');
+    else source.captureSize = raw.captureSize.trim();
+  }
+  if (raw.captureFps !== undefined) {
+    if (raw.captureFps === null) source.captureFps = null;
+    else if (!isNumberIn(raw.captureFps, 1, 60)) problems.push('captureFps must be null (the webcam\'s own) or a number from 1 to 60');
+    else source.captureFps = raw.captureFps;
+  }
   if (raw.recordMode !== undefined) {
     if (raw.recordMode !== 'continuous' && raw.recordMode !== 'motion') problems.push('recordMode must be "continuous" or "motion"');
     else source.recordMode = raw.recordMode;
@@ -169,6 +187,13 @@ export function parseCameraSource(
   if (source.kind === 'none' || source.kind === 'push') {
     if (typeof raw.recorder === 'string' && raw.recorder !== '' && raw.recorder !== mainRecorderId) problems.push(`recorder is for cameras a recorder reads (rtsp, mjpeg, snapshot, webcam, file), not for a ${source.kind} camera`);
     source.recorder = null;
+  }
+  // what is asked of a webcam's device means nothing to other cameras
+  if (source.kind !== 'webcam') {
+    for (const field of ['captureSize', 'captureFps'] as const) {
+      if (raw[field] !== undefined && raw[field] !== null && raw[field] !== '') problems.push(`${field} is only for webcam cameras`);
+      source[field] = null;
+    }
   }
   // a webcam given as OpenCV numbers it ("0"): /dev/video0
   if (source.kind === 'webcam' && source.url && /^\d{1,2}$/.test(source.url)) source.url = `/dev/video${Number(source.url)}`;

@@ -34,6 +34,9 @@ describe('buildCameraStreamArgs', () => {
     const webcam = buildCameraStreamArgs({ kind: 'webcam', url: '/dev/video0', fps: 10, maxWidth: 1280 });
     expect(webcam.slice(webcam.indexOf('-f'), webcam.indexOf('-f') + 4)).toEqual(['-f', 'v4l2', '-i', '/dev/video0']);
     expect(webcam[webcam.indexOf('-vf') + 1]).toBe('fps=10,scale=w=trunc(min(iw\\,1280)/2)*2:h=-2');
+    // a picture size and rate asked of the device go before its input
+    const sized = buildCameraStreamArgs({ kind: 'webcam', url: '/dev/video0', captureSize: '1280x720', captureFps: 15 });
+    expect(sized.slice(sized.indexOf('v4l2') - 1, sized.indexOf('/dev/video0') + 1)).toEqual(['-f', 'v4l2', '-video_size', '1280x720', '-framerate', '15', '-i', '/dev/video0']);
     const snapshot = buildCameraStreamArgs({ kind: 'snapshot', url: 'http://cam/snap.jpg', snapshotFps: 2 });
     expect(snapshot).not.toContain('-nostdin');
     expect(snapshot[snapshot.indexOf('-i') + 1]).toBe('pipe:0');
@@ -52,6 +55,8 @@ describe('buildCameraStreamArgs', () => {
     expect(() => buildCameraStreamArgs({ kind: 'mjpeg', url: 'file:///etc/passwd' })).toThrow(/http:\/\//);
     expect(() => buildCameraStreamArgs({ kind: 'webcam', url: '/etc/passwd' })).toThrow(/video device/);
     expect(() => buildCameraStreamArgs({ kind: 'webcam', url: '/dev/video0', fps: 500 })).toThrow(/fps/);
+    expect(() => buildCameraStreamArgs({ kind: 'webcam', url: '/dev/video0', captureSize: '1280x720;id' })).toThrow(/picture size is like 1280x720/);
+    expect(() => buildCameraStreamArgs({ kind: 'webcam', url: '/dev/video0', captureFps: 0 })).toThrow(/frame rate is from 1 to 60/);
   });
 });
 

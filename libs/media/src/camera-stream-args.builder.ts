@@ -18,6 +18,9 @@ export interface CameraStreamInput {
   transport?: 'tcp' | 'udp';
   /** snapshot: pictures per second fed on stdin by the caller */
   snapshotFps?: number;
+  /** webcam: the picture size ("1280x720") and frames per second asked of the device (default: its current ones) */
+  captureSize?: string | null;
+  captureFps?: number | null;
   /**
    * copy the camera's own video (no re-encoding; default for rtsp) or encode H.264 (needed for
    * MJPEG, snapshots, webcams and files in codecs a browser cannot play)
@@ -81,7 +84,11 @@ export function buildCameraStreamArgs(input: CameraStreamInput): string[] {
     }
     case 'webcam': {
       if (!/^\/dev\/video\d+$/.test(input.url)) throw mediaError(MediaErrorCode.invalidArgument, 'a webcam is a video device such as /dev/video0');
-      args.push(...timestamps, '-f', 'v4l2', '-i', input.url);
+      if (input.captureSize && !/^\d{2,4}x\d{2,4}$/.test(input.captureSize)) throw mediaError(MediaErrorCode.invalidArgument, `a webcam picture size is like 1280x720, got ${input.captureSize}`);
+      if (input.captureFps != null && !(input.captureFps >= 1 && input.captureFps <= 60)) throw mediaError(MediaErrorCode.invalidArgument, `a webcam frame rate is from 1 to 60, got ${input.captureFps}`);
+      // a size the device does not offer is changed by its driver to the nearest one it does
+      const asked = [...(input.captureSize ? ['-video_size', input.captureSize] : []), ...(input.captureFps != null ? ['-framerate', String(input.captureFps)] : [])];
+      args.push(...timestamps, '-f', 'v4l2', ...asked, '-i', input.url);
       encode = true;
       break;
     }

@@ -332,6 +332,10 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
       input.maxWidth = 1280;
     }
     const spec: CameraRecordingSpec = { cameraId: camera.id, projectSlug: project.slug, cameraSlug: camera.slug, name: camera.name, input, clipSec: camera.bufferSeconds };
+    if (kind === 'webcam') {
+      input.captureSize = camera.captureSize;
+      input.captureFps = camera.captureFps;
+    }
     if (kind === 'snapshot') {
       input.snapshotFps = camera.snapshotFps;
       spec.snapshot = { url, username: camera.sourceUsername, password, fps: camera.snapshotFps };

@@ -103,6 +103,14 @@ export class CameraEntity extends BaseEntity {
   @Column({ type: 'double', default: 2 })
   snapshotFps: number;
 
+  /** webcams: the picture size asked of the device ("1280x720"); null: its current one */
+  @Column({ type: 'varchar', length: 20, nullable: true })
+  captureSize: string | null;
+
+  /** webcams: frames per second asked of the device; null: its current rate */
+  @Column({ type: 'double', nullable: true })
+  captureFps: number | null;
+
   @Column({ type: 'varchar', length: 20, default: 'continuous' })
   recordMode: RecordMode;
 

@@ -9,6 +9,7 @@ import { CameraSources1764300000000 } from './1764300000000-camera-sources.js';
 import { PushedFrames1764500000000 } from './1764500000000-pushed-frames.js';
 import { LiveRecording1764800000000 } from './1764800000000-live-recording.js';
 import { Recorders1765000000000 } from './1765000000000-recorders.js';
+import { WebcamCapture1765000000001 } from './1765000000001-webcam-capture.js';
 
 /** In order. A migration is never edited once committed: add a new one. */
 export const platformMigrations = [
@@ -22,5 +23,6 @@ export const platformMigrations = [
   PushedFrames1764500000000,
   LiveRecording1764800000000,
   Recorders1765000000000,
+  WebcamCapture1765000000001,
 ];
 export const registryMigrations = [InitialRegistry1763780000001];

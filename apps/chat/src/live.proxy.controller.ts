@@ -1,12 +1,11 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, Permission, RequirePermission, TokenService, type AuthUser } from '@cameramonit/auth';
 import { CameramonitError } from '@cameramonit/contracts';
-import type { AppConfig } from '@cameramonit/config';
-import { APP_CONFIG, RecorderDirectory } from '@cameramonit/server';
+import { RecorderDirectory } from '@cameramonit/server';
 import { CamerasService } from './cameras.service.js';
 
 /**
@@ -18,7 +17,6 @@ import { CamerasService } from './cameras.service.js';
 @Controller('api')
 export class LiveProxyController {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly cameras: CamerasService,
     private readonly tokens: TokenService,
     private readonly recorders: RecorderDirectory,

@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { TokenService, type AuthUser } from '@cameramonit/auth';
 import { BusClient } from '@cameramonit/bus';
 import { CameramonitError, Topics, type LiveWatchedPayload } from '@cameramonit/contracts';
-import type { AppConfig } from '@cameramonit/config';
-import { APP_CONFIG, RecorderDirectory } from '@cameramonit/server';
+import { RecorderDirectory } from '@cameramonit/server';
 import { CamerasService } from './cameras.service.js';
 
 /** Chunks a viewer may have unacknowledged before the relay stops reading from the recorder. */
@@ -37,7 +36,6 @@ export class LiveRelay implements OnApplicationShutdown {
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly cameras: CamerasService,
     private readonly tokens: TokenService,
     private readonly recorders: RecorderDirectory,

@@ -90,7 +90,6 @@ export const recorderIdPattern = /^[a-z0-9][a-z0-9-]{0,39}$/;
 /** The recorder that records a camera. */
 export const recorderOf = (camera: { recorderId: string | null }): string => camera.recorderId ?? mainRecorderId;
 
-
 const urlSchemes: Partial<Record<CameraSourceKind, readonly string[]>> = {
   rtsp: ['rtsp:', 'rtsps:'],
   mjpeg: ['http:', 'https:'],

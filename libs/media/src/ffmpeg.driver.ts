@@ -33,7 +33,7 @@ import type {
 } from './media.types.js';
 import { interpretProbeOutput, lastStderrLine, looksLikeVideoContainer } from './probe-result.parser.js';
 import { probeFragmentedMp4 } from './fmp4.probe.js';
-import { listVideoNodes, parseV4l2Formats, type VideoDevice } from './video-devices.js';
+import { parseV4l2Formats } from './video-devices.js';
 
 export interface FfmpegDriverOptions {
   /** explicit binaries; default: FFMPEG_PATH / FFPROBE_PATH, else PATH (looked up on first use) */
@@ -417,18 +417,13 @@ export class FfmpegDriver {
   }
 
   /**
-   * The machine's video devices that capture video (webcams, capture cards), with the formats
-   * ffmpeg can read from them. A device another program is recording from is still listed (listing
-   * formats does not need the device to itself).
+   * The pixel formats a video device (/dev/video0) captures in, as ffmpeg names them; null when the
+   * node does not capture video (a webcam's metadata node). A device another program is recording
+   * from still answers (listing formats does not need the device to itself).
    */
-  async videoDevices(sysDir?: string): Promise<VideoDevice[]> {
-    const devices: VideoDevice[] = [];
-    for (const node of await listVideoNodes(sysDir)) {
-      const run = await this.runTool(this.binaries.ffmpegPath, ['-hide_banner', '-nostdin', '-f', 'v4l2', '-list_formats', 'all', '-i', node.path], { timeoutMs: 5000 });
-      const formats = parseV4l2Formats(run.stderr);
-      if (formats) devices.push({ ...node, formats });
-    }
-    return devices;
+  async videoDeviceFormats(device: string): Promise<string[] | null> {
+    const run = await this.runTool(this.binaries.ffmpegPath, ['-hide_banner', '-nostdin', '-f', 'v4l2', '-list_formats', 'all', '-i', device], { timeoutMs: 5000 });
+    return parseV4l2Formats(run.stderr);
   }
 
   /**

@@ -1,19 +1,11 @@
 /**
  * The video devices of this machine (webcams, capture cards): V4L2 nodes under
  * /sys/class/video4linux, with their drivers' names; the ones that capture video are told apart
- * by asking ffmpeg for their formats (a webcam's metadata node, or vivid's output node, has none).
+ * by asking ffmpeg for their formats (FfmpegDriver.videoDeviceFormats: a webcam's metadata node,
+ * or vivid's output node, has none).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-
-export interface VideoDevice {
-  /** /dev/video0 */
-  path: string;
-  /** the driver's name for it ("HD Pro Webcam C920") */
-  name: string;
-  /** pixel formats it captures in, as ffmpeg names them (yuyv422, mjpeg) */
-  formats: string[];
-}
 
 /**
  * ffmpeg's `-f v4l2 -list_formats all` output: the formats of a capture device, or null when the

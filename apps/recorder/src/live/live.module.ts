@@ -5,5 +5,5 @@ import { RecorderPresenceService } from './recorder-presence.service.js';
 import { RecordingSupervisor } from './recording.supervisor.js';
 
 /** Live cameras (docs/live-cameras.md): recording every camera with a source into clips, the live picture. */
-@Module({ controllers: [LiveController, LiveBusHandlers], providers: [RecordingSupervisor, RecorderPresenceService], exports: [RecordingSupervisor, RecorderPresenceService] })
+@Module({ controllers: [LiveController, LiveBusHandlers], providers: [RecordingSupervisor, RecorderPresenceService], exports: [RecordingSupervisor] })
 export class LiveModule {}

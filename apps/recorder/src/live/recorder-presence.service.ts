@@ -47,11 +47,6 @@ export class RecorderPresenceService implements OnApplicationBootstrap, OnApplic
     await this.beating;
   }
 
-  /** The video devices of this machine, as last looked at. */
-  get videoDevices(): readonly VideoDeviceView[] {
-    return this.devices;
-  }
-
   private beat(): Promise<void> {
     this.beating ??= this.beatOnce()
       .catch((error: unknown) => this.logger.warn(`Saying this recorder is there failed: ${(error as Error).message}`))
@@ -63,7 +58,10 @@ export class RecorderPresenceService implements OnApplicationBootstrap, OnApplic
     const nodes = await listVideoNodes();
     const seen = nodes.map((node) => `${node.path}=${node.name}`).join(',');
     if (seen !== this.nodesSeen) {
-      this.devices = (await this.ffmpeg.videoDevices().catch(() => [])).map(({ path, name }) => ({ path, name }));
+      // only the nodes that capture video (a webcam's metadata node does not)
+      const devices: VideoDeviceView[] = [];
+      for (const node of nodes) if (await this.ffmpeg.videoDeviceFormats(node.path).catch(() => null)) devices.push(node);
+      this.devices = devices;
       this.nodesSeen = seen;
     }
     const repository = this.db.getRepository(RecorderEntity);

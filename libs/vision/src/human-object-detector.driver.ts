@@ -277,10 +277,9 @@ export class HumanObjectDetector implements ObjectDetector {
     const classes = request.classes === undefined ? this.classes : request.classes;
     const input = tf.tidy(() => {
       const resized = images.map((image) => {
-        const pixels = tf.tensor3d(image.rgb, [image.height, image.width, 3], 'int32') as Tensor3D;
-        return image.width === inputWidth && image.height === inputHeight
-          ? tf.cast(pixels, 'float32')
-          : tf.image.resizeBilinear(pixels, [inputHeight, inputWidth]);
+        // float32 from the bytes: V8 converts Uint8Array to Float32Array about ten times faster than to Int32Array, and the model wants floats
+        const pixels = tf.tensor3d(new Float32Array(image.rgb), [image.height, image.width, 3], 'float32') as Tensor3D;
+        return image.width === inputWidth && image.height === inputHeight ? pixels : tf.image.resizeBilinear(pixels, [inputHeight, inputWidth]);
       });
       return tf.stack(resized) as Tensor4D;
     });

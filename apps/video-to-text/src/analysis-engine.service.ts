@@ -48,6 +48,11 @@ export class AnalysisEngine implements OnApplicationShutdown {
     this.detector = new HumanObjectDetector({ inputSize: config.analysis.detectorInputSize, minConfidence: Math.min(config.analysis.minConfidence, DETECTOR_FLOOR_CONFIDENCE), classes: null });
   }
 
+  /** ANALYSIS_BEHIND_SECONDS: a recorded clip that waited longer than this is looked at on its key frames only (0: never) */
+  get behindSeconds(): number {
+    return this.config.analysis.behindSeconds;
+  }
+
   get signal(): AbortSignal {
     return this.abort.signal;
   }
@@ -98,7 +103,8 @@ export class AnalysisEngine implements OnApplicationShutdown {
    * follows the previous clip. A quiet camera's clip is first looked at on its key frames
    * (ANALYSIS_KEYFRAME_WATCH), except where brief motion matters in itself: a camera recording only
    * around motion (`motionOnly`: the clips kept are decided by the motion found) or reporting motion
-   * events.
+   * events. `keyFramesOnly` (the worker is behind) looks at the clip on its key frames alone, with
+   * the same exceptions.
    */
   async analyse(
     videoFile: string,
@@ -106,15 +112,17 @@ export class AnalysisEngine implements OnApplicationShutdown {
     settings: ClipSettings,
     carryIn: SceneCarry | null,
     onProgress?: (progress: AnalysisProgress) => void,
-    camera?: { motionOnly: boolean },
+    camera?: { motionOnly: boolean; keyFramesOnly?: boolean },
   ): Promise<EngineAnalysis> {
     await this.ready();
     const frames = new ClipFrames();
-    const keyFrameWatch = this.config.analysis.keyFrameWatch && !camera?.motionOnly && !settings.settings.motionEvents;
+    const briefMotionMatters = Boolean(camera?.motionOnly) || settings.settings.motionEvents === true;
+    const keyFrameWatch = this.config.analysis.keyFrameWatch && !briefMotionMatters;
+    const keyFramesOnly = Boolean(camera?.keyFramesOnly) && !briefMotionMatters;
     // probed once on download: a recorded clip comes every few seconds, and each probe is two ffmpeg processes
     const analysed = await analyseVideoWithStats(
       videoFile,
-      { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal, info, keyFrameWatch, onFrame: frames.keep, onRestart: frames.clear },
+      { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal, info, keyFrameWatch, keyFramesOnly, onFrame: frames.keep, onRestart: frames.clear },
       onProgress,
     );
     return { ...analysed, frames };

@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import { TokenService } from '@cameramonit/auth';
 import { BusClient, OutboxService, startEmbeddedBroker, type EmbeddedBroker } from '@cameramonit/bus';
 import { loadConfig } from '@cameramonit/config';
-import { AnalysisEntity, CameraEntity, ClipEntity, OutboxEntity, ProjectEntity } from '@cameramonit/db';
+import { AnalysisEntity, CameraEntity, ClipEntity, EventEntity, OutboxEntity, ProjectEntity } from '@cameramonit/db';
 import { ClipStore, createHttpFileHandler } from '../../storage/src/file-servers/index.js';
 import { fixture } from '../../../test/support/platform.harness.js';
 import { openTestDatabase, testDatabaseKinds } from '../../../test/support/test-database.js';
@@ -20,7 +20,8 @@ import { ClipAnalysisService } from './clip-analysis.service.js';
 /**
  * The worker on real clips: the real detector, the storage app's real HTTP file API over a clip
  * store, a real database. What it writes on the analyses row is what storage's retention reads
- * for motion-only recording.
+ * for motion-only recording, and whether a clip was looked at on its key frames only because the
+ * worker was behind (ANALYSIS_BEHIND_SECONDS, 1 s here).
  */
 describe.each(testDatabaseKinds())('the worker writes where a clip had motion (%s)', (kind) => {
   let database: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -34,6 +35,7 @@ describe.each(testDatabaseKinds())('the worker writes where a clip had motion (%
   let store: ClipStore;
   let server: Server;
   let cameraId: string;
+  let lobbyId: string;
 
   beforeAll(async () => {
     base = await mkdtemp(join(tmpdir(), 'cm-worker-motion-'));
@@ -49,7 +51,7 @@ describe.each(testDatabaseKinds())('the worker writes where a clip had motion (%
     const busOptions = { url: `mqtt://127.0.0.1:${broker.port}`, service: 'video-to-text', clientIdPrefix: `it${Date.now().toString(36)}` };
     bus = new BusClient(busOptions);
     outbox = new OutboxService(db, bus, busOptions);
-    const config = loadConfig({ JWT_SECRET: 'integration-secret-0123456789', SECRETS_KEY: 'integration-secrets-key', STORAGE_URL: storageUrl, DATA_DIR: base }, base);
+    const config = loadConfig({ JWT_SECRET: 'integration-secret-0123456789', SECRETS_KEY: 'integration-secrets-key', STORAGE_URL: storageUrl, DATA_DIR: base, ANALYSIS_BEHIND_SECONDS: '1' }, base);
     engine = new AnalysisEngine(config, new TokenService(config.jwtSecret, 1));
     service = new ClipAnalysisService(db, outbox, bus, engine);
     await engine.ready();
@@ -57,6 +59,8 @@ describe.each(testDatabaseKinds())('the worker writes where a clip had motion (%
     const project = await db.getRepository(ProjectEntity).save({ slug: `p-${kind}`, name: 'P' });
     const camera = await db.getRepository(CameraEntity).save({ projectId: project.id, slug: 'gate', name: 'Gate', registryCameraId: null, bufferSeconds: 5, maxRecordMinutes: 60, animationSeconds: 4, enabled: true, analysisSettings: null, recordMode: 'motion' });
     cameraId = camera.id;
+    const lobby = await db.getRepository(CameraEntity).save({ projectId: project.id, slug: 'lobby', name: 'Lobby', registryCameraId: null, bufferSeconds: 5, maxRecordMinutes: 60, animationSeconds: 4, enabled: true, analysisSettings: null, recordMode: 'continuous' });
+    lobbyId = lobby.id;
   });
 
   afterAll(async () => {
@@ -71,15 +75,15 @@ describe.each(testDatabaseKinds())('the worker writes where a clip had motion (%
   });
 
   /** A recorded clip as storage registers it: the file in the store, the row in clips. */
-  async function storedClip(ffmpegInput: string[], startedAt: Date, encode: string[] = []): Promise<ClipEntity> {
+  async function storedClip(ffmpegInput: string[], startedAt: Date, encode: string[] = [], ofCamera = cameraId): Promise<ClipEntity> {
     const id = randomUUID();
-    const path = `p-${kind}/gate/clips/${startedAt.toISOString().slice(0, 10)}/${id}.mp4`;
+    const path = `p-${kind}/${ofCamera === cameraId ? 'gate' : 'lobby'}/clips/${startedAt.toISOString().slice(0, 10)}/${id}.mp4`;
     const file = join(store.root, path);
     await mkdir(dirname(file), { recursive: true });
     // H.264 fragmented MP4, as the recorder writes clips
     execFileSync('ffmpeg', ['-v', 'error', '-y', ...ffmpegInput, '-an', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', ...encode, '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', file]);
     return db.getRepository(ClipEntity).save({
-      id, cameraId, path, source: 'recording', originalName: `${id}.mp4`, sizeBytes: String((await stat(file)).size), durationSec: 4, width: 768, height: 576, startedAt, uploadedBy: null,
+      id, cameraId: ofCamera, path, source: 'recording', originalName: `${id}.mp4`, sizeBytes: String((await stat(file)).size), durationSec: 4, width: 768, height: 576, startedAt, uploadedBy: null,
     });
   }
 
@@ -129,6 +133,39 @@ describe.each(testDatabaseKinds())('the worker writes where a clip had motion (%
     expect(row.motionFirstSec).toBeGreaterThanOrEqual(1);
     expect(row.motionFirstSec).toBeLessThanOrEqual(2);
     expect(row.motionLastSec).not.toBeNull();
+  });
+
+  it('looks at a recorded clip that waited over ANALYSIS_BEHIND_SECONDS on its key frames only, and finds the people in it; a clip that did not wait is analysed in full', async () => {
+    const keyEverySecond = ['-g', '10'];
+    const personEvents = async (clipId: string) => (await db.getRepository(EventEntity).findBy({ clipId })).filter((event) => event.label === 'person');
+    // the worker is on something else (a long clip of another camera) while the lobby's clip comes in
+    let release: () => void = () => undefined;
+    const busy = engine.exclusive(() => new Promise<void>((resolve) => (release = resolve)));
+    const late = await storedClip(['-ss', '12', '-i', fixture('vtest.avi'), '-t', '4'], new Date('2026-11-22T13:00:00Z'), keyEverySecond, lobbyId);
+    service.enqueue(late.id);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    release();
+    await busy;
+    const lateRow = await analysed(late.id);
+    expect(lateRow).toMatchObject({ status: 'done', keyFramesOnly: true });
+    expect((await personEvents(late.id)).length).toBeGreaterThan(0);
+
+    // the worker has caught up: a clip analysed as soon as it comes is looked at at the full fps
+    const onTime = await storedClip(['-ss', '12', '-i', fixture('vtest.avi'), '-t', '4'], new Date('2026-11-22T13:10:00Z'), keyEverySecond, lobbyId);
+    const onTimeRow = await analysed(onTime.id);
+    expect(onTimeRow).toMatchObject({ status: 'done', keyFramesOnly: false });
+    expect((await personEvents(onTime.id)).length).toBeGreaterThan(0);
+  });
+
+  it("looks at a motion-only camera's clip in full however long it waited: what is kept depends on every moment of motion", async () => {
+    let release: () => void = () => undefined;
+    const busy = engine.exclusive(() => new Promise<void>((resolve) => (release = resolve)));
+    const clip = await storedClip(['-ss', '40', '-i', fixture('vtest.avi'), '-t', '4'], new Date('2026-11-22T13:20:00Z'), ['-g', '10']);
+    service.enqueue(clip.id);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    release();
+    await busy;
+    expect(await analysed(clip.id)).toMatchObject({ status: 'done', keyFramesOnly: false, motionFirstSec: expect.any(Number) });
   });
 
   it('does not analyse a clip storage deleted before it was analysed (no file, no failure in the thread)', async () => {

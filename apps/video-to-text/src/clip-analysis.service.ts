@@ -37,6 +37,8 @@ const CARRY_RETRY_MS = 1000;
 const CARRY_MAX_WAIT_MS = 120_000;
 /** a recording stored with no clip right before it waits this long (after it was stored) for one to be stored */
 const MISSING_PREVIOUS_WAIT_MS = 5000;
+/** how often the worker says how many clips it analysed on their key frames only because it was behind */
+const BEHIND_REPORT_MS = 60_000;
 
 /** Wall-clock time of each stage of a clip's analysis, for the log line: "fetch 40 ms, analyse 900 ms, ...". */
 class StageTimer {
@@ -60,7 +62,13 @@ class StageTimer {
 function detectorSummary(stats: VideoAnalysis['stats']): string {
   const whole = stats.detectorCalls.filter((call) => call.wholeFrame).length;
   const look = stats.keyFrameLook;
-  const frames = !look ? '' : look.outcome === 'kept' ? `; ${look.frames} key frames only` : `; key frames given up: ${look.reason}`;
+  const frames = !look
+    ? ''
+    : look.outcome === 'kept'
+      ? `; ${look.frames} key frames only`
+      : look.outcome === 'only'
+        ? `; ${look.frames} key frames only, the worker being behind`
+        : `; key frames given up: ${look.reason}`;
   return `${stats.detectorRuns} runs, ${whole} whole frames, ${Math.round(stats.detectorMsTotal)} ms${frames}`;
 }
 
@@ -90,6 +98,14 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
   /** main-stream clips waiting for their sub-stream clips, since when */
   private readonly streamWaitSince = new Map<string, number>();
   private readonly retries = new Set<NodeJS.Timeout>();
+  /**
+   * How long each queued clip has waited for its turn behind other clips (not counting the pauses of
+   * a clip waiting for its previous clip to be stored): one that waited longer than
+   * ANALYSIS_BEHIND_SECONDS is looked at on its key frames only
+   */
+  private readonly waitedMs = new Map<string, number>();
+  /** recorded clips analysed since the last report, how many on their key frames only, and the longest wait */
+  private behind = { since: Date.now(), analysed: 0, keyFramesOnly: 0, longestWaitMs: 0 };
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
 
@@ -142,8 +158,12 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
   enqueue(clipId: string): void {
     if (this.queued.has(clipId) || this.stopping) return;
     this.queued.add(clipId);
+    const queuedAt = Date.now();
     void this.engine
-      .exclusive(() => this.analyse(clipId))
+      .exclusive(() => {
+        this.waitedMs.set(clipId, (this.waitedMs.get(clipId) ?? 0) + Date.now() - queuedAt);
+        return this.analyse(clipId);
+      })
       .catch((error: unknown) => {
         this.logger.error(`Analysis of ${clipId} crashed: ${(error as Error).stack}`);
         return 'done' as const;
@@ -151,6 +171,7 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
       .then((outcome) => {
         if (outcome === 'wait') return this.retryLater(clipId);
         this.queued.delete(clipId);
+        this.waitedMs.delete(clipId);
         this.waitingSince.delete(clipId);
         this.waitReasons.delete(clipId);
         this.streamWaitSince.delete(clipId);
@@ -217,13 +238,19 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
     if (!analysis) return 'done';
     const carry = decision.action === 'carry' ? decision.carry : null;
     const settings = this.engine.settingsFor(camera);
+    // the worker is behind: this recorded clip waited too long; a light look keeps events coming within seconds
+    const waitedMs = this.waitedMs.get(clipId) ?? 0;
+    const behind = isLiveStream(clip.source) && this.engine.behindSeconds > 0 && waitedMs > this.engine.behindSeconds * 1000;
     const work = await mkdtemp(join(tmpdir(), 'cm-analysis-'));
     try {
       this.progress(clip, 0, 'analysing');
       const stages = new StageTimer();
       const { videoFile, info } = await stages.time('fetch', () => this.engine.download(clip, work));
       const [analysed, playablePath] = await stages.time('analyse', () =>
-        Promise.all([this.engine.analyse(videoFile, info, settings, carry, this.onProgress(clip, analysis), { motionOnly: camera?.recordMode === 'motion' }), this.makePlayable(clip, info, videoFile, work)]),
+        Promise.all([
+          this.engine.analyse(videoFile, info, settings, carry, this.onProgress(clip, analysis), { motionOnly: camera?.recordMode === 'motion', keyFramesOnly: behind }),
+          this.makePlayable(clip, info, videoFile, work),
+        ]),
       );
       this.progress(clip, 0.97, 'writing');
       const plans = await stages.time('media', () => this.planEvents(clip, camera, analysed, videoFile, work));
@@ -232,14 +259,37 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
       const continued = plans.filter((plan) => plan.action === 'continue').length;
       this.logger.log(
         `Analysed clip ${clip.id} (${clip.originalName ?? clip.path}): ${plans.length - continued} new event(s)${continued ? `, ${continued} continued` : ''}` +
-          `${carry && decision.action === 'carry' ? `, scene carried from clip ${decision.previousClipId}` : ''}, settings ${settings.hash}, ${analysed.stats.speedVsRealtime.toFixed(1)}x realtime (${stages}; detector ${detectorSummary(analysed.stats)})`,
+          `${carry && decision.action === 'carry' ? `, scene carried from clip ${decision.previousClipId}` : ''}, settings ${settings.hash}, ${analysed.stats.speedVsRealtime.toFixed(1)}x realtime (${stages}; detector ${detectorSummary(analysed.stats)})` +
+          `${behind ? `; it waited ${(waitedMs / 1000).toFixed(1)} s` : ''}`,
       );
+      if (isLiveStream(clip.source)) this.noteBehind(waitedMs, analysed.stats.keyFrameLook?.outcome === 'only');
     } catch (error) {
       await this.fail(clip, analysis, error);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
     return 'done';
+  }
+
+  /**
+   * Counts the recorded clips analysed and those looked at on their key frames only; once a minute,
+   * when any were, says so (with what would let every clip be analysed in full).
+   */
+  private noteBehind(waitedMs: number, keyFramesOnly: boolean): void {
+    const report = this.behind;
+    report.analysed++;
+    if (keyFramesOnly) report.keyFramesOnly++;
+    report.longestWaitMs = Math.max(report.longestWaitMs, waitedMs);
+    const spentMs = Date.now() - report.since;
+    if (spentMs < BEHIND_REPORT_MS) return;
+    if (report.keyFramesOnly > 0) {
+      this.logger.warn(
+        `Behind: ${report.keyFramesOnly} of the ${report.analysed} recorded clips of the last ${Math.round(spentMs / 1000)} s were analysed on their key frames only ` +
+          `(they waited over ${this.engine.behindSeconds} s; the longest ${(report.longestWaitMs / 1000).toFixed(1)} s). ` +
+          'More cameras are busy than this worker analyses in full: more video-to-text workers (VIDEO_TO_TEXT_WORKERS) on spare cores, sub-streams for analysis, or fewer cameras per worker would let every clip be analysed in full.',
+      );
+    }
+    this.behind = { since: Date.now(), analysed: 0, keyFramesOnly: 0, longestWaitMs: 0 };
   }
 
   /**
@@ -423,6 +473,7 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
           // motion-only recording: storage's retention keeps the clips near motion and deletes the rest
           motionFirstSec: result.motion.firstSec,
           motionLastSec: result.motion.lastSec,
+          keyFramesOnly: stats.keyFrameLook?.outcome === 'only',
           sceneState: JSON.stringify(analysed.sceneState),
           settings: JSON.stringify(settings.settings),
         },

@@ -281,6 +281,8 @@ export class ReanalysisService implements OnApplicationBootstrap, OnApplicationS
             ...(scene ? { sceneState: JSON.stringify(scene) } : {}),
             // other settings (motion sensitivity, masks) may move where the clip had motion
             ...(motion ? { motionFirstSec: motion.firstSec, motionLastSec: motion.lastSec } : {}),
+            // looked at again in full (a re-analysis is never behind)
+            ...(scene ? { keyFramesOnly: false } : {}),
           },
         );
       }

@@ -75,7 +75,7 @@ export interface AppConfig {
   /** ONVIF discovery: whether multicast probes may go onto the local network */
   onvifDiscoveryMulticast: boolean;
   maxUploadBytes: number;
-  analysis: { fps: number; width: number; keyFrameWatch: boolean; detectorInputSize: number; minConfidence: number; workers: number; liveBoxesCameras: number };
+  analysis: { fps: number; width: number; keyFrameWatch: boolean; behindSeconds: number; detectorInputSize: number; minConfidence: number; workers: number; liveBoxesCameras: number };
   /** absolute folder of analyser plugins */
   pluginsDir: string;
   smtpUrl: string | undefined;
@@ -236,6 +236,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       fps: num('ANALYSIS_FPS'),
       width: num('ANALYSIS_WIDTH'),
       keyFrameWatch: ['true', '1', 'yes'].includes(String(values.ANALYSIS_KEYFRAME_WATCH).toLowerCase()),
+      behindSeconds: num('ANALYSIS_BEHIND_SECONDS'),
       detectorInputSize: num('DETECTOR_INPUT_SIZE'),
       minConfidence: num('DETECTOR_MIN_CONFIDENCE'),
       workers: num('VIDEO_TO_TEXT_WORKERS'),

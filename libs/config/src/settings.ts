@@ -114,6 +114,14 @@ export const Settings = {
     default: 'true',
     description: "A recorded clip that follows a quiet one (nothing moved at its end) is first looked at on its key frames only (about half the decoding); any sign of life there and it is analysed at ANALYSIS_FPS from its start (docs/video-analysis.md). false: every clip at ANALYSIS_FPS.",
   },
+  ANALYSIS_BEHIND_SECONDS: {
+    type: 'number',
+    default: '3',
+    min: 0,
+    max: 3600,
+    description:
+      "A recorded clip that waited longer than this in the worker's queue (more cameras busy than the worker keeps up with) is analysed on its key frames only: about half the work, so events keep coming within seconds; the log says how many. 0: every clip in full, however late. Cameras recording around motion or reporting motion events are always analysed in full.",
+  },
   DETECTOR_INPUT_SIZE: { type: 'int', default: '320', min: 128, max: 512, description: 'Working size of the object detector (multiple of 32; smaller is faster, 512 is the model default).' },
   DETECTOR_MIN_CONFIDENCE: { type: 'number', default: '0.4', min: 0.05, max: 0.99, description: 'Detections below this confidence are ignored.' },
   PLUGINS_DIR: {

@@ -56,7 +56,7 @@ describe('key-frame watch: a quiet camera is looked at on its key frames, and an
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function analyseCamera(keyFrameWatch: boolean): Promise<ClipRun[]> {
+  async function analyseCamera(keyFrameWatch: boolean, keyFramesOnly = false): Promise<ClipRun[]> {
     const runs: ClipRun[] = [];
     let state: SceneState | null = null;
     for (const file of clips) {
@@ -69,6 +69,7 @@ describe('key-frame watch: a quiet camera is looked at on its key frames, and an
         ffmpeg,
         classes: ['person'],
         keyFrameWatch,
+        keyFramesOnly,
         carryIn: state ? { state, gapSec: 0 } : null,
         onFrame: (frame) => run.frames.push(frame),
         onRestart: () => {
@@ -149,6 +150,42 @@ describe('key-frame watch: a quiet camera is looked at on its key frames, and an
     expect(next.stats.keyFrameLook).toMatchObject({ outcome: 'gave up', reason: expect.stringMatching(/^a car that was not standing there at \d\.0 s$/) });
     expect(next.result.analysedFrames).toBe(25);
     expect(next.result.tracks.some((track) => track.label === 'car')).toBe(true);
+  });
+
+  it('a worker that is behind looks at every clip on its key frames alone, and still finds the walker as one event across two clips', async () => {
+    const light = await analyseCamera(true, true);
+    const full = await analyseCamera(false);
+    for (const run of light) {
+      expect(run.analysis.stats.keyFrameLook).toEqual({ frames: 5, outcome: 'only', reason: null });
+      expect(run.analysis.result.analysedFrames).toBe(5);
+      expect(run.restarts).toBe(0);
+      expect(run.frames.map((frame) => frame.sec)).toEqual([0, 1, 2, 3, 4]);
+      expect(run.analysis.result.durationSec).toBeCloseTo(5, 1);
+    }
+    // the man walks in during clip 2 and out during clip 3: one person event, going on, as in full
+    const shape = (runs: ClipRun[]) => runs.map(({ analysis }) => analysis.result.events.map((event) => `${event.label}${event.continued ? '+' : ''}`));
+    expect(shape(light)).toEqual([[], [], ['person'], ['person+'], []]);
+    expect(shape(full)).toEqual(shape(light));
+    // ...starting and ending within a key frame of where the full analysis has them
+    for (const i of [2, 3]) {
+      const [mine] = light[i].analysis.result.events;
+      const [theirs] = full[i].analysis.result.events;
+      expect(Math.abs(mine.startSec - theirs.startSec)).toBeLessThanOrEqual(1);
+      expect(Math.abs(mine.endSec - theirs.endSec)).toBeLessThanOrEqual(1);
+    }
+    // a fifth of the frames, and fewer detector runs
+    const sum = (runs: ClipRun[], of: (analysis: VideoAnalysis) => number) => runs.reduce((total, run) => total + of(run.analysis), 0);
+    expect(sum(light, (analysis) => analysis.stats.framesRead)).toBe(25);
+    expect(sum(full, (analysis) => analysis.stats.framesRead)).toBe(125);
+    expect(sum(light, (analysis) => analysis.stats.detectorRuns)).toBeLessThan(sum(full, (analysis) => analysis.stats.detectorRuns));
+  });
+
+  it('analyses a clip whose key frames are too far apart in full, even when the worker is behind', async () => {
+    const info = await ffmpeg.probe(clips[2], { decodeCheck: false, recorded: true });
+    const sparse = await analyseVideoWithStats(clips[2], { info: { ...info, keyFrameSecs: [0, 2.5] }, detector, ffmpeg, keyFramesOnly: true });
+    expect(sparse.stats.keyFrameLook).toBeNull();
+    expect(sparse.result.analysedFrames).toBe(25);
+    expect(sparse.result.events.map((event) => event.label)).toEqual(['person']);
   });
 
   it('does not watch a clip whose key frames are too far apart, nor when it is switched off', async () => {

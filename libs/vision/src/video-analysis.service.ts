@@ -76,6 +76,13 @@ export interface AnalyseVideoOptions {
    * given up and the clip is analysed at the full fps from its start. Default true.
    */
   keyFrameWatch?: boolean;
+  /**
+   * Analyse the clip on its key frames only, whatever moves (the worker is behind: a light look
+   * that keeps events coming within seconds), when its key frames are known and at most
+   * `maxKeyFrameGapSec` apart; otherwise the clip is analysed at the full fps. Events then start
+   * and end on key frames, and their animations are made of key frames. Default false.
+   */
+  keyFramesOnly?: boolean;
   ffmpeg?: FfmpegDriver;
   /** what a probe of `file` said, when the caller probed it already (saves running ffprobe and a decode check again) */
   info?: VideoInfo;
@@ -121,8 +128,11 @@ export interface AnalysisStats {
 export interface KeyFrameLook {
   /** key frames looked at */
   frames: number;
-  /** kept: the result is the key frames'; gave up: something was seen, the clip was analysed at the full fps */
-  outcome: 'kept' | 'gave up';
+  /**
+   * kept: the result is the key frames' (nothing happened); gave up: something was seen, the clip
+   * was analysed at the full fps; only: the clip was analysed on its key frames alone (keyFramesOnly)
+   */
+  outcome: 'kept' | 'gave up' | 'only';
   /** what was seen (for 'gave up') */
   reason: string | null;
 }
@@ -246,12 +256,17 @@ export async function analyseVideoWithStats(
    * from the carried state). `watch`: the key-frame look, which stops at the first sign of life and
    * says what it was.
    */
-  const runPass = async (frames: AsyncIterable<VideoFrame>, passFps: number, watch: boolean) => {
+  const runPass = async (frames: AsyncIterable<VideoFrame>, passFps: number, watch: boolean, sparse = false) => {
     const motionDetector = new MotionDetector({ sensitivity: settings?.motionSensitivity, masks: settings?.masks, fps: passFps, ...options.motion });
     if (motionCarry) motionDetector.restore(motionCarry);
     const scene = new SceneTracker({
-      // an object seen once is kept until the scheduler looks at it again (still objects: every recheckStillEverySec)
-      tracker: { tentativeMemorySec: Math.max(1, (options.recheckStillEverySec ?? defaultRecheckStillEverySec) + 2 / fps), ...options.tracker },
+      tracker: {
+        // an object seen once is kept until the scheduler looks at it again (still objects: every recheckStillEverySec)
+        tentativeMemorySec: Math.max(1, (options.recheckStillEverySec ?? defaultRecheckStillEverySec) + 2 / passFps),
+        // key frames only (a second or two apart): a walker moves a size or two between sightings, and two sightings confirm it
+        ...(sparse ? { gateSizes: sparseGateSizes, minHits: 2 } : {}),
+        ...options.tracker,
+      },
       events: { ...options.events, motionEvents: options.motionEvents ?? false },
       carryIn: carry ? { state: carry.state.objects, offsetSec: carry.state.durationSec + carry.gapSec } : null,
       zones: options.settings?.zones ?? [],
@@ -323,12 +338,17 @@ export async function analyseVideoWithStats(
     return { motionDetector, scene, scheduler, motionSamples, framesRead, framesWithMotion, lastFrameSec, sawLife };
   };
 
-  const keyFrames = keyFramesToWatch(options.keyFrameWatch ?? true, carry, info);
+  const onlyKeyFrames = options.keyFramesOnly ? usableKeyFrames(info) : null;
+  const keyFrames = onlyKeyFrames ? null : keyFramesToWatch(options.keyFrameWatch ?? true, carry, info);
   let keyFrameLook: KeyFrameLook | null = null;
   let pass: Awaited<ReturnType<typeof runPass>> | null = null;
   let passFps = fps;
   try {
-    if (keyFrames) {
+    if (onlyKeyFrames) {
+      passFps = onlyKeyFrames.length / Math.max(probedDurationSec, 1e-3);
+      pass = await runPass(ffmpeg.readFrames(file, { fps, width, height, decodeThreads: options.decodeThreads ?? 1, keyFrames: onlyKeyFrames, queueFrames: 8, signal: options.signal }), passFps, false, true);
+      keyFrameLook = { frames: pass.framesRead, outcome: 'only', reason: null };
+    } else if (keyFrames) {
       passFps = keyFrames.length / Math.max(probedDurationSec, 1e-3);
       let reason: string | null;
       try {
@@ -399,6 +419,9 @@ export async function analyseVideoWithStats(
   };
 }
 
+/** The tracker's gate for key frames only (ObjectTrackerOptions.gateSizes; 0.9 at the analysis fps): about 1.9 sizes a second apart. */
+const sparseGateSizes = 1.6;
+
 /** Key frames further apart than this are too sparse to look at a clip on them alone (something could come and go in between). */
 export const maxKeyFrameGapSec = 2;
 
@@ -410,8 +433,13 @@ const quietTailSec = 1;
  * quiet one, and its key frames are known and close enough together (from its start to its end).
  */
 function keyFramesToWatch(enabled: boolean, carry: SceneCarry | null, info: VideoInfo): number[] | null {
+  return enabled && carry?.state.quiet === true ? usableKeyFrames(info) : null;
+}
+
+/** The clip's key frames when they are known and close enough together (from its start to its end) to look at the clip on them alone. */
+function usableKeyFrames(info: VideoInfo): number[] | null {
   const secs = info.keyFrameSecs;
-  if (!enabled || carry?.state.quiet !== true || !secs || secs.length === 0 || !(info.durationSec > 0)) return null;
+  if (!secs || secs.length === 0 || !(info.durationSec > 0)) return null;
   const edges = [0, ...secs, info.durationSec];
   for (let i = 1; i < edges.length; i++) if (!(edges[i] - edges[i - 1] <= maxKeyFrameGapSec + 1e-6)) return null;
   return secs;

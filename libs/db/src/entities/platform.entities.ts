@@ -235,6 +235,10 @@ export class AnalysisEntity extends BaseEntity {
 
   @Column({ type: 'double', nullable: true })
   motionLastSec: number | null;
+
+  /** the worker was behind (the clip waited longer than ANALYSIS_BEHIND_SECONDS) and looked at the clip on its key frames only */
+  @Column({ type: 'boolean', default: false })
+  keyFramesOnly: boolean;
 }
 
 /** Owned by video-to-text: something that happened, in words. */

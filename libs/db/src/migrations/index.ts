@@ -10,6 +10,7 @@ import { PushedFrames1764500000000 } from './1764500000000-pushed-frames.js';
 import { LiveRecording1764800000000 } from './1764800000000-live-recording.js';
 import { Recorders1765000000000 } from './1765000000000-recorders.js';
 import { WebcamCapture1765000000001 } from './1765000000001-webcam-capture.js';
+import { AnalysisBehind1765100000000 } from './1765100000000-analysis-behind.js';
 
 /** In order. A migration is never edited once committed: add a new one. */
 export const platformMigrations = [
@@ -24,5 +25,6 @@ export const platformMigrations = [
   LiveRecording1764800000000,
   Recorders1765000000000,
   WebcamCapture1765000000001,
+  AnalysisBehind1765100000000,
 ];
 export const registryMigrations = [InitialRegistry1763780000001];

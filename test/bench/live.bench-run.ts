@@ -17,11 +17,12 @@
  * (RECORDER_STORE: http, webdav, ftp or local), BENCH_DETECTOR_SIZE (DETECTOR_INPUT_SIZE), BENCH_BEHIND
  * (ANALYSIS_BEHIND_SECONDS). Run through vitest only to reuse the test harness; it asserts nothing.
  */
+import { spawnSync } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { io } from 'socket.io-client';
 import { it } from 'vitest';
-import { ClipEntity, EventEntity, openPlatformDatabase } from '@cameramonit/db';
-import { In } from 'typeorm';
+import { AnalysisEntity, ClipEntity, EventEntity, openPlatformDatabase } from '@cameramonit/db';
+import { Between, In } from 'typeorm';
 import { login, startPlatform, waitFor } from '../support/platform.harness.js';
 import { cameraVideo, startRtspServer, type RunningRtspServer } from '../support/rtsp-server.js';
 
@@ -115,12 +116,30 @@ const percentile = (values: number[], q: number) => {
 };
 const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
+/**
+ * The baseline, measured in the same run before anything else starts: CPU seconds (user + system,
+ * ffmpeg's own -benchmark) to decode `clipSeconds` of a camera's video alone on one thread, best of
+ * three. Machines (and one machine on different days) differ about twofold; the worker's cost per
+ * clip divided by this compares across them.
+ */
+function decodeBaseline(file: string, clipSeconds: number): number {
+  let best = Infinity;
+  for (let run = 0; run < 3; run++) {
+    const out = spawnSync('ffmpeg', ['-hide_banner', '-benchmark', '-threads', '1', '-i', file, '-t', String(clipSeconds), '-f', 'null', '-'], { encoding: 'utf8' });
+    const match = /utime=([\d.]+)s stime=([\d.]+)s/.exec(out.stderr ?? '');
+    if (match) best = Math.min(best, Number(match[1]) + Number(match[2]));
+  }
+  return best;
+}
+
 it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
   const servers: RunningRtspServer[] = [];
+  let baselineSec = NaN;
   for (let i = 0; i < cameras; i++) {
     const video = await cameraVideo({ seconds: Math.max(120, seconds + 120), width, height, fps, source: scenes[i] });
     const subVideo = subSize ? await cameraVideo({ seconds: Math.max(120, seconds + 120), width: Number(subSize[1]), height: Number(subSize[2]), fps, source: scenes[i] }) : undefined;
     servers.push(await startRtspServer({ file: video, subFile: subVideo, mount: `/cam${i}` }));
+    if (i === 0) baselineSec = decodeBaseline(video, bufferSeconds);
   }
   const analysisEnv: Record<string, string> = { VIDEO_TO_TEXT_WORKERS: String(workers) };
   if (process.env.BENCH_KEYFRAME_WATCH) analysisEnv.ANALYSIS_KEYFRAME_WATCH = process.env.BENCH_KEYFRAME_WATCH;
@@ -184,11 +203,13 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
 
     const rows: string[] = [];
     let totalPercent = 0;
+    let workerCpuSec = 0;
     for (const [name, pid] of Object.entries(pids)) {
       const a = treeOf(before, pid);
       const b = treeOf(after, pid);
       const percent = ((b.ticks - a.ticks) / clockTicks / seconds / 2) * 100;
       totalPercent += percent;
+      if (name.startsWith('videoToText')) workerCpuSec += (b.ticks - a.ticks) / clockTicks;
       rows.push(`${name.padEnd(14)} ${fmt(percent).padStart(6)} %   ${String(Math.round((peakRss[name] ?? b.rssKb) / 1024)).padStart(5)} MB   ffmpeg ${b.ffmpegs}`);
     }
 
@@ -224,11 +245,15 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
     )) as { n: number | string; light: number | string | null }[];
     const doneInWindow = Number(analysed[0]?.n ?? 0);
     const keyFramesOnly = Number(analysed[0]?.light ?? 0);
+    // what the worker spent per clip it finished during the measured window (its ffmpegs included)
+    const finishedInWindow = await db.getRepository(AnalysisEntity).count({ where: { cameraId: In(cameraIds), finishedAt: Between(startedAt, endedAt) } });
+    const workerPerClipSec = finishedInWindow > 0 ? workerCpuSec / finishedInWindow : NaN;
     socket.close();
 
     const report = [
       '',
       `live bench: ${cameras} cameras of ${width}x${height} H.264 at ${fps} fps over RTSP (${scene})${process.env.BENCH_KEYFRAME_WATCH ? `, ANALYSIS_KEYFRAME_WATCH=${process.env.BENCH_KEYFRAME_WATCH}` : ''}${subSize ? `, analysed from a ${subSize[0]} sub-stream` : ''}, clips of ${bufferSeconds} s, ${workers} video-to-text worker(s), recorder -> storage over ${process.env.BENCH_STORE ?? 'http'}, ${seconds} s measured on ${2} cores`,
+      `baseline: ffmpeg decodes ${bufferSeconds} s of a camera's video alone (one thread) in ${fmt(baselineSec, 3)} s of CPU`,
       '',
       'app            CPU (of 2 cores)  peak RSS',
       ...rows,
@@ -237,6 +262,7 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
       `clips in the window: ${inWindow.length} (expected about ${Math.floor((seconds / bufferSeconds) * cameras)}); gaps over 1 s: ${gaps} (largest ${fmt(largestGap, 2)} s)`,
       `clip latency (clip end -> stored): p50 ${fmt(percentile(clipLatency, 0.5), 2)} s, p95 ${fmt(percentile(clipLatency, 0.95), 2)} s`,
       `event latency (clip end -> message in the chat): p50 ${fmt(percentile(eventLatency, 0.5), 2)} s, p95 ${fmt(percentile(eventLatency, 0.95), 2)} s over ${eventLatency.length} events`,
+      `video-to-text CPU per clip it finished in the window: ${fmt(workerPerClipSec, 2)} s (${finishedInWindow} clips) = ${fmt(workerPerClipSec / baselineSec, 1)} x the baseline`,
       `analysis: ${doneInWindow} of ${analysedInWindow.length} ${analysedSource} clips of the window analysed by the end, ${keyFramesOnly} of them on key frames only (the worker behind, ANALYSIS_BEHIND_SECONDS=${process.env.BENCH_BEHIND ?? 'default'})`,
       '',
       `goal: all apps <= 60 % of the two cores ............ ${totalPercent <= 60 ? 'met' : 'NOT met'}`,

@@ -50,7 +50,8 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('a webcam on another machine, re
   const vmOutput = () => vm.output.slice(-60).join('\n');
 
   beforeAll(async () => {
-    platform = await startPlatform({ portBase: 25000 });
+    // a recorder not heard of for 20 s (the least) is lost: its cameras go offline
+    platform = await startPlatform({ portBase: 25000, env: { RECORDER_LOST_SECONDS: '20' } });
     admin = await login(platform.urls.chat, platform.adminEmail, platform.adminPassword);
     db = await openPlatformDatabase(platform.database);
     const project = await adminCall('POST', '/api/projects', { slug: 'office', name: 'Office' });

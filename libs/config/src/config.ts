@@ -69,6 +69,8 @@ export interface AppConfig {
     stallSeconds: number;
     settingsRetrySeconds: number;
     offlineGraceSeconds: number;
+    /** RECORDER_LOST_SECONDS: the main recorder sets another recorder's cameras offline when it was not heard of for this long */
+    lostSeconds: number;
   };
   /** storage: how often retention runs, free space kept on the clip store's disk */
   retention: { sweepSeconds: number; minFreeBytes: number };
@@ -229,6 +231,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       stallSeconds: num('RECORDER_STALL_SECONDS'),
       settingsRetrySeconds: num('RECORDER_SETTINGS_RETRY_SECONDS'),
       offlineGraceSeconds: num('RECORDER_OFFLINE_GRACE_SECONDS'),
+      lostSeconds: num('RECORDER_LOST_SECONDS'),
     },
     retention: { sweepSeconds: num('RETENTION_SWEEP_SECONDS'), minFreeBytes: num('STORAGE_MIN_FREE_MB') * 1024 * 1024 },
     maxUploadBytes: num('MAX_UPLOAD_MB') * 1024 * 1024,

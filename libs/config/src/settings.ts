@@ -96,6 +96,13 @@ export const Settings = {
   RECORDER_STALL_SECONDS: { type: 'int', default: '15', min: 3, max: 600, description: 'Recorder: a camera whose ffmpeg sends nothing for this long is restarted (watchdog).' },
   RECORDER_SETTINGS_RETRY_SECONDS: { type: 'int', default: '300', min: 5, max: 86400, description: 'Recorder: a camera that refused the password or has no such stream is tried again after this long (or at once when its settings change).' },
   RECORDER_OFFLINE_GRACE_SECONDS: { type: 'int', default: '6', min: 0, max: 600, description: "Recorder: a camera that drops and is back within this long is not reported offline in its thread." },
+  RECORDER_LOST_SECONDS: {
+    type: 'int',
+    default: '30',
+    min: 20,
+    max: 3600,
+    description: "Main recorder: another recorder (RECORDER_ID) not heard of for this long (each says it is there every 5 s, and shows offline after 20 s) has its cameras set offline, said once in their threads.",
+  },
   RETENTION_SWEEP_SECONDS: { type: 'int', default: '30', min: 1, max: 86400, description: 'Storage: how often recorded clips past their retention are deleted (and the disk guard runs).' },
   STORAGE_MIN_FREE_MB: { type: 'int', default: '1024', min: 0, description: 'Storage: when the clip store\'s disk has less free space than this, the oldest clips are deleted first, whatever their retention.' },
   MAX_UPLOAD_MB: { type: 'int', default: '2048', min: 1, description: 'Largest video accepted by upload (web, WebDAV, FTP); larger ones get 413 / 552.' },

@@ -34,5 +34,3 @@ export interface RecorderView {
 export const recorderHeartbeatMs = 5_000;
 /** A recorder not heard of for this long is shown offline. */
 export const recorderOnlineWithinMs = 20_000;
-/** A recorder not heard of for this long has its cameras set offline by the main recorder (its machine is off, or off the network). */
-export const recorderLostAfterMs = 30_000;

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LessThan, Not, type DataSource } from 'typeorm';
-import { mainRecorderId, recorderHeartbeatMs, recorderLostAfterMs, recorderOnlineWithinMs, type VideoDeviceView } from '@cameramonit/contracts';
+import { mainRecorderId, recorderHeartbeatMs, recorderOnlineWithinMs, type VideoDeviceView } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
 import { RecorderEntity } from '@cameramonit/db';
 import { FfmpegDriver, listVideoNodes } from '@cameramonit/media';
@@ -15,7 +15,7 @@ import { RecordingSupervisor } from './recording.supervisor.js';
  * that the admin page can offer them for a webcam and the chat knows whom to ask for a camera's
  * live picture. The devices are asked for their formats again only when the set of nodes changes
  * (a webcam plugged in or out). The main recorder also looks after the others: the cameras of one
- * not heard of for recorderLostAfterMs are set offline (RecordingSupervisor.reportLostRecorder).
+ * not heard of for RECORDER_LOST_SECONDS are set offline (RecordingSupervisor.reportLostRecorder).
  */
 @Injectable()
 export class RecorderPresenceService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -70,7 +70,7 @@ export class RecorderPresenceService implements OnApplicationBootstrap, OnApplic
     const fields = { url: this.config.recorder.publicUrl, hostname: this.host, devices: JSON.stringify(this.devices), startedAt: this.startedAt, lastSeenAt: now };
     if (this.config.recorder.id === mainRecorderId) {
       // the main recorder looks after the others: a machine that went away leaves its cameras offline, not "online"
-      const lost = await repository.findBy({ recorderId: Not(mainRecorderId), lastSeenAt: LessThan(new Date(now.getTime() - recorderLostAfterMs)) });
+      const lost = await repository.findBy({ recorderId: Not(mainRecorderId), lastSeenAt: LessThan(new Date(now.getTime() - this.config.recorder.lostSeconds * 1000)) });
       for (const other of lost) await this.supervisor.reportLostRecorder(other);
     }
     if (!row) {

@@ -117,7 +117,8 @@ const percentile = (values: number[], q: number) => {
 const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 /**
- * The baseline, measured in the same run before anything else starts: CPU seconds (user + system,
+ * The baseline, measured in the same run before the platform starts (only the first camera's idle
+ * RTSP server is up): CPU seconds (user + system,
  * ffmpeg's own -benchmark) to decode `clipSeconds` of a camera's video alone on one thread, best of
  * three. Machines (and one machine on different days) differ about twofold; the worker's cost per
  * clip divided by this compares across them.

@@ -188,6 +188,29 @@ describe('key-frame watch: a quiet camera is looked at on its key frames, and an
     expect(sparse.result.events.map((event) => event.label)).toEqual(['person']);
   });
 
+  it('analyses a clip in full when its key frames cannot all be read, whether the worker is behind or watching', async () => {
+    // an index that promises a key frame the file does not have
+    const wrongIndex = async (file: string) => {
+      const info = await ffmpeg.probe(file, { decodeCheck: false, recorded: true });
+      expect(info.keyFrameSecs).toEqual([0, 1, 2, 3, 4]);
+      return { ...info, keyFrameSecs: [0, 1, 2, 3, 4, 4.5] };
+    };
+    let restarts = 0;
+    const onRestart = () => restarts++;
+    const behind = await analyseVideoWithStats(clips[2], { info: await wrongIndex(clips[2]), detector, ffmpeg, classes: ['person'], keyFramesOnly: true, onRestart });
+    expect(behind.stats.keyFrameLook).toEqual({ frames: 5, outcome: 'gave up', reason: '5 of its 6 key frames could be read' });
+    expect(behind.result.analysedFrames).toBe(25);
+    expect(behind.result.events.map((event) => event.label)).toEqual(['person']);
+
+    const first = await analyseVideoWithStats(clips[0], { info: await ffmpeg.probe(clips[0], { decodeCheck: false, recorded: true }), detector, ffmpeg, classes: ['person'] });
+    expect(first.sceneState.quiet).toBe(true);
+    const watched = await analyseVideoWithStats(clips[1], { info: await wrongIndex(clips[1]), detector, ffmpeg, classes: ['person'], carryIn: { state: first.sceneState, gapSec: 0 }, onRestart });
+    expect(watched.stats.keyFrameLook).toEqual({ frames: 5, outcome: 'gave up', reason: '5 of its 6 key frames could be read' });
+    expect(watched.result.analysedFrames).toBe(25);
+    expect(watched.result.events).toEqual([]);
+    expect(restarts).toBe(2);
+  });
+
   it('does not watch a clip whose key frames are too far apart, nor when it is switched off', async () => {
     const first = await analyseVideoWithStats(clips[0], { info: await ffmpeg.probe(clips[0], { decodeCheck: false, recorded: true }), detector, ffmpeg });
     const info = await ffmpeg.probe(clips[1], { decodeCheck: false, recorded: true });

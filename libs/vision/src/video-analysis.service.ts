@@ -129,11 +129,12 @@ export interface KeyFrameLook {
   /** key frames looked at */
   frames: number;
   /**
-   * kept: the result is the key frames' (nothing happened); gave up: something was seen, the clip
-   * was analysed at the full fps; only: the clip was analysed on its key frames alone (keyFramesOnly)
+   * kept: the result is the key frames' (nothing happened); gave up: something was seen, or the key
+   * frames could not all be read, and the clip was analysed at the full fps; only: the clip was
+   * analysed on its key frames alone (keyFramesOnly)
    */
   outcome: 'kept' | 'gave up' | 'only';
-  /** what was seen (for 'gave up') */
+  /** what was seen, or why the key frames could not be used (for 'gave up') */
   reason: string | null;
 }
 
@@ -338,27 +339,27 @@ export async function analyseVideoWithStats(
     return { motionDetector, scene, scheduler, motionSamples, framesRead, framesWithMotion, lastFrameSec, sawLife };
   };
 
+  // keyFramesOnly (the worker is behind): the clip is looked at on its key frames alone; otherwise
+  // (keyFrameWatch) its key frames are watched first, and anything new sends it to a full pass.
+  // Either way, key frames that cannot all be read give way to a full pass.
   const onlyKeyFrames = options.keyFramesOnly ? usableKeyFrames(info) : null;
-  const keyFrames = onlyKeyFrames ? null : keyFramesToWatch(options.keyFrameWatch ?? true, carry, info);
+  const keyFrames = onlyKeyFrames ?? keyFramesToWatch(options.keyFrameWatch ?? true, carry, info);
   let keyFrameLook: KeyFrameLook | null = null;
   let pass: Awaited<ReturnType<typeof runPass>> | null = null;
   let passFps = fps;
   try {
-    if (onlyKeyFrames) {
-      passFps = onlyKeyFrames.length / Math.max(probedDurationSec, 1e-3);
-      pass = await runPass(ffmpeg.readFrames(file, { fps, width, height, decodeThreads: options.decodeThreads ?? 1, keyFrames: onlyKeyFrames, queueFrames: 8, signal: options.signal }), passFps, false, true);
-      keyFrameLook = { frames: pass.framesRead, outcome: 'only', reason: null };
-    } else if (keyFrames) {
+    if (keyFrames) {
+      const watch = onlyKeyFrames === null;
       passFps = keyFrames.length / Math.max(probedDurationSec, 1e-3);
       let reason: string | null;
       try {
-        pass = await runPass(ffmpeg.readFrames(file, { fps, width, height, decodeThreads: options.decodeThreads ?? 1, keyFrames, queueFrames: 8, signal: options.signal }), passFps, true);
+        pass = await runPass(ffmpeg.readFrames(file, { fps, width, height, decodeThreads: options.decodeThreads ?? 1, keyFrames, queueFrames: 8, signal: options.signal }), passFps, watch, !watch);
         reason = pass.sawLife ?? (pass.framesRead === keyFrames.length ? null : `${pass.framesRead} of its ${keyFrames.length} key frames could be read`);
       } catch (error) {
         if (options.signal?.aborted || (error instanceof CameramonitError && ['DETECTOR_FAILED', 'OBJECT_MODEL_UNAVAILABLE'].includes(error.code))) throw error;
         reason = `its key frames could not be read (${(error as Error).message})`;
       }
-      keyFrameLook = { frames: pass?.framesRead ?? 0, outcome: reason ? 'gave up' : 'kept', reason };
+      keyFrameLook = { frames: pass?.framesRead ?? 0, outcome: reason ? 'gave up' : watch ? 'kept' : 'only', reason };
       if (reason) {
         pass = null;
         passFps = fps;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
-import { All, Controller, Inject, Param, Put, Query, Req, Res } from '@nestjs/common';
+import { All, Controller, Inject, Logger, Param, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, Permission, RequirePermission, type AuthUser } from '@cameramonit/auth';
@@ -17,6 +17,7 @@ import { CameraUploadPolicy } from './platform-access.js';
 @Controller()
 export class StorageController {
   private readonly files: HttpFileHandler;
+  private readonly logger = new Logger('StorageHttp');
 
   constructor(
     private readonly store: ClipStore,
@@ -24,7 +25,7 @@ export class StorageController {
     private readonly uploadPolicy: CameraUploadPolicy,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.files = createHttpFileHandler({ store, mountPath: '/files', allowPut: true });
+    this.files = createHttpFileHandler({ store, mountPath: '/files', allowPut: true, logger: this.logger });
   }
 
   /** Service access to every stored file: GET/HEAD with ranges, PUT of artifacts (atomic). */
@@ -63,7 +64,7 @@ export class StorageController {
       const clip = await this.ingest.ingest({ user: account, projectSlug: project, cameraSlug: camera, fileName: name, storePath: stored.storePath, sizeBytes: stored.sizeBytes });
       response.status(202).json({ clipId: clip.id, message: `Received ${name}; analysing it now` });
     } catch (error) {
-      sendHttpError(response, error);
+      sendHttpError(response, error, this.logger);
       discardRequestBody(request);
     }
   }
@@ -107,11 +108,14 @@ export class StorageController {
       const { clip, created } = await this.ingest.ingestRecording({ projectSlug: project, cameraSlug: camera, fileName: name, storePath: stored.storePath, startedAt, source, uploadedBy });
       response.status(created ? 201 : 200).json({ clipId: clip.id, startedAt: clip.startedAt.toISOString(), durationSec: clip.durationSec, created });
     } catch (error) {
-      // a service reads the platform's JSON errors: {statusCode, code, message}
-      if (error instanceof CameramonitError && !response.headersSent) {
-        response.status(error.httpStatus).json({ statusCode: error.httpStatus, code: error.code, message: error.message });
+      // a service reads the platform's JSON errors: {statusCode, code, message}; the recorder keeps the clip and tries again
+      const known = error instanceof CameramonitError;
+      if (!known) this.logger.error(`Storing recording ${project}/${camera}/${name} failed: ${(error as Error)?.stack ?? String(error)}`);
+      if (!response.headersSent) {
+        const failure = known ? error : new CameramonitError('STORAGE_FAILED', `Storage could not store the clip: ${(error as Error)?.message ?? String(error)}`, 500);
+        response.status(failure.httpStatus).json({ statusCode: failure.httpStatus, code: failure.code, message: failure.message });
       } else {
-        sendHttpError(response, error);
+        response.destroy();
       }
       discardRequestBody(request);
     }

@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
@@ -79,6 +82,39 @@ describe.each(targets())('platform database on %s', (_name, makeTarget) => {
     const [{ count }] = (await all[0].query('SELECT COUNT(*) AS count FROM migrations')) as { count: number | string }[];
     expect(Number(count)).toBe(all[0].migrations.length);
     await Promise.all(all.map((ds) => ds.destroy()));
+  });
+});
+
+describe('platform database on sqlite, shared by several apps (processes)', () => {
+  it("lets a transaction that read first write after another app's write, instead of failing with 'database is locked'", async () => {
+    const target: DatabaseTarget = { kind: 'sqlite', location: join(tmp, `${randomUUID()}.sqlite`) };
+    const ds = await openPlatformDatabase(target);
+    try {
+      await ds.query('CREATE TABLE probe (writer TEXT NOT NULL)');
+      // another app: its own process and connection, writing while this app's transaction is open
+      const script = `import Database from 'better-sqlite3';
+        const db = new Database(${JSON.stringify(target.location)}, { timeout: 15000 });
+        console.log('writing');
+        db.prepare("INSERT INTO probe (writer) VALUES ('other app')").run();
+        db.close();`;
+      let other: Promise<{ code: number | null; stderr: string }> = Promise.resolve({ code: null, stderr: 'not started' });
+      await ds.transaction(async (manager) => {
+        await manager.query('SELECT COUNT(*) AS n FROM probe');
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: resolve(import.meta.dirname, '../../..'), stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        other = once(child, 'exit').then(([code]) => ({ code: code as number | null, stderr }));
+        await once(child.stdout, 'data');
+        // its write lands now, or waits for this transaction (as it should): either way this app writes next
+        await Promise.race([other, sleep(500)]);
+        await manager.query("INSERT INTO probe (writer) VALUES ('this app')");
+      });
+      expect(await other).toEqual({ code: 0, stderr: '' });
+      const rows = (await ds.query('SELECT writer FROM probe ORDER BY writer')) as { writer: string }[];
+      expect(rows.map((row) => row.writer)).toEqual(['other app', 'this app']);
+    } finally {
+      await ds.destroy();
+    }
   });
 });
 

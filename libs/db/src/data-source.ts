@@ -105,8 +105,22 @@ async function open_(target: DatabaseTarget, entities: EntityList, migrations: E
   const { mariadb } = await prepareMysqlServer(target);
   const dataSource = new DataSource(dataSourceOptions(target, entities, migrations, mariadb));
   await dataSource.initialize();
+  if (target.kind === 'sqlite') beginTransactionsImmediately(dataSource);
   await runMigrationsLocked(dataSource, target);
   return dataSource;
+}
+
+/**
+ * SQLite: a transaction takes the write lock when it begins (BEGIN IMMEDIATE), waiting up to the
+ * busy timeout for another app's. TypeORM's BEGIN is deferred: it takes the lock at the first write,
+ * and when another app (process) wrote after this transaction first read, SQLite cannot wait (the
+ * transaction's snapshot is stale) and fails at once with "database is locked", whatever the timeout.
+ * better-sqlite3 gives a data source one query runner, which every transaction uses.
+ */
+function beginTransactionsImmediately(dataSource: DataSource): void {
+  const runner = dataSource.driver.createQueryRunner('master');
+  const query = runner.query.bind(runner) as (sql: string, ...rest: unknown[]) => Promise<unknown>;
+  runner.query = ((sql: string, ...rest: unknown[]) => query(sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql, ...rest)) as typeof runner.query;
 }
 
 /** The platform database, migrated to the latest schema. */

@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # Creates one Debian LXC container per Cameramonit service on a Proxmox VE node and installs it.
 # Run on the Proxmox node as root:  ./provision.sh [--dry-run]
-# Reads hosts.env (addresses) and ../.env (secrets, see .env.example). Idempotent: existing
+# Reads hosts.env (addresses; HOSTS_FILE= another) and ../.env (secrets, see .env.example; ENV_FILE=
+# another). --dry-run prints what it would do and each container's settings. Idempotent: existing
 # containers are kept and only re-provisioned.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=hosts.env
-source "$here/hosts.env"
+source "${HOSTS_FILE:-$here/hosts.env}"
 dry=false
 [ "${1:-}" = "--dry-run" ] && dry=true
-run() { if $dry; then printf '+ %s\n' "$*"; else "$@"; fi; }
+# a dry run prints each command, with the secrets of .env hidden
+run() {
+  if $dry; then
+    local line="$*" secret
+    for secret in "${MARIADB_PASSWORD:-}" "${JWT_SECRET:-}" "${SECRETS_KEY:-}" "${CAMERAMONIT_ADMIN_PASSWORD:-}"; do
+      [ -n "$secret" ] && line=${line//"$secret"/***}
+    done
+    printf '+ %s\n' "$line"
+  else
+    "$@"
+  fi
+}
 
 env_file=${ENV_FILE:-$here/../.env}
 [ -f "$env_file" ] || { echo "Create $env_file from .env.example first (JWT_SECRET, SECRETS_KEY, MARIADB_PASSWORD, ...)" >&2; exit 1; }
@@ -24,6 +36,7 @@ common_env() {
 DATABASE_URL=mysql://cameramonit:$MARIADB_PASSWORD@$(ip_of mariadb):3306/cameramonit
 MQTT_URL=mqtt://$(ip_of mosquitto):1883
 STORAGE_URL=http://$(ip_of storage):3006
+RECORDER_URL=http://$(ip_of recorder):3004
 PUBLIC_URL=${PUBLIC_URL:-http://$(ip_of chat):3000}
 JWT_SECRET=$JWT_SECRET
 SECRETS_KEY=$SECRETS_KEY
@@ -60,10 +73,21 @@ for pair in $HOSTS; do
       run pct exec "$ctid" -- bash -c "mkdir -p /opt/cameramonit /etc/cameramonit /var/lib/cameramonit"
       run pct push "$ctid" "$here/cameramonit.tar.gz" /opt/cameramonit.tar.gz
       run pct exec "$ctid" -- bash -c "tar -xzf /opt/cameramonit.tar.gz -C /opt/cameramonit && cd /opt/cameramonit && npm ci --no-audit --no-fund && npm run build"
-      tmp=$(mktemp); common_env > "$tmp"; echo "APP=$name" >> "$tmp"
+      tmp=$(mktemp); common_env > "$tmp"
+      case $name in
+        # another recorder (recorder-<id>=N in HOSTS): a machine a webcam is plugged into
+        recorder-*) printf 'APP=recorder\nRECORDER_ID=%s\nRECORDER_PUBLIC_URL=http://%s:3004\n' "${name#recorder-}" "$ip" >> "$tmp" ;;
+        *) echo "APP=$name" >> "$tmp" ;;
+      esac
+      # a dry run shows what each container's settings would be, secrets hidden
+      if $dry; then sed -E 's/^([A-Z_]*(PASSWORD|SECRET|KEY)=).+/\1***/; s#(mysql://[^:]+:)[^@]+@#\1***@#; s/^/  /' "$tmp"; fi
       run pct push "$ctid" "$tmp" /etc/cameramonit/env --perms 600; rm -f "$tmp"
       run pct push "$ctid" "$here/cameramonit@.service" /etc/systemd/system/cameramonit@.service
-      run pct exec "$ctid" -- systemctl enable --now "cameramonit@$name"
+      case $name in
+        # the node's webcam, handed to the container (Proxmox VE 8.1 or later)
+        recorder-*) run pct set "$ctid" --dev0 /dev/video0 && run pct exec "$ctid" -- systemctl enable --now cameramonit@recorder ;;
+        *) run pct exec "$ctid" -- systemctl enable --now "cameramonit@$name" ;;
+      esac
       ;;
   esac
   ctid=$((ctid + 1))

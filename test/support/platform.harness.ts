@@ -134,6 +134,8 @@ async function bootPlatform(options: PlatformOptions, release: ReleasePlatformLo
     STORAGE_MIN_FREE_MB: '0',
     // no analyser plugins unless a test asks for them (PLUGINS_DIR: join(repoRoot, 'plugins') runs the shipped one)
     PLUGINS_DIR: join(dataDir, 'plugins'),
+    // node options for every app, e.g. a module that profiles one (E2E_NODE_OPTIONS="--import ./profile.mjs")
+    ...(process.env.E2E_NODE_OPTIONS ? { NODE_OPTIONS: process.env.E2E_NODE_OPTIONS } : {}),
     ...(options.env ?? {}),
   };
   let databaseName: string | null = null;

@@ -3,8 +3,10 @@
  * (libs/server recording-stores) against the storage's real WebDAV and FTP servers and its bus
  * handler, over a real clip store, database and ClipIngestService (ffprobe, clip rows, clip.stored).
  */
-import { readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Client, FTPError } from 'basic-ftp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenService } from '@cameramonit/auth';
@@ -13,7 +15,7 @@ import { NestFactory } from '@nestjs/core';
 import { BusClient, busServerOptions, type BusOptions } from '@cameramonit/bus';
 import { CameramonitError, recordingFileName, Topics, type BusReply, type VerifiedUser } from '@cameramonit/contracts';
 import { ClipEntity, type CameraEntity } from '@cameramonit/db';
-import { FtpRecordingStore, LocalRecordingStore, WebDavRecordingStore } from '@cameramonit/server';
+import { FtpRecordingStore, LocalRecordingStore, StorageClient, uploadTimeoutMs, WebDavRecordingStore } from '@cameramonit/server';
 import { testDatabaseKinds } from '../../../test/support/test-database.js';
 import { ClipIngestService } from './clip-ingest.service.js';
 import { FtpServerDriver, WebDavServerDriver } from './file-servers/index.js';
@@ -213,4 +215,51 @@ describe.each(testDatabaseKinds())('recorded clips over WebDAV, FTP and the stor
     expect((corrupt as CameramonitError).httpStatus).toBeLessThan(500);
     expect(await recordingsLeft()).toEqual([]);
   }
+});
+
+describe('a storage host that takes the connection and then never answers (a link gone dead while a clip is sent)', () => {
+  let silent: NetServer;
+  let url = '';
+  let clip = '';
+  const sockets = new Set<Socket>();
+
+  beforeAll(async () => {
+    // it reads what it is sent, and says nothing
+    silent = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('data', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    const dir = await mkdtemp(join(tmpdir(), 'cm-silent-storage-'));
+    clip = join(dir, 'clip.mp4');
+    await writeFile(clip, Buffer.alloc(200 * 1024, 1));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((done) => silent.close(done));
+    await rm(dirname(clip), { recursive: true, force: true });
+  });
+
+  it('fails the upload after its time is up, over WebDAV and over HTTP, with an error the recorder retries (not a refusal)', async () => {
+    const tokens = new TokenService('integration-secret-0123456789', 1);
+    const attempts = [
+      new WebDavRecordingStore(url, tokens, 'recorder', { uploadTimeoutMs: 800 }).putRecording('home', 'gate', clip, { startedAt: new Date() }),
+      new StorageClient(url, tokens, 'recorder', { uploadTimeoutMs: 800 }).putRecording('home', 'gate', clip, { startedAt: new Date() }),
+    ];
+    for (const attempt of attempts) {
+      const started = Date.now();
+      const error = (await attempt.catch((failure: unknown) => failure)) as Error;
+      expect(error).toBeInstanceOf(Error);
+      expect(error).not.toBeInstanceOf(CameramonitError);
+      expect(error.message).toMatch(/no answer within 0\.8 s$/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    }
+  });
+
+  it('waits for a clip by its size: 15 s and 250 kB a second', () => {
+    expect(uploadTimeoutMs(0)).toBe(15_000);
+    expect(uploadTimeoutMs(2_500_000)).toBe(25_000);
+  });
 });

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Client as FtpClient, FTPError } from 'basic-ftp';
 import type { TokenService } from '@cameramonit/auth';
 import { CameramonitError, recordingFileName, Topics, type BusReply, type RecordedStream, type RecordingIngested, type RecordingIngestRequest } from '@cameramonit/contracts';
-import { storeUrlPath, type RecordingStored } from './storage.client.js';
+import { storeUrlPath, uploadFailure, uploadTimeoutMs, type RecordingStored } from './storage.client.js';
 
 /**
  * What takes the recorder's clips into the clip store. Three ways besides the storage app's HTTP
@@ -42,12 +42,16 @@ export class WebDavRecordingStore implements RecordingStore {
     private readonly baseUrl: string,
     private readonly tokens: TokenService,
     private readonly service = 'recorder',
+    /** how long a clip's upload may take (default: uploadTimeoutMs of its size) */
+    private readonly options: { uploadTimeoutMs?: number } = {},
   ) {}
 
   async putRecording(projectSlug: string, cameraSlug: string, fromFile: string, options: { startedAt: Date; source?: RecordedStream }): Promise<RecordingStored> {
     const { folder, name } = recordingPath(projectSlug, cameraSlug, fromFile, options);
     const size = (await stat(fromFile)).size;
     const { user, password } = serviceLogin(this.tokens, this.service);
+    const timeoutMs = this.options.uploadTimeoutMs ?? uploadTimeoutMs(size);
+    const signal = AbortSignal.timeout(timeoutMs);
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/${storeUrlPath(`${folder}/${name}`)}`, {
@@ -59,12 +63,14 @@ export class WebDavRecordingStore implements RecordingStore {
         },
         body: Readable.toWeb(createReadStream(fromFile)) as ReadableStream<Uint8Array>,
         duplex: 'half',
+        signal,
       } as RequestInit);
     } catch (error) {
-      const cause = (error as Error & { cause?: Error }).cause?.message ?? (error as Error).message;
-      throw new Error(`The storage's WebDAV server at ${this.baseUrl} cannot be reached: ${cause}`);
+      throw new Error(`The storage's WebDAV server at ${this.baseUrl} cannot be reached: ${uploadFailure(error, timeoutMs)}`);
     }
-    const text = await response.text();
+    const text = await response.text().catch((error: unknown) => {
+      throw new Error(`The storage's WebDAV server at ${this.baseUrl} did not finish answering for ${folder}/${name}: ${uploadFailure(error, timeoutMs)}`);
+    });
     if (!response.ok) {
       const code = response.headers.get('x-error-code') ?? (response.status === 401 ? 'UNAUTHENTICATED' : 'STORAGE_WRITE_FAILED');
       throw new CameramonitError(code, `WebDAV answered ${response.status} for ${folder}/${name}: ${text.trim()}`, response.status);

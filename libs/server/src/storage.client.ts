@@ -29,6 +29,8 @@ export class StorageClient {
     private readonly baseUrl: string,
     private readonly tokens: TokenService,
     private readonly service: string,
+    /** how long a recorded clip's upload may take (default: uploadTimeoutMs of its size) */
+    private readonly options: { uploadTimeoutMs?: number } = {},
   ) {}
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
@@ -77,6 +79,7 @@ export class StorageClient {
     options: { startedAt: Date; name?: string; source?: RecordedStream | 'push'; uploadedBy?: string | null },
   ): Promise<RecordingStored> {
     const size = (await stat(fromFile)).size;
+    const timeoutMs = this.options.uploadTimeoutMs ?? uploadTimeoutMs(size);
     const name = options.name ?? `${options.startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}${extname(fromFile) || '.mp4'}`;
     const query = new URLSearchParams({ startedAt: options.startedAt.toISOString() });
     if (options.source && options.source !== 'recording') query.set('source', options.source);
@@ -87,7 +90,10 @@ export class StorageClient {
       headers: this.headers({ 'content-type': 'application/octet-stream', 'content-length': String(size) }),
       body: Readable.toWeb(createReadStream(fromFile)) as ReadableStream<Uint8Array>,
       duplex: 'half',
-    } as RequestInit);
+      signal: AbortSignal.timeout(timeoutMs),
+    } as RequestInit).catch((error: unknown) => {
+      throw new Error(`Storage at ${this.baseUrl} did not take the recording of ${projectSlug}/${cameraSlug}: ${uploadFailure(error, timeoutMs)}`);
+    });
     const body = (await response.json().catch(() => ({}))) as Partial<RecordingStored> & { code?: string; message?: string };
     if (!response.ok) throw new CameramonitError(body.code ?? 'STORAGE_WRITE_FAILED', body.message ?? `Storage answered ${response.status} storing a recording of ${projectSlug}/${cameraSlug}`, response.status);
     return body as RecordingStored;
@@ -113,4 +119,20 @@ export class StorageClient {
     } as RequestInit);
     if (!response.ok) throw new CameramonitError('STORAGE_WRITE_FAILED', `Storage answered ${response.status} writing ${storePath}: ${await response.text()}`, 502);
   }
+}
+
+/**
+ * How long sending a recorded clip of `sizeBytes` may take before it counts as failed: 15 s, and
+ * 250 kB/s. On a link that went dead (no answer, no refusal) the request would otherwise wait for
+ * minutes, and the recorder would not know storage is gone meanwhile.
+ */
+export function uploadTimeoutMs(sizeBytes: number): number {
+  return 15_000 + Math.ceil(sizeBytes / 250);
+}
+
+/** Why a clip's upload failed, in words: a timeout says how long it waited. */
+export function uploadFailure(error: unknown, timeoutMs: number): string {
+  const failure = error as Error & { cause?: Error };
+  if (failure?.name === 'TimeoutError' || failure?.cause?.name === 'TimeoutError') return `no answer within ${Math.round(timeoutMs / 100) / 10} s`;
+  return failure?.cause?.message ?? failure?.message ?? String(error);
 }

@@ -39,14 +39,15 @@ const integrationFiles = ['libs', 'apps', 'plugins'].flatMap((top) =>
 /**
  * Which pass runs which end-to-end test: each runs in one pass (CI runs both, and its 20 minutes do
  * not hold every end-to-end test twice). The main path (upload-to-chat) in the first, on the
- * embedded defaults a new user starts with; the ones whose behaviour leans on MariaDB or a real
+ * embedded defaults a new user starts with, and the compose layout on hosts of their own (hosts:
+ * MariaDB and Mosquitto whatever the pass); the ones whose behaviour leans on MariaDB or a real
  * broker (persistent sessions after restarts, unique open pushes, two workers sharing clips, live
  * cameras) in the second. E2E_ALL=1 runs every one in either pass. The live-cameras test records a
  * camera for 5 minutes: its platform starts in a global setup, so those minutes pass while the
  * other end-to-end tests run, and it runs last.
  */
 const e2eIn: Record<'first' | 'second', string[]> = {
-  first: ['upload-to-chat', 'plugins', 'vision-model', 'bad-input-and-roles'],
+  first: ['upload-to-chat', 'plugins', 'vision-model', 'bad-input-and-roles', 'hosts'],
   second: ['restarts', 'intake', 'scenes-settings-reanalysis', 'webcam', 'live-cameras'],
 };
 const e2eAll = process.env.E2E_ALL === '1' || process.env.LIVE_E2E === '1';

@@ -2,30 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { Settings } from '@cameramonit/config';
+import { composeAddress, composeServices, type ComposeService } from './support/compose.js';
 import { repoRoot } from './support/platform.harness.js';
 
-interface ComposeService {
-  environment?: Record<string, string>;
-  profiles?: string[];
-  devices?: string[];
-  networks?: Record<string, { ipv4_address?: string }>;
-}
-
-/** Resolve YAML merge keys (`<<: *anchor`) the way Compose does. */
-function merged(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(merged);
-  if (!value || typeof value !== 'object') return value;
-  const { '<<': base, ...own } = value as Record<string, unknown>;
-  const bases = (Array.isArray(base) ? base : base ? [base] : []).map(merged) as Record<string, unknown>[];
-  return Object.assign({}, ...bases, Object.fromEntries(Object.entries(own).map(([k, v]) => [k, merged(v)])));
-}
-
-const compose = merged(load(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'))) as { services: Record<string, ComposeService> };
+const compose = { services: composeServices() };
 const serviceApps = readdirSync(join(repoRoot, 'apps')).filter((a) => !['cli', 'dev-runner'].includes(a));
-const address = (s: ComposeService) => s.networks?.cameramonit?.ipv4_address;
+const address = composeAddress;
 
 describe('docker-compose.yml', () => {
   it('runs every app as its own service on its own address', () => {

@@ -25,7 +25,9 @@ password = sys.argv[5] if len(sys.argv) > 5 else None
 
 server = GstRtspServer.RTSPServer()
 server.set_service(port)
-server.set_address("127.0.0.1")
+# RTSP_ADDRESS: another address of this host (a test host in a network namespace)
+address = os.environ.get("RTSP_ADDRESS", "127.0.0.1")
+server.set_address(address)
 
 
 def make_factory(file, codec="h264"):
@@ -57,7 +59,7 @@ if user is not None:
 for name, factory in factories.items():
     server.get_mount_points().add_factory(name, factory)
 if server.attach(None) == 0:
-    print(f"cannot listen on 127.0.0.1:{port}", file=sys.stderr, flush=True)
+    print(f"cannot listen on {address}:{port}", file=sys.stderr, flush=True)
     sys.exit(1)
 print("ready", flush=True)
 GLib.MainLoop().run()

@@ -25,10 +25,12 @@ export interface RtspServerOptions {
   subFile?: string;
   /** the main file's codec (default h264; the sub-stream's is H.264) */
   codec?: 'h264' | 'h265';
+  /** a test host of test/support/host-network.ts (its network namespace and address) instead of 127.0.0.1 */
+  host?: { netns: string; address: string };
 }
 
 export interface RunningRtspServer {
-  /** rtsp://127.0.0.1:<port><mount>, without credentials */
+  /** rtsp://127.0.0.1:<port><mount> (or the host's address), without credentials */
   url: string;
   /** the sub-stream's address, when it has one */
   subUrl: string | null;
@@ -63,8 +65,15 @@ export async function startRtspServer(options: RtspServerOptions): Promise<Runni
   let child: ChildProcess | null = null;
 
   const start = async () => {
-    const env = { ...process.env, RTSP_CODEC: options.codec ?? 'h264', ...(options.subFile ? { RTSP_SUB_MOUNT: `${mount}-sub`, RTSP_SUB_FILE: options.subFile } : {}) };
-    const started = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const env = {
+      ...process.env,
+      RTSP_CODEC: options.codec ?? 'h264',
+      ...(options.subFile ? { RTSP_SUB_MOUNT: `${mount}-sub`, RTSP_SUB_FILE: options.subFile } : {}),
+      ...(options.host ? { RTSP_ADDRESS: options.host.address } : {}),
+    };
+    const started = options.host
+      ? spawn('ip', ['netns', 'exec', options.host.netns, python, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
+      : spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     child = started;
     const output: string[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -91,7 +100,8 @@ export async function startRtspServer(options: RtspServerOptions): Promise<Runni
     await exited;
   };
   await start();
-  return { url: `rtsp://127.0.0.1:${port}${mount}`, subUrl: options.subFile ? `rtsp://127.0.0.1:${port}${mount}-sub` : null, port, stop, start };
+  const address = options.host?.address ?? '127.0.0.1';
+  return { url: `rtsp://${address}:${port}${mount}`, subUrl: options.subFile ? `rtsp://${address}:${port}${mount}-sub` : null, port, stop, start };
 }
 
 /**

@@ -15,7 +15,9 @@
  * BENCH_KEYFRAME_WATCH (ANALYSIS_KEYFRAME_WATCH), BENCH_SUB (a sub-stream of
  * that size for every camera, e.g. 640x360: the analysis looks at it; default none), BENCH_STORE
  * (RECORDER_STORE: http, webdav, ftp or local), BENCH_DETECTOR_SIZE (DETECTOR_INPUT_SIZE), BENCH_BEHIND
- * (ANALYSIS_BEHIND_SECONDS). Run through vitest only to reuse the test harness; it asserts nothing.
+ * (ANALYSIS_BEHIND_SECONDS). E2E_NODE_OPTIONS passes node options to every app (e.g. `--import
+ * ./profile.mjs`, a module that starts node:inspector's profiler in the app to look at). Run through
+ * vitest only to reuse the test harness; it asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';

@@ -100,6 +100,34 @@ describe('DetectionScheduler', () => {
     expect(scheduler.knownObjects).toEqual([]);
   });
 
+  it('goes back to the long wait for a car the detector missed once and then found where it stood', () => {
+    const scheduler = new DetectionScheduler({ recheckStillEverySec: 1.5, maxRecheckStillEverySec: 12, idleDetectEverySec: 100, quietIdleDetectEverySec: 100 });
+    for (const sec of [0, 1.5, 3, 4.5, 7.5, 13.5]) scheduler.record(sec, null, [car]);
+    expect(scheduler.plan(25.5, quiet)).toEqual({ kind: 'areas', areas: [car.box] });
+    scheduler.record(25.5, [{ x: 280, y: 0, width: 128, height: 128 }], []);
+    // missed: looked at again soon
+    expect(scheduler.plan(27, quiet)).toEqual({ kind: 'areas', areas: [car.box] });
+    scheduler.record(27, [{ x: 280, y: 0, width: 128, height: 128 }], [car]);
+    // found where it stood: its sightings go on counting, the next look is 12 s later (not 1.5 s, as for a car just parked)
+    expect(scheduler.plan(28.5, quiet)).toEqual({ kind: 'none' });
+    expect(scheduler.plan(38.9, quiet)).toEqual({ kind: 'none' });
+    expect(scheduler.plan(39, quiet)).toEqual({ kind: 'areas', areas: [car.box] });
+    // the schedule carried to the next clip keeps the count and the miss
+    const carried = new DetectionScheduler({ recheckStillEverySec: 1.5, maxRecheckStillEverySec: 12, idleDetectEverySec: 100, quietIdleDetectEverySec: 100, carryIn: { state: JSON.parse(JSON.stringify(scheduler.state())), offsetSec: 30 } });
+    expect(carried.plan(8.9, quiet)).toEqual({ kind: 'none' });
+    expect(carried.plan(9, quiet)).toEqual({ kind: 'areas', areas: [car.box] });
+  });
+
+  it('a car missed where it stood, then found after something moved over it, starts counting again', () => {
+    const scheduler = new DetectionScheduler({ recheckStillEverySec: 1.5, maxRecheckStillEverySec: 12, idleDetectEverySec: 100, quietIdleDetectEverySec: 100 });
+    for (const sec of [0, 1.5, 3, 4.5, 7.5, 13.5]) scheduler.record(sec, null, [car]);
+    scheduler.record(25.5, [{ x: 280, y: 0, width: 128, height: 128 }], []);
+    scheduler.plan(26.5, { ...quiet, regions: [{ x: 320, y: 30, width: 20, height: 20 }] });
+    scheduler.record(27, [{ x: 280, y: 0, width: 128, height: 128 }], [car]);
+    expect(scheduler.plan(28.4, quiet)).toEqual({ kind: 'none' });
+    expect(scheduler.plan(28.5, quiet)).toEqual({ kind: 'areas', areas: [car.box] });
+  });
+
   it('does not back off from an object that moves between sightings', () => {
     const scheduler = new DetectionScheduler({ recheckStillEverySec: 1.5, idleDetectEverySec: 100, quietIdleDetectEverySec: 100 });
     const at = (x: number) => ({ ...person, box: { ...person.box, x } });

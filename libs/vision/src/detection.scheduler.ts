@@ -64,8 +64,13 @@ export interface KnownObject {
   lookedSec: number;
   /** how fast it moved between its last two sightings, in its own sizes (larger side) per second; null = seen once */
   sizesPerSec: number | null;
-  /** sightings in a row in the same place with no motion over it in between (0: it moved, or was just missed) */
+  /** sightings in a row in the same place with no motion over it in between (0: it moved) */
   stillChecks: number;
+  /**
+   * the last look at where it stands did not find it (the detector misses small objects now and
+   * then): it is looked at again soon, and when found where it stood its sightings go on counting
+   */
+  missed?: boolean;
   /** where it stood at the first of those sightings: drifting away from there (a far, slow walker) is moving */
   stillFrom: Box;
   /** motion was over it since it was last seen */
@@ -135,6 +140,11 @@ export class DetectionScheduler {
     return Math.min(this.maxRecheckStillEverySec, this.recheckStillEverySec * 2 ** Math.max(0, stillChecks - 2));
   }
 
+  /** How long this known object waits for its next look: soon after it was missed, else by its sightings. */
+  private waitOf(object: KnownObject): number {
+    return object.missed ? this.recheckStillEverySec : this.recheckWaitSec(object.stillChecks);
+  }
+
   /** Objects the detector found recently (frame pixels). */
   get knownObjects(): readonly { label: string; box: Box }[] {
     return this.known;
@@ -172,10 +182,10 @@ export class DetectionScheduler {
     );
     const movingDue = regions.length > 0 && sinceRun >= (unexplained ? this.detectEverySec : knownDueSec) - epsilon;
     const still = this.known.filter((object) => !regions.some((region) => overlaps(expand(object.box, 0.25), region)));
-    const stillDue = still.some((object) => sec - object.lookedSec >= this.recheckWaitSec(object.stillChecks) - epsilon);
+    const stillDue = still.some((object) => sec - object.lookedSec >= this.waitOf(object) - epsilon);
     if (!movingDue && !stillDue) return { kind: 'none' };
     // when running anyway, look at every still object that is at least half-way to its next check
-    const stillAreas = still.filter((object) => sec - object.lookedSec >= this.recheckWaitSec(object.stillChecks) / 2 - epsilon).map((object) => object.box);
+    const stillAreas = still.filter((object) => sec - object.lookedSec >= this.waitOf(object) / 2 - epsilon).map((object) => object.box);
     // a region is often only part of the object (legs, an arm): grow it to the known objects it belongs to
     const movingAreas = regions.map((region) =>
       this.known.filter((object) => explains(object, region, sec)).reduce((area, object) => union(area, object.box), { ...region }),
@@ -227,7 +237,7 @@ export class DetectionScheduler {
       if (sec - object.seenSec > object.graceSec) continue;
       if (next.some((found) => sameObjectKind(found.label, object.label) && overlaps(found.box, object.box))) continue;
       // looked at and not found: the detector misses objects now and then; keep it (and look again soon) until its grace ends
-      next.push(inside(object.box) ? { ...object, lookedSec: sec, stillChecks: 0 } : object);
+      next.push(inside(object.box) ? { ...object, lookedSec: sec, missed: true } : object);
     }
     this.known = next;
   }
@@ -262,6 +272,7 @@ function isScheduleState(state: unknown): state is DetectionScheduleState {
         Number.isInteger(object.stillChecks) &&
         isBox(object.stillFrom) &&
         typeof object.movedSinceSeen === 'boolean' &&
+        (object.missed === undefined || typeof object.missed === 'boolean') &&
         Number.isFinite(object.graceSec),
     )
   );

@@ -67,6 +67,8 @@ interface ProcessSample {
   /** time of reaped children, ticks */
   children: number;
   rssKb: number;
+  /** proportional set size: shared pages (ffmpeg's libraries) divided among the processes that map them */
+  pssKb: number;
 }
 
 async function processes(): Promise<Map<number, ProcessSample>> {
@@ -86,6 +88,7 @@ async function processes(): Promise<Map<number, ProcessSample>> {
         own: Number(fields[11]) + Number(fields[12]),
         children: Number(fields[13]) + Number(fields[14]),
         rssKb: rss ? Number(rss[1]) : 0,
+        pssKb: await readFile(`/proc/${entry}/smaps_rollup`, 'utf8').then((text) => Number(/Pss:\s+(\d+)/.exec(text)?.[1] ?? 0), () => 0),
       });
     } catch {
       // gone meanwhile
@@ -95,20 +98,22 @@ async function processes(): Promise<Map<number, ProcessSample>> {
 }
 
 /** CPU ticks and RSS of an app process and everything under it. */
-function treeOf(all: Map<number, ProcessSample>, root: number): { ticks: number; rssKb: number; ffmpegs: number } {
+function treeOf(all: Map<number, ProcessSample>, root: number): { ticks: number; rssKb: number; pssKb: number; ffmpegs: number } {
   let ticks = 0;
   let rssKb = 0;
+  let pssKb = 0;
   let ffmpegs = 0;
   const visit = (pid: number, top: boolean) => {
     const sample = all.get(pid);
     if (!sample) return;
     ticks += sample.own + (top ? sample.children : 0);
     rssKb += sample.rssKb;
+    pssKb += sample.pssKb;
     if (sample.name === 'ffmpeg') ffmpegs++;
     for (const child of all.values()) if (child.ppid === pid) visit(child.pid, false);
   };
   visit(root, true);
-  return { ticks, rssKb, ffmpegs };
+  return { ticks, rssKb, pssKb, ffmpegs };
 }
 
 const percentile = (values: number[], q: number) => {
@@ -194,9 +199,14 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
     const startedAt = new Date();
     const before = await processes();
     const peakRss: Record<string, number> = {};
+    const peakPss: Record<string, number> = {};
     const sampler = setInterval(() => {
       void processes().then((all) => {
-        for (const [name, pid] of Object.entries(pids)) peakRss[name] = Math.max(peakRss[name] ?? 0, treeOf(all, pid).rssKb);
+        for (const [name, pid] of Object.entries(pids)) {
+          const tree = treeOf(all, pid);
+          peakRss[name] = Math.max(peakRss[name] ?? 0, tree.rssKb);
+          peakPss[name] = Math.max(peakPss[name] ?? 0, tree.pssKb);
+        }
       });
     }, 2000);
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
@@ -213,7 +223,8 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
       const percent = ((b.ticks - a.ticks) / clockTicks / seconds / 2) * 100;
       totalPercent += percent;
       if (name.startsWith('videoToText')) workerCpuSec += (b.ticks - a.ticks) / clockTicks;
-      rows.push(`${name.padEnd(14)} ${fmt(percent).padStart(6)} %   ${String(Math.round((peakRss[name] ?? b.rssKb) / 1024)).padStart(5)} MB   ffmpeg ${b.ffmpegs}`);
+      const mb = (kb: number) => String(Math.round(kb / 1024)).padStart(5);
+      rows.push(`${name.padEnd(14)} ${fmt(percent).padStart(6)} %   ${mb(peakRss[name] ?? b.rssKb)} MB ${mb(peakPss[name] ?? b.pssKb)} MB   ffmpeg ${b.ffmpegs}`);
     }
 
     const clips = await db.getRepository(ClipEntity).find({ where: { cameraId: In(cameraIds), source: 'recording' }, order: { startedAt: 'ASC' } });
@@ -258,7 +269,7 @@ it(`bench: ${cameras} live cameras, ${seconds} s`, async () => {
       `live bench: ${cameras} cameras of ${width}x${height} H.264 at ${fps} fps over RTSP (${scene})${process.env.BENCH_KEYFRAME_WATCH ? `, ANALYSIS_KEYFRAME_WATCH=${process.env.BENCH_KEYFRAME_WATCH}` : ''}${subSize ? `, analysed from a ${subSize[0]} sub-stream` : ''}, clips of ${bufferSeconds} s, ${workers} video-to-text worker(s), recorder -> storage over ${process.env.BENCH_STORE ?? 'http'}, ${seconds} s measured on ${2} cores`,
       `baseline: ffmpeg decodes ${bufferSeconds} s of a camera's video alone (one thread) in ${fmt(baselineSec, 3)} s of CPU`,
       '',
-      'app            CPU (of 2 cores)  peak RSS',
+      'app            CPU (of 2 cores)  peak RSS  peak PSS (shared pages divided)',
       ...rows,
       `${'all apps'.padEnd(14)} ${fmt(totalPercent).padStart(6)} %`,
       '',

@@ -32,7 +32,11 @@ export interface DownloadedClip {
 @Injectable()
 export class AnalysisEngine implements OnApplicationShutdown {
   private readonly logger = new Logger(AnalysisEngine.name);
-  readonly ffmpeg = new FfmpegDriver();
+  readonly ffmpeg = new FfmpegDriver({
+    keyFrameDecoders: {
+      onFailure: (stream, error) => this.logger.warn(`Key frames of ${stream}: its ffmpeg kept running failed (${error.message}); its clips are read by an ffmpeg each for 10 minutes`),
+    },
+  });
   readonly storage: StorageClient;
   private readonly detector: HumanObjectDetector;
   private loaded: Promise<void> | null = null;
@@ -65,6 +69,7 @@ export class AnalysisEngine implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.abort.abort();
+    this.ffmpeg.close();
     await this.turn.catch(() => undefined);
     await this.detector.dispose();
   }
@@ -104,7 +109,8 @@ export class AnalysisEngine implements OnApplicationShutdown {
    * (ANALYSIS_KEYFRAME_WATCH), except where brief motion matters in itself: a camera recording only
    * around motion (`motionOnly`: the clips kept are decided by the motion found) or reporting motion
    * events. `keyFramesOnly` (the worker is behind) looks at the clip on its key frames alone, with
-   * the same exceptions.
+   * the same exceptions. `stream` names the recording the clip continues (its key frames are then
+   * decoded by one ffmpeg kept running for it).
    */
   async analyse(
     videoFile: string,
@@ -112,7 +118,7 @@ export class AnalysisEngine implements OnApplicationShutdown {
     settings: ClipSettings,
     carryIn: SceneCarry | null,
     onProgress?: (progress: AnalysisProgress) => void,
-    camera?: { motionOnly: boolean; keyFramesOnly?: boolean },
+    camera?: { motionOnly: boolean; keyFramesOnly?: boolean; stream?: string },
   ): Promise<EngineAnalysis> {
     await this.ready();
     const frames = new ClipFrames();
@@ -122,7 +128,19 @@ export class AnalysisEngine implements OnApplicationShutdown {
     // probed once on download: a recorded clip comes every few seconds, and each probe is two ffmpeg processes
     const analysed = await analyseVideoWithStats(
       videoFile,
-      { settings: settings.settings, carryIn, detector: this.detector, signal: this.abort.signal, info, keyFrameWatch, keyFramesOnly, onFrame: frames.keep, onRestart: frames.clear },
+      {
+        settings: settings.settings,
+        carryIn,
+        detector: this.detector,
+        signal: this.abort.signal,
+        info,
+        keyFrameWatch,
+        keyFramesOnly,
+        ffmpeg: this.ffmpeg,
+        keyFrameStream: camera?.stream,
+        onFrame: frames.keep,
+        onRestart: frames.clear,
+      },
       onProgress,
     );
     return { ...analysed, frames };

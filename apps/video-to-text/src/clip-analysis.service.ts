@@ -248,7 +248,11 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
       const { videoFile, info } = await stages.time('fetch', () => this.engine.download(clip, work));
       const [analysed, playablePath] = await stages.time('analyse', () =>
         Promise.all([
-          this.engine.analyse(videoFile, info, settings, carry, this.onProgress(clip, analysis), { motionOnly: camera?.recordMode === 'motion', keyFramesOnly: behind }),
+          this.engine.analyse(videoFile, info, settings, carry, this.onProgress(clip, analysis), {
+            motionOnly: camera?.recordMode === 'motion',
+            keyFramesOnly: behind,
+            stream: isLiveStream(clip.source) ? `${clip.cameraId}:${clip.source}` : undefined,
+          }),
           this.makePlayable(clip, info, videoFile, work),
         ]),
       );

@@ -127,6 +127,35 @@ export function buildLiveKeyFrameArgs(width: number, height: number): string[] {
   ];
 }
 
+/**
+ * ffmpeg kept running for a camera's recording (KeyFrameDecoder): fragmented MP4 clips, one after
+ * the other, on stdin as one stream; only their key frames are decoded, scaled to width x height and
+ * written as PPM pictures the moment each is decoded. The `showinfo` filter says each picture's
+ * timestamp on stderr (at `-v info`), so each is known to belong to the clip it came from.
+ */
+export function buildKeyFrameStreamArgs(width: number, height: number): string[] {
+  requireEvenSize('width', width);
+  requireEvenSize('height', height);
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-v', 'info',
+    '-threads', '1',
+    '-skip_frame', 'nokey',
+    '-probesize', '32768',
+    '-analyzeduration', '0',
+    '-copyts',
+    '-f', 'mp4',
+    '-i', 'pipe:0',
+    '-map', '0:v:0',
+    '-an',
+    '-sn',
+    '-vf', `scale=${width}:${height}:flags=area,showinfo`,
+    '-fps_mode', 'passthrough',
+    '-f', 'image2pipe',
+    '-c:v', 'ppm',
+    'pipe:1',
+  ];
+}
+
 /** Raw RGB frames straight to the pipe, or through ffmpeg's fifo muxer with a queue of `queueFrames`. */
 function frameOutputFormat(queueFrames: number | undefined): string[] {
   if (queueFrames === undefined) return ['-f', 'rawvideo', '-pix_fmt', 'rgb24'];

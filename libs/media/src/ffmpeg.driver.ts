@@ -34,12 +34,15 @@ import type {
 import { interpretProbeOutput, lastStderrLine, looksLikeVideoContainer } from './probe-result.parser.js';
 import { probeFragmentedMp4 } from './fmp4.probe.js';
 import { parseV4l2Formats } from './video-devices.js';
+import { KeyFrameDecoders, splitFragmentedClip, type KeyFrameDecodersOptions } from './key-frame-decoder.js';
 
 export interface FfmpegDriverOptions {
   /** explicit binaries; default: FFMPEG_PATH / FFPROBE_PATH, else PATH (looked up on first use) */
   binaries?: FfmpegBinaries;
   /** ffprobe + first-frame decode check (default 30 s) */
   probeTimeoutMs?: number;
+  /** the key-frame decoders kept running for continuous streams (readFrames `continuing`) */
+  keyFrameDecoders?: KeyFrameDecodersOptions;
 }
 
 export interface RunControl {
@@ -132,10 +135,22 @@ function appendBounded(current: string, chunk: Buffer | string): string {
 export class FfmpegDriver {
   private resolvedBinaries: FfmpegBinaries | undefined;
   private readonly probeTimeoutMs: number;
+  /** one ffmpeg per continuous stream of clips, decoding their key frames (readFrames `continuing`) */
+  readonly keyFrameDecoders: KeyFrameDecoders;
 
   constructor(options: FfmpegDriverOptions = {}) {
     this.resolvedBinaries = options.binaries;
     this.probeTimeoutMs = options.probeTimeoutMs ?? 30_000;
+    this.keyFrameDecoders = new KeyFrameDecoders((args) => {
+      const child = spawn(this.binaries.ffmpegPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+      track(child);
+      return child;
+    }, options.keyFrameDecoders);
+  }
+
+  /** Stops the ffmpeg processes kept running (the key-frame decoders). */
+  close(): void {
+    this.keyFrameDecoders.close();
   }
 
   get binaries(): FfmpegBinaries {
@@ -298,6 +313,10 @@ export class FfmpegDriver {
    * ffmpeg fails, FFMPEG_TIMEOUT if it stalls.
    */
   async *readFrames(file: string, options: FrameReaderOptions): AsyncGenerator<VideoFrame, void, undefined> {
+    if (options.keyFrames && options.continuing) {
+      yield* this.readContinuingKeyFrames(file, options as FrameReaderOptions & { keyFrames: readonly number[]; continuing: string });
+      return;
+    }
     const args = buildFrameReaderArgs(file, options);
     const { width, height, fps, keyFrames } = options;
     const startSec = options.startSec ?? 0;
@@ -351,6 +370,44 @@ export class FfmpegDriver {
       kill(child);
       stdout.destroy();
       await closed;
+    }
+  }
+
+  /**
+   * The key frames of a clip that continues a stream (`continuing`), decoded by the stream's
+   * KeyFrameDecoder. When the clip cannot go that way (not a fragmented MP4, reordered pictures, the
+   * decoder busy or failing), the key frames not yielded yet are read by an ffmpeg of its own.
+   */
+  private async *readContinuingKeyFrames(file: string, options: FrameReaderOptions & { keyFrames: readonly number[]; continuing: string }): AsyncGenerator<VideoFrame, void, undefined> {
+    const { width, height, keyFrames, continuing: stream } = options;
+    let index = 0;
+    let lastSec = -Infinity;
+    const clip = splitFragmentedClip(await readFileWhole(file));
+    const decoder = clip ? this.keyFrameDecoders.acquire(stream, clip, width, height) : null;
+    if (clip && decoder) {
+      let failure: Error | null = null;
+      try {
+        for await (const picture of decoder.decode(clip)) {
+          const listed = keyFrames.find((sec) => Math.abs(sec - picture.sec) < 1e-6);
+          if (listed === undefined) throw mediaError(MediaErrorCode.corruptVideo, `${file} has a key frame at ${picture.sec} s that its index does not list.`);
+          if (options.signal?.aborted) throw mediaError(MediaErrorCode.ffmpegFailed, `reading frames of ${file} was aborted`);
+          yield { index, sec: listed, width, height, rgb: picture.rgb };
+          index++;
+          lastSec = listed;
+        }
+        return;
+      } catch (error) {
+        failure = error as Error;
+        if (options.signal?.aborted) throw error;
+        // read what is left the per-clip way
+      } finally {
+        this.keyFrameDecoders.release(stream, decoder, failure);
+      }
+    }
+    for await (const frame of this.readFrames(file, { ...options, continuing: undefined })) {
+      if (frame.sec <= lastSec) continue;
+      yield { ...frame, index };
+      index++;
     }
   }
 
@@ -593,6 +650,16 @@ async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number): Promise<It
     return await Promise.race([iterator.next(), timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** A clip into memory (the recorder's clips are a few megabytes). */
+async function readFileWhole(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
   }
 }
 

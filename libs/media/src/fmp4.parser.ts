@@ -43,6 +43,8 @@ export interface FragmentInfo {
   sampleCount: number;
   /** its first sample is a sync sample (a key frame): a clip or a viewer may start here */
   startsWithKeyFrame: boolean;
+  /** some sample is shown at another time than it is decoded (B-frames: the decoder holds pictures back to reorder them) */
+  reordered: boolean;
   /** where its first sample starts, counted from the start of the moof (trun data offset), and its size; null when not said */
   firstSample: { offset: number; size: number } | null;
 }
@@ -287,6 +289,7 @@ export function parseFragment(moof: Buffer, init: Pick<InitSegmentInfo, 'trackId
     let sampleCount = 0;
     let firstFlags: number | null = null;
     let firstSample: { offset: number; size: number } | null = null;
+    let reordered = false;
     for (const trun of children(moof, traf.payload, traf.end).filter((b) => b.type === 'trun')) {
       const flags = moof.readUInt32BE(trun.payload) & 0xffffff;
       const count = moof.readUInt32BE(trun.payload + 4);
@@ -318,10 +321,12 @@ export function parseFragment(moof: Buffer, init: Pick<InitSegmentInfo, 'trackId
         if (i === 0 && sampleCount === 0) {
           firstFlags = firstSampleFlags ?? ((flags & 0x400) ? moof.readUInt32BE(field) : defaultFlags);
         }
+        if (flags & 0x400) field += 4;
+        if ((flags & 0x800) && moof.readUInt32BE(field) !== 0) reordered = true;
       }
       sampleCount += count;
     }
-    return { sequenceNumber, baseDecodeTime, duration, sampleCount, startsWithKeyFrame: firstFlags !== null && (firstFlags & sampleIsNonSync) === 0, firstSample };
+    return { sequenceNumber, baseDecodeTime, duration, sampleCount, startsWithKeyFrame: firstFlags !== null && (firstFlags & sampleIsNonSync) === 0, firstSample, reordered };
   }
   throw new Mp4FormatError(`the fragment has no run of track ${init.trackId}`);
 }

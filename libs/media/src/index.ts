@@ -14,3 +14,4 @@ export * from './concat-args.builder.js';
 export * from './mp4-header.reader.js';
 export * from './frame-images.js';
 export * from './video-devices.js';
+export * from './key-frame-decoder.js';

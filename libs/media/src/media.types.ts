@@ -70,6 +70,14 @@ export interface FrameReaderOptions {
    * second, for a look at a scene where nothing moves. More frames than listed is CORRUPT_VIDEO.
    */
   keyFrames?: readonly number[];
+  /**
+   * With `keyFrames`: the clip is the next of a continuous stream of fragmented MP4 clips (a
+   * camera's recording), named by this key. Its key frames are decoded by one ffmpeg kept running
+   * for the stream (KeyFrameDecoders) instead of one started per clip: starting Debian's ffmpeg
+   * costs about 0.06 s of CPU, as much as decoding five 720p key frames. Clips that are not
+   * fragmented MP4, or whose pictures are reordered (B-frames), are read the usual way.
+   */
+  continuing?: string;
   signal?: AbortSignal;
 }
 

@@ -56,7 +56,8 @@ describe('key-frame watch: a quiet camera is looked at on its key frames, and an
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function analyseCamera(keyFrameWatch: boolean, keyFramesOnly = false): Promise<ClipRun[]> {
+  /** `stream`: the worker's way, the key frames decoded by one ffmpeg `driver` keeps running for the camera */
+  async function analyseCamera(keyFrameWatch: boolean, keyFramesOnly = false, stream?: string, driver = ffmpeg): Promise<ClipRun[]> {
     const runs: ClipRun[] = [];
     let state: SceneState | null = null;
     for (const file of clips) {
@@ -66,10 +67,11 @@ describe('key-frame watch: a quiet camera is looked at on its key frames, and an
       run.analysis = await analyseVideoWithStats(file, {
         info,
         detector,
-        ffmpeg,
+        ffmpeg: driver,
         classes: ['person'],
         keyFrameWatch,
         keyFramesOnly,
+        keyFrameStream: stream,
         carryIn: state ? { state, gapSec: 0 } : null,
         onFrame: (frame) => run.frames.push(frame),
         onRestart: () => {
@@ -178,6 +180,35 @@ describe('key-frame watch: a quiet camera is looked at on its key frames, and an
     expect(sum(light, (analysis) => analysis.stats.framesRead)).toBe(25);
     expect(sum(full, (analysis) => analysis.stats.framesRead)).toBe(125);
     expect(sum(light, (analysis) => analysis.stats.detectorRuns)).toBeLessThan(sum(full, (analysis) => analysis.stats.detectorRuns));
+  });
+
+  it('the worker\'s way, the camera\'s key frames decoded by one ffmpeg kept running: the same looks, frames and events', async () => {
+    const driver = new FfmpegDriver();
+    try {
+      const summary = (runs: ClipRun[]) =>
+        runs.map(({ analysis, frames, restarts }) => ({
+          look: analysis.stats.keyFrameLook,
+          restarts,
+          secs: frames.map((frame) => frame.sec),
+          events: analysis.result.events.map((event) => ({ label: event.label, continued: event.continued, startSec: event.startSec, endSec: event.endSec })),
+        }));
+      for (const keyFramesOnly of [true, false]) {
+        const own = await analyseCamera(true, keyFramesOnly);
+        const kept = await analyseCamera(true, keyFramesOnly, 'camera:recording', driver);
+        expect(summary(kept)).toEqual(summary(own));
+        // the same pictures, not only the same times
+        kept.forEach((run, i) => run.frames.forEach((frame, k) => {
+          let difference = 0;
+          for (let p = 0; p < frame.rgb.length; p += 97) difference += Math.abs(frame.rgb[p] - own[i].frames[k].rgb[p]);
+          expect(difference / (frame.rgb.length / 97)).toBeLessThan(0.5);
+        }));
+      }
+      // behind: every clip on key frames (5 clips); watching: clips 1, 2 and 4 (clip 2 given up at the man) - one process for them all
+      expect(driver.keyFrameDecoders.started).toBe(1);
+      expect(driver.keyFrameDecoders.running).toBe(1);
+    } finally {
+      driver.close();
+    }
   });
 
   it('analyses a clip whose key frames are too far apart in full, even when the worker is behind', async () => {

@@ -83,6 +83,12 @@ export interface AnalyseVideoOptions {
    * and end on key frames, and their animations are made of key frames. Default false.
    */
   keyFramesOnly?: boolean;
+  /**
+   * The clip continues this stream (a camera's recording, e.g. "<camera id>:recording"): its key
+   * frames are decoded by the ffmpeg the driver keeps running for the stream (FrameReaderOptions
+   * `continuing`). Give `ffmpeg` too, the driver that keeps it.
+   */
+  keyFrameStream?: string;
   ffmpeg?: FfmpegDriver;
   /** what a probe of `file` said, when the caller probed it already (saves running ffprobe and a decode check again) */
   info?: VideoInfo;
@@ -353,7 +359,7 @@ export async function analyseVideoWithStats(
       passFps = keyFrames.length / Math.max(probedDurationSec, 1e-3);
       let reason: string | null;
       try {
-        pass = await runPass(ffmpeg.readFrames(file, { fps, width, height, decodeThreads: options.decodeThreads ?? 1, keyFrames, queueFrames: 8, signal: options.signal }), passFps, watch, !watch);
+        pass = await runPass(ffmpeg.readFrames(file, { fps, width, height, decodeThreads: options.decodeThreads ?? 1, keyFrames, queueFrames: 8, continuing: options.keyFrameStream, signal: options.signal }), passFps, watch, !watch);
         reason = pass.sawLife ?? (pass.framesRead === keyFrames.length ? null : `${pass.framesRead} of its ${keyFrames.length} key frames could be read`);
       } catch (error) {
         if (options.signal?.aborted || (error instanceof CameramonitError && ['DETECTOR_FAILED', 'OBJECT_MODEL_UNAVAILABLE'].includes(error.code))) throw error;

@@ -11,6 +11,7 @@ const fragment = (startSec: number, durationSec = 1, key = true): FragmentInfo =
   duration: Math.round(durationSec * ts),
   sampleCount: 10,
   startsWithKeyFrame: key,
+  reordered: false,
   firstSample: null,
 });
 

@@ -1,7 +1,18 @@
-import type { ChildProcess } from 'node:child_process';
 import { buildKeyFrameStreamArgs } from './ffmpeg-args.builder.js';
 import { parseFragment, parseInitSegment, shiftFragmentTime } from './fmp4.parser.js';
 import { MediaErrorCode, mediaError } from './media.errors.js';
+
+/** The ffmpeg a KeyFrameDecoder drives, as FfmpegDriver starts it (stdin, stdout and stderr piped). */
+export interface DecoderProcess {
+  readonly pid?: number;
+  readonly stdin: NodeJS.WritableStream | null;
+  readonly stdout: NodeJS.ReadableStream | null;
+  readonly stderr: NodeJS.ReadableStream | null;
+  readonly exitCode: number | null;
+  readonly signalCode: NodeJS.Signals | null;
+  kill(signal?: NodeJS.Signals): boolean;
+  once(event: 'close' | 'error', listener: () => void): unknown;
+}
 
 /** A recorded clip taken apart for a KeyFrameDecoder: its init segment and its whole fragments. */
 export interface SplitClip {
@@ -116,7 +127,7 @@ export class KeyFrameDecoder {
   busy = false;
 
   constructor(
-    private readonly child: ChildProcess,
+    private readonly child: DecoderProcess,
     readonly options: KeyFrameDecoderOptions,
   ) {
     const { width, height } = options;
@@ -293,7 +304,7 @@ export class KeyFrameDecoders {
   started = 0;
 
   constructor(
-    private readonly start: (args: string[]) => ChildProcess,
+    private readonly start: (args: string[]) => DecoderProcess,
     options: KeyFrameDecodersOptions = {},
   ) {
     this.options = { maxStreams: 32, idleMs: 60_000, frameTimeoutMs: 5000, maxClipsPerProcess: 720, failureBackoffMs: 600_000, ...options };

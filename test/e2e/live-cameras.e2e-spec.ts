@@ -482,6 +482,63 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
   });
 
+  it.concurrent('an H.265 camera without a sub-stream is re-encoded to H.264 for its live view while someone watches, and plays in Chromium', async ({ expect }) => {
+    const barn = await startRtspServer({ file: await longCameraVideo({ minutes: 30, width: 640, height: 360, fps: 10, codec: 'h265' }), codec: 'h265', mount: '/barn' });
+    extraServers.push(barn);
+    const cameraId = await addCamera('barn', { kind: 'rtsp', url: barn.url });
+    type BarnView = RecordingView & { codec: string | null; livePlayable: boolean; liveReencoded: boolean };
+    const view = (await waitFor('the barn recording', async () => {
+      const found = (await recording(cameraId)) as BarnView | null;
+      return found?.state === 'online' && found.codec ? found : null;
+    }, 60_000)) as BarnView;
+    expect(view.codec).toMatch(/^(hvc1|hev1)/);
+    expect(view.livePlayable).toBe(false);
+    expect(view.liveReencoded).toBe(false);
+    // the chat's live picture: H.264, the recorder re-encoding the camera's H.265
+    const abort = new AbortController();
+    const live = await fetch(`${soak.urls.chat}/api/cameras/${cameraId}/live.mp4`, { headers: bearer(), signal: abort.signal });
+    expect(live.status).toBe(200);
+    expect(live.headers.get('x-stream')).toBe('reencoded');
+    expect(live.headers.get('x-codec')).toMatch(/^avc1/);
+    expect(live.headers.get('x-video-size')).toBe('640x360');
+    const chunks: Buffer[] = [];
+    const reader = live.body?.getReader();
+    const until = Date.now() + 4000;
+    while (reader && Date.now() < until) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      chunks.push(Buffer.from(value));
+    }
+    abort.abort();
+    await reader?.cancel().catch(() => undefined);
+    const liveFile = join(soak.dataDir, 'barn-live.mp4');
+    await writeFile(liveFile, Buffer.concat(chunks));
+    expect((await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width', '-of', 'csv=p=0', liveFile])).stdout.trim()).toBe('h264,640');
+    expect(((await recording(cameraId)) as BarnView).liveReencoded).toBe(true);
+    // the stored clips stay the camera's own H.265
+    const mainClip = await waitFor('a barn clip', async () => (await clipsOf(cameraId))[0] ?? null, 60_000);
+    expect((await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', join(soak.dataDir, 'storage', ...mainClip.path.split('/').filter(Boolean))])).stdout.trim()).toBe('hevc');
+
+    // in Chromium (no H.265 decoder): the live panel plays it and says it is re-encoded
+    const barnBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
+    try {
+      const page = await barnBrowser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(`${soak.urls.chat}/#camera=${cameraId}`);
+      await page.getByTestId('login-email').fill(soak.adminEmail);
+      await page.getByTestId('login-password').fill(soak.adminPassword);
+      await page.getByTestId('login-submit').click();
+      await page.getByTestId('live-open').click();
+      await expectPlaying(page, 'live', 640, expect);
+      expect(await page.getByTestId('live-video').getAttribute('data-stream')).toBe('reencoded');
+      await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toMatch(/re-encoded to H\.264 for this browser \(the camera sends H\.265\)/);
+    } finally {
+      await barnBrowser.close();
+    }
+    // nobody watches: the recorder stops re-encoding soon after
+    await waitFor('the re-encoding to stop', async () => (((await recording(cameraId)) as BarnView | null)?.liveReencoded === false ? true : null), 45_000);
+    expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
+  });
+
   it('loses no clip when the storage app is killed and restarted: the recorder (writing over WebDAV) keeps them and sends them in order', async () => {
     // the clips of the 40 s before the outage are counted below: the soak must have recorded them
     await waitFor('45 s of recording', async () => Date.now() - soak.startedAtMs > 45_000, 60_000, 1000);

@@ -21,6 +21,7 @@ const STRINGS = {
     failed: 'Failed', noRecording: 'No recording at that moment.', ago: (s) => `${s} s ago`, now: 'now',
     playingSub: (time) => `Recording at ${time}, from the camera's sub-stream: this browser cannot play its main stream (H.265)`,
     cannotPlay: "This browser cannot play this camera's recordings (H.265), and the camera has no sub-stream to play instead.",
+    reencoded: 're-encoded to H.264 for this browser (the camera sends H.265)',
   },
   pl: {
     open: 'Podgląd', live: 'Na żywo', loop: 'Ostatnie 60 s', recordings: 'Nagrania', close: 'Zamknij',
@@ -34,6 +35,7 @@ const STRINGS = {
     failed: 'Błąd', noRecording: 'Brak nagrania w tej chwili.', ago: (s) => `${s} s temu`, now: 'teraz',
     playingSub: (time) => `Nagranie z ${time}, ze strumienia pomocniczego kamery: ta przeglądarka nie odtworzy jej strumienia głównego (H.265)`,
     cannotPlay: 'Ta przeglądarka nie odtworzy nagrań tej kamery (H.265), a kamera nie ma strumienia pomocniczego.',
+    reencoded: 'przekodowany do H.264 dla tej przeglądarki (kamera wysyła H.265)',
   },
 };
 const lang = () => (localStorage.getItem(LANG_KEY) === 'pl' ? 'pl' : 'en');
@@ -174,7 +176,7 @@ export class LivePlayer {
 
   /** A stream began: its codec and size are known; MediaSource opens. */
   async began(codec, size, stream) {
-    // which of the camera's streams plays (main, or sub: asked for, or an H.265 camera's H.264 sub-stream)
+    // which of the camera's streams plays (main; sub: asked for, or an H.265 camera's H.264 sub-stream; reencoded: an H.265 camera without one, re-encoded by its recorder)
     this.video.dataset.stream = stream || 'main';
     const sink = new MseSink(this.video, codec);
     if (!sink.supported) {
@@ -184,7 +186,7 @@ export class LivePlayer {
     this.sink = sink;
     await sink.open();
     clearInterval(this.timer);
-    this.timer = setInterval(() => this.onStatus({ kind: 'playing', size, lag: sink.lag() }), 1000);
+    this.timer = setInterval(() => this.onStatus({ kind: 'playing', size, lag: sink.lag(), stream: stream || 'main' }), 1000);
   }
 
   viaSocket(socket, cameraId) {
@@ -506,7 +508,7 @@ class LivePanel {
     if (this.mode !== 'live') return;
     this.video.dataset.state = status.kind;
     if (status.kind === 'connecting') this.setStatus(t('connecting'));
-    else if (status.kind === 'playing') this.setStatus(`${t('playing', status.size)}${status.lag > 2 ? ` · ${t('behind', status.lag.toFixed(1))}` : ''}`, 'is-live');
+    else if (status.kind === 'playing') this.setStatus(`${t('playing', status.size)}${status.stream === 'reencoded' ? ` · ${t('reencoded')}` : ''}${status.lag > 2 ? ` · ${t('behind', status.lag.toFixed(1))}` : ''}`, 'is-live');
     else if (status.kind === 'reconnecting') this.setStatus(status.message || t('reconnecting'), 'is-warning');
     else this.setStatus(status.message, 'is-warning');
   }

@@ -26,7 +26,7 @@ export class LiveProxyController {
   @Get('cameras/:id/live.mp4')
   @ApiProduces('video/mp4')
   @ApiOperation({
-    summary: 'The live picture as fragmented MP4 (H.264 as the camera sends it) for a MediaSource player; X-Codec gives the codec string. 503 when the camera is not streaming, 415 when browsers cannot play its codec',
+    summary: 'The live picture as fragmented MP4 (H.264 as the camera sends it) for a MediaSource player; X-Codec gives the codec string. 503 when the camera is not streaming; a camera in a codec browsers cannot play (H.265) is shown in its H.264 sub-stream or re-encoded to H.264 by its recorder (X-Stream: reencoded; 503 LIVE_REENCODING_BUSY when it re-encodes LIVE_TRANSCODE_CAMERAS cameras already, 415 when that is 0)',
   })
   @ApiQuery({ name: 'stream', required: false, enum: ['main', 'sub'], description: "sub: the camera's sub-stream (smaller; a grid of many cameras); an H.265 camera is shown in its H.264 sub-stream anyway. X-Stream says which it is" })
   async live(@CurrentUser() user: AuthUser, @Param('id', ParseUUIDPipe) id: string, @Query('stream') stream: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {

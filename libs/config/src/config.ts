@@ -71,6 +71,8 @@ export interface AppConfig {
     offlineGraceSeconds: number;
     /** RECORDER_LOST_SECONDS: the main recorder sets another recorder's cameras offline when it was not heard of for this long */
     lostSeconds: number;
+    /** LIVE_TRANSCODE_CAMERAS: most cameras re-encoded to H.264 at once for live viewers (codecs browsers cannot play, no H.264 sub-stream) */
+    liveTranscodeCameras: number;
   };
   /** storage: how often retention runs, free space kept on the clip store's disk */
   retention: { sweepSeconds: number; minFreeBytes: number };
@@ -232,6 +234,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       settingsRetrySeconds: num('RECORDER_SETTINGS_RETRY_SECONDS'),
       offlineGraceSeconds: num('RECORDER_OFFLINE_GRACE_SECONDS'),
       lostSeconds: num('RECORDER_LOST_SECONDS'),
+      liveTranscodeCameras: num('LIVE_TRANSCODE_CAMERAS'),
     },
     retention: { sweepSeconds: num('RETENTION_SWEEP_SECONDS'), minFreeBytes: num('STORAGE_MIN_FREE_MB') * 1024 * 1024 },
     maxUploadBytes: num('MAX_UPLOAD_MB') * 1024 * 1024,

@@ -103,6 +103,14 @@ export const Settings = {
     max: 3600,
     description: "Main recorder: another recorder (RECORDER_ID) not heard of for this long (each says it is there every 5 s, and shows offline after 20 s) has its cameras set offline, said once in their threads.",
   },
+  LIVE_TRANSCODE_CAMERAS: {
+    type: 'int',
+    default: '2',
+    min: 0,
+    max: 16,
+    description:
+      "Recorder: most cameras whose live picture is re-encoded to H.264 at once, for cameras in a codec browsers cannot play (H.265) that have no H.264 sub-stream; only while someone watches (a 1080p camera at 15 fps: about a sixth of a core here, more for busier pictures). 0: never (their live view answers 415).",
+  },
   RETENTION_SWEEP_SECONDS: { type: 'int', default: '30', min: 1, max: 86400, description: 'Storage: how often recorded clips past their retention are deleted (and the disk guard runs).' },
   STORAGE_MIN_FREE_MB: { type: 'int', default: '1024', min: 0, description: 'Storage: when the clip store\'s disk has less free space than this, the oldest clips are deleted first, whatever their retention.' },
   MAX_UPLOAD_MB: { type: 'int', default: '2048', min: 1, description: 'Largest video accepted by upload (web, WebDAV, FTP); larger ones get 413 / 552.' },

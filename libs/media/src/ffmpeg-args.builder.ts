@@ -156,6 +156,33 @@ export function buildKeyFrameStreamArgs(width: number, height: number): string[]
   ];
 }
 
+/**
+ * ffmpeg re-encoding a camera's live picture for browsers that cannot play its codec (H.265): the
+ * camera's fragmented MP4 on stdin, H.264 as fragmented MP4 on stdout (a fragment per key frame,
+ * one a second), at most `maxWidth` wide, encoded for the least delay.
+ */
+export function buildLiveTranscodeArgs(maxWidth: number): string[] {
+  requireEvenSize('maxWidth', maxWidth);
+  return [
+    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    '-probesize', '32768',
+    '-analyzeduration', '0',
+    '-f', 'mp4',
+    '-i', 'pipe:0',
+    '-map', '0:v:0',
+    '-an', '-sn', '-dn',
+    '-vf', `scale='min(${maxWidth},iw)':-2`,
+    '-c:v', 'libx264',
+    '-preset', 'ultrafast',
+    '-tune', 'zerolatency',
+    '-pix_fmt', 'yuv420p',
+    '-force_key_frames', 'expr:gte(t,n_forced*1)',
+    '-f', 'mp4',
+    '-movflags', '+frag_keyframe+empty_moov+default_base_moof',
+    'pipe:1',
+  ];
+}
+
 /** Raw RGB frames straight to the pipe, or through ffmpeg's fifo muxer with a queue of `queueFrames`. */
 function frameOutputFormat(queueFrames: number | undefined): string[] {
   if (queueFrames === undefined) return ['-f', 'rawvideo', '-pix_fmt', 'rgb24'];

@@ -8,6 +8,7 @@ import {
   buildFrameImageArgs,
   buildFrameReaderArgs,
   buildLiveKeyFrameArgs,
+  buildLiveTranscodeArgs,
   buildMp4TranscodeArgs,
   buildProbeArgs,
   buildSnapshotArgs,
@@ -210,8 +211,20 @@ export class FfmpegDriver {
    * killed when this process exits; the caller kills it when the camera stops or stalls.
    */
   openCameraStream(input: CameraStreamInput): CameraStreamProcess {
-    const args = buildCameraStreamArgs(input);
-    const child = spawn(this.binaries.ffmpegPath, args, { stdio: [input.kind === 'snapshot' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    return this.openStreamProcess(buildCameraStreamArgs(input), input.kind === 'snapshot');
+  }
+
+  /**
+   * Starts ffmpeg re-encoding a live picture to H.264 (buildLiveTranscodeArgs): the camera's
+   * fragmented MP4 goes into stdin, H.264 fragmented MP4 comes out of stdout. Tracked and killed
+   * like a camera stream.
+   */
+  openLiveTranscode(maxWidth: number): CameraStreamProcess & { stdin: NodeJS.WritableStream } {
+    return this.openStreamProcess(buildLiveTranscodeArgs(maxWidth), true) as CameraStreamProcess & { stdin: NodeJS.WritableStream };
+  }
+
+  private openStreamProcess(args: string[], withStdin: boolean): CameraStreamProcess {
+    const child = spawn(this.binaries.ffmpegPath, args, { stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     track(child);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -67,11 +67,14 @@ export class LiveController {
   @ApiProduces('video/mp4')
   @ApiOperation({
     summary:
-      "The live picture: fragmented MP4 (init segment, then a fragment per key frame) until the client goes away; X-Codec says the MediaSource codec, X-Stream which of the camera's streams it is (main; sub: its sub-stream, asked for with ?stream=sub or given when browsers cannot play the main stream's codec)",
+      "The live picture: fragmented MP4 (init segment, then a fragment per key frame) until the client goes away; X-Codec says the MediaSource codec, X-Stream which of the camera's streams it is (main; sub: its sub-stream, asked for with ?stream=sub or given when browsers cannot play the main stream's codec; reencoded: the main stream re-encoded to H.264, for a camera in a codec browsers cannot play without an H.264 sub-stream, LIVE_TRANSCODE_CAMERAS at a time, 503 LIVE_REENCODING_BUSY beyond)",
   })
   @ApiQuery({ name: 'stream', required: false, enum: ['main', 'sub'] })
-  live(@Param('id', ParseUUIDPipe) id: string, @Query('stream') stream: string | undefined, @Req() request: Request, @Res() response: Response): void {
-    const { live, playing, which } = this.liveSource(id, stream);
+  async live(@Param('id', ParseUUIDPipe) id: string, @Query('stream') stream: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const source = await this.liveSource(id, stream);
+    // the client went away while a re-encoding started
+    if (response.destroyed || response.socket?.destroyed) return;
+    const { playing, which } = source;
     response.status(200);
     response.setHeader('content-type', 'video/mp4');
     response.setHeader('cache-control', 'no-store');
@@ -87,28 +90,41 @@ export class LiveController {
       },
       end: () => response.end(),
     };
-    if (!live.join(viewer)) {
+    if (!source.join(viewer)) {
       response.end();
       return;
     }
-    const leave = () => live.leave(viewer);
+    const leave = () => source.leave(viewer);
     request.on('close', leave);
     response.on('close', leave);
   }
 
-  /** The stream a browser is shown: the main one, or the sub-stream when asked for or when browsers cannot play the main one's codec (H.265). */
-  private liveSource(id: string, stream: string | undefined): { live: LiveHub; playing: LiveStreamInfo; which: 'main' | 'sub' } {
+  /**
+   * The stream a browser is shown: the main one; the sub-stream when asked for or when browsers
+   * cannot play the main one's codec (H.265); without a sub-stream, the main one re-encoded to H.264.
+   */
+  private async liveSource(id: string, stream: string | undefined): Promise<{ join: (viewer: LiveViewer) => boolean; leave: (viewer: LiveViewer) => void; playing: LiveStreamInfo; which: 'main' | 'sub' | 'reencoded' }> {
     const main = this.supervisor.recorderOf(id);
     const subLive = this.supervisor.subRecorderOf(id)?.live;
     const subInfo = subLive?.info?.browserPlayable ? subLive.info : null;
-    if (stream === 'sub' && subLive && subInfo) return { live: subLive, playing: subInfo, which: 'sub' };
+    const of = (hub: LiveHub, playing: LiveStreamInfo, which: 'main' | 'sub') => ({ join: (viewer: LiveViewer) => hub.join(viewer), leave: (viewer: LiveViewer) => hub.leave(viewer), playing, which });
+    if (stream === 'sub' && subLive && subInfo) return of(subLive, subInfo, 'sub');
     const info = main?.live.info;
     if (!main || !info) {
       const state = main?.currentStatus;
       throw new CameramonitError('LIVE_UNAVAILABLE', state ? `No live picture: the camera is ${state.state}${state.message ? ` (${state.message})` : ''}` : 'No live picture: this camera is not being recorded', 503);
     }
-    if (info.browserPlayable) return { live: main.live, playing: info, which: 'main' };
-    if (subLive && subInfo) return { live: subLive, playing: subInfo, which: 'sub' };
-    throw new CameramonitError('LIVE_CODEC_UNSUPPORTED', `The camera sends ${info.codec}, which browsers cannot play without re-encoding; its recordings are kept as they are (give the camera an H.264 sub-stream to watch it live)`, 415);
+    if (info.browserPlayable) return of(main.live, info, 'main');
+    if (subLive && subInfo) return of(subLive, subInfo, 'sub');
+    const transcoder = this.supervisor.liveTranscoder(id, main.live, info.codec);
+    if (transcoder === 'off') {
+      throw new CameramonitError('LIVE_CODEC_UNSUPPORTED', `The camera sends ${info.codec}, which browsers cannot play without re-encoding, and re-encoding is off (LIVE_TRANSCODE_CAMERAS=0); its recordings are kept as they are (give the camera an H.264 sub-stream to watch it live)`, 415);
+    }
+    if (transcoder === 'busy') {
+      throw new CameramonitError('LIVE_REENCODING_BUSY', `The camera sends ${info.codec}, which browsers cannot play: its live picture has to be re-encoded, and this recorder re-encodes as many cameras as it may already (LIVE_TRANSCODE_CAMERAS); close another H.265 camera's live view, or give this camera an H.264 sub-stream`, 503);
+    }
+    const playing = (await transcoder.ready) ? transcoder.hub.info : null;
+    if (!playing) throw new CameramonitError('LIVE_UNAVAILABLE', `No live picture: re-encoding the camera's ${info.codec} to H.264 did not start; try again`, 503);
+    return { join: (viewer) => transcoder.join(viewer), leave: (viewer) => transcoder.leave(viewer), playing, which: 'reencoded' };
   }
 }

@@ -37,6 +37,10 @@ describe('buildCameraStreamArgs', () => {
     // a picture size and rate asked of the device go before its input
     const sized = buildCameraStreamArgs({ kind: 'webcam', url: '/dev/video0', captureSize: '1280x720', captureFps: 15 });
     expect(sized.slice(sized.indexOf('v4l2') - 1, sized.indexOf('/dev/video0') + 1)).toEqual(['-f', 'v4l2', '-video_size', '1280x720', '-framerate', '15', '-i', '/dev/video0']);
+    // and the pixel format chosen for it (Motion-JPEG for large pictures at full rate)
+    const jpegWebcam = buildCameraStreamArgs({ kind: 'webcam', url: '/dev/video0', captureSize: '1920x1080', captureFormat: 'mjpeg' });
+    expect(jpegWebcam.slice(jpegWebcam.indexOf('v4l2') - 1, jpegWebcam.indexOf('/dev/video0') + 1)).toEqual(['-f', 'v4l2', '-input_format', 'mjpeg', '-video_size', '1920x1080', '-i', '/dev/video0']);
+    expect(() => buildCameraStreamArgs({ kind: 'webcam', url: '/dev/video0', captureFormat: 'mjpeg -i /etc/passwd' })).toThrow(/a webcam pixel format is a name such as mjpeg/);
     const snapshot = buildCameraStreamArgs({ kind: 'snapshot', url: 'http://cam/snap.jpg', snapshotFps: 2 });
     expect(snapshot).not.toContain('-nostdin');
     expect(snapshot[snapshot.indexOf('-i') + 1]).toBe('pipe:0');

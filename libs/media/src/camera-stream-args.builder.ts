@@ -21,6 +21,8 @@ export interface CameraStreamInput {
   /** webcam: the picture size ("1280x720") and frames per second asked of the device (default: its current ones) */
   captureSize?: string | null;
   captureFps?: number | null;
+  /** webcam: the pixel format asked of the device (`-input_format`, e.g. mjpeg: chooseWebcamFormat); default its own */
+  captureFormat?: string | null;
   /**
    * copy the camera's own video (no re-encoding; default for rtsp) or encode H.264 (needed for
    * MJPEG, snapshots, webcams and files in codecs a browser cannot play)
@@ -87,7 +89,12 @@ export function buildCameraStreamArgs(input: CameraStreamInput): string[] {
       if (input.captureSize && !/^\d{2,4}x\d{2,4}$/.test(input.captureSize)) throw mediaError(MediaErrorCode.invalidArgument, `a webcam picture size is like 1280x720, got ${input.captureSize}`);
       if (input.captureFps != null && !(input.captureFps >= 1 && input.captureFps <= 60)) throw mediaError(MediaErrorCode.invalidArgument, `a webcam frame rate is from 1 to 60, got ${input.captureFps}`);
       // a size the device does not offer is changed by its driver to the nearest one it does
-      const asked = [...(input.captureSize ? ['-video_size', input.captureSize] : []), ...(input.captureFps != null ? ['-framerate', String(input.captureFps)] : [])];
+      if (input.captureFormat && !/^[a-z0-9_]{2,20}$/.test(input.captureFormat)) throw mediaError(MediaErrorCode.invalidArgument, `a webcam pixel format is a name such as mjpeg or yuyv422, got ${input.captureFormat}`);
+      const asked = [
+        ...(input.captureFormat ? ['-input_format', input.captureFormat] : []),
+        ...(input.captureSize ? ['-video_size', input.captureSize] : []),
+        ...(input.captureFps != null ? ['-framerate', String(input.captureFps)] : []),
+      ];
       args.push(...timestamps, '-f', 'v4l2', ...asked, '-i', input.url);
       encode = true;
       break;

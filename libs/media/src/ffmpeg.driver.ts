@@ -34,7 +34,7 @@ import type {
 } from './media.types.js';
 import { interpretProbeOutput, lastStderrLine, looksLikeVideoContainer } from './probe-result.parser.js';
 import { probeFragmentedMp4 } from './fmp4.probe.js';
-import { parseV4l2Formats } from './video-devices.js';
+import { parseV4l2FormatList, type VideoDeviceFormat } from './video-devices.js';
 import { KeyFrameDecoders, splitFragmentedClip, type KeyFrameDecodersOptions } from './key-frame-decoder.js';
 
 export interface FfmpegDriverOptions {
@@ -492,8 +492,13 @@ export class FfmpegDriver {
    * from still answers (listing formats does not need the device to itself).
    */
   async videoDeviceFormats(device: string): Promise<string[] | null> {
+    return (await this.videoDeviceFormatList(device))?.map((entry) => entry.format) ?? null;
+  }
+
+  /** The formats a video device captures in, with the picture sizes it lists for each (parseV4l2FormatList); null when it does not capture video. */
+  async videoDeviceFormatList(device: string): Promise<VideoDeviceFormat[] | null> {
     const run = await this.runTool(this.binaries.ffmpegPath, ['-hide_banner', '-nostdin', '-f', 'v4l2', '-list_formats', 'all', '-i', device], { timeoutMs: 5000 });
-    return parseV4l2Formats(run.stderr);
+    return parseV4l2FormatList(run.stderr);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { CameraLiveState, RecordedStream } from '@cameramonit/contracts';
 import {
+  chooseWebcamFormat,
   classifyCameraFailure,
   type CameraFailure,
   type CameraStreamInput,
@@ -157,9 +158,28 @@ export class CameraStreamRecorder {
     }
   }
 
+  /**
+   * The pixel format to ask this webcam for (chooseWebcamFormat: Motion-JPEG where raw pictures of
+   * the size asked would come at a fraction of the frame rate), asked of the device at every start
+   * (another webcam may have been plugged in); null: the device's default, also when it cannot be asked.
+   */
+  private async webcamFormat(): Promise<string | null> {
+    const formats = await this.ffmpeg.videoDeviceFormatList(this.spec.input.url).catch(() => null);
+    const chosen = chooseWebcamFormat(formats, this.spec.input.captureSize);
+    if (formats && chosen !== this.loggedWebcamFormat) {
+      this.loggedWebcamFormat = chosen;
+      const offered = formats.map((entry) => entry.format).join(', ');
+      this.hooks.log('log', `Camera ${this.spec.name}: the webcam offers ${offered}; ${chosen ? `asking it for ${chosen} (raw pictures of this size would come at a fraction of the frame rate)` : 'taking its default format'}`);
+    }
+    return chosen;
+  }
+
   /** One run of ffmpeg, until it exits or is killed. */
   private async runOnce(): Promise<{ streamed: boolean; failure: CameraFailure }> {
-    const run = this.ffmpeg.openCameraStream({ ...this.spec.input, wallClockTimestamps: this.wallClock || this.spec.input.wallClockTimestamps });
+    const captureFormat = this.spec.input.kind === 'webcam' ? await this.webcamFormat() : undefined;
+    // stopped while the webcam was asked: no ffmpeg to start (stop() killed none)
+    if (this.stopped) return { streamed: false, failure: { kind: 'unknown', message: 'stopped' } };
+    const run = this.ffmpeg.openCameraStream({ ...this.spec.input, wallClockTimestamps: this.wallClock || this.spec.input.wallClockTimestamps, ...(captureFormat ? { captureFormat } : {}) });
     this.timestampsBroken = false;
     this.streamChanged = null;
     this.process = run;
@@ -312,6 +332,8 @@ export class CameraStreamRecorder {
   }
 
   private lastPollerFailure: CameraFailure | null = null;
+  /** the webcam format last said in the log (webcamFormat) */
+  private loggedWebcamFormat: string | null | undefined = undefined;
   /**
    * The camera's own timestamps stopped making sense (frames with no duration, time running
    * backwards): ffmpeg stamps frames with the time they arrive instead, until the settings change.

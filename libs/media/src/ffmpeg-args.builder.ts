@@ -142,7 +142,9 @@ export function buildKeyFrameStreamArgs(width: number, height: number): string[]
     '-skip_frame', 'nokey',
     '-probesize', '32768',
     '-analyzeduration', '0',
+    // the timestamps are the fragments' own decode times (the clip's key-frame times are read from them), not moved by an edit list
     '-copyts',
+    '-ignore_editlist', '1',
     '-f', 'mp4',
     '-i', 'pipe:0',
     '-map', '0:v:0',

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegDriver, Mp4BoxSplitter, parseFragment, parseInitSegment, splitFragmentedClip, type SplitClip } from '@cameramonit/media';
 import { LiveHub, type LiveViewer } from './live-hub.js';
-import { LiveTranscoder } from './live-transcoder.js';
+import { LiveTranscoder, LiveTranscoders } from './live-transcoder.js';
 
 const vtest = resolve(import.meta.dirname, '../../../../fixtures/vtest.avi');
 
@@ -150,5 +150,41 @@ describe('LiveTranscoder: an H.265 camera\'s live picture re-encoded to H.264 fo
     const silent = new LiveTranscoder(new LiveHub(), ffmpeg, { maxWidth: 1280, idleMs: 300, startTimeoutMs: 15_000, onEnd: () => undefined });
     expect(silent.running).toBe(false);
     expect(await silent.ready).toBe(false);
+  });
+
+  it('re-encodes at most LIVE_TRANSCODE_CAMERAS cameras at once, one per camera for all who watch it; 0 is off', async () => {
+    const logged: string[] = [];
+    const limited = new LiveTranscoders(ffmpeg, 1, (message) => logged.push(message), { maxWidth: 320, idleMs: 60_000, startTimeoutMs: 15_000 });
+    const hall = new LiveHub();
+    const yard = new LiveHub();
+    const cameras = [stream(hall), stream(yard)];
+    try {
+      const first = limited.for('hall-id', 'hall', hall, 'hvc1.1.6.L93.B0');
+      if (typeof first === 'string') throw new Error(`no re-encoding: ${first}`);
+      expect(await first.ready).toBe(true);
+      expect(limited.isRunning('hall-id')).toBe(true);
+      // a second viewer of the same camera shares it
+      expect(limited.for('hall-id', 'hall', hall, 'hvc1.1.6.L93.B0')).toBe(first);
+      // another camera: busy while the first runs
+      expect(limited.for('yard-id', 'yard', yard, 'hvc1.1.6.L93.B0')).toBe('busy');
+      expect(limited.isRunning('yard-id')).toBe(false);
+      // the first stops (nobody watches, or its stream restarted): the other may go
+      first.stop('nobody watches');
+      expect(limited.isRunning('hall-id')).toBe(false);
+      const second = limited.for('yard-id', 'yard', yard, 'hvc1.1.6.L93.B0');
+      if (typeof second === 'string') throw new Error(`no re-encoding: ${second}`);
+      expect(await second.ready).toBe(true);
+      expect(logged).toEqual([
+        'Camera hall: its live picture is re-encoded to H.264 for a browser (it sends hvc1.1.6.L93.B0, and has no H.264 sub-stream)',
+        'Camera hall: its live picture is no longer re-encoded: nobody watches',
+        'Camera yard: its live picture is re-encoded to H.264 for a browser (it sends hvc1.1.6.L93.B0, and has no H.264 sub-stream)',
+      ]);
+      limited.stopAll('test over');
+      expect(limited.isRunning('yard-id')).toBe(false);
+      expect(new LiveTranscoders(ffmpeg, 0, () => undefined).for('hall-id', 'hall', hall, 'hvc1')).toBe('off');
+    } finally {
+      for (const camera of cameras) camera.stop();
+      limited.stopAll('test over');
+    }
   });
 });

@@ -134,3 +134,47 @@ export class LiveTranscoder {
     });
   }
 }
+
+/**
+ * The cameras of a recorder whose live picture is re-encoded now: at most `most` at once
+ * (LIVE_TRANSCODE_CAMERAS), one per camera, shared by all who watch it.
+ */
+export class LiveTranscoders {
+  private readonly transcoders = new Map<string, LiveTranscoder>();
+
+  constructor(
+    private readonly ffmpeg: FfmpegDriver,
+    private readonly most: number,
+    private readonly log: (message: string) => void,
+    private readonly options: Omit<LiveTranscoderOptions, 'onEnd'> = { maxWidth: 1280, idleMs: 15_000, startTimeoutMs: 15_000 },
+  ) {}
+
+  /** The camera's running re-encoding, else a new one; 'busy' when `most` run already, 'off' when `most` is 0. */
+  for(cameraId: string, name: string, source: LiveHub, codec: string): LiveTranscoder | 'busy' | 'off' {
+    if (this.most === 0) return 'off';
+    const running = this.transcoders.get(cameraId);
+    if (running?.running) return running;
+    if ([...this.transcoders.values()].filter((transcoder) => transcoder.running).length >= this.most) return 'busy';
+    const transcoder: LiveTranscoder = new LiveTranscoder(source, this.ffmpeg, {
+      ...this.options,
+      onEnd: (reason) => {
+        if (this.transcoders.get(cameraId) === transcoder) this.transcoders.delete(cameraId);
+        this.log(`Camera ${name}: its live picture is no longer re-encoded: ${reason}`);
+      },
+    });
+    if (transcoder.running) {
+      this.transcoders.set(cameraId, transcoder);
+      this.log(`Camera ${name}: its live picture is re-encoded to H.264 for a browser (it sends ${codec}, and has no H.264 sub-stream)`);
+    }
+    return transcoder;
+  }
+
+  isRunning(cameraId: string): boolean {
+    return this.transcoders.get(cameraId)?.running ?? false;
+  }
+
+  stopAll(reason: string): void {
+    for (const transcoder of [...this.transcoders.values()]) transcoder.stop(reason);
+  }
+}
+

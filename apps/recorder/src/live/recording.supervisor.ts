@@ -14,7 +14,7 @@ import { ClipSpool, type SpooledClip } from './clip-spool.js';
 import { ClipUploader } from './clip-uploader.js';
 import { CameraStreamRecorder, defaultRecorderTimings, type CameraRecordingSpec, type RecordingStatus } from './camera-stream.recorder.js';
 import type { LiveHub } from './live-hub.js';
-import { LiveTranscoder } from './live-transcoder.js';
+import { LiveTranscoders, type LiveTranscoder } from './live-transcoder.js';
 
 const reconcileEveryMs = 3000;
 
@@ -78,7 +78,7 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
   private readonly recorders = new Map<string, { recorder: CameraStreamRecorder; fingerprint: string }>();
   private readonly subRecorders = new Map<string, { recorder: CameraStreamRecorder; fingerprint: string }>();
   /** cameras whose live picture is re-encoded to H.264 now (LIVE_TRANSCODE_CAMERAS) */
-  private readonly transcoders = new Map<string, LiveTranscoder>();
+  private readonly transcoders: LiveTranscoders;
   private timer: NodeJS.Timeout | null = null;
   private reconciling: Promise<void> | null = null;
   private again = false;
@@ -99,6 +99,7 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
     bus: BusClient,
   ) {
     this.box = new SecretBox(config.secretsKey);
+    this.transcoders = new LiveTranscoders(this.ffmpeg, config.recorder.liveTranscodeCameras, (message) => this.logger.log(message));
     this.spool = new ClipSpool(join(config.dataDir, 'recorder', 'spool'));
     this.store = recordingStore(config, tokens, bus);
     this.storeKind = config.recorder.store.kind;
@@ -130,7 +131,7 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.reconciling;
-    for (const transcoder of this.transcoders.values()) transcoder.stop('the recorder is stopping');
+    this.transcoders.stopAll('the recorder is stopping');
     await Promise.all([...this.recorders.values(), ...this.subRecorders.values()].map(({ recorder }) => recorder.stop()));
     this.recorders.clear();
     this.subRecorders.clear();
@@ -144,26 +145,7 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
    * re-encoded already, 'off' when that is 0.
    */
   liveTranscoder(cameraId: string, source: LiveHub, codec: string): LiveTranscoder | 'busy' | 'off' {
-    const most = this.config.recorder.liveTranscodeCameras;
-    if (most === 0) return 'off';
-    const running = this.transcoders.get(cameraId);
-    if (running?.running) return running;
-    if ([...this.transcoders.values()].filter((transcoder) => transcoder.running).length >= most) return 'busy';
-    const name = this.recorderOf(cameraId)?.spec.name ?? cameraId;
-    const transcoder: LiveTranscoder = new LiveTranscoder(source, this.ffmpeg, {
-      maxWidth: 1280,
-      idleMs: 15_000,
-      startTimeoutMs: 15_000,
-      onEnd: (reason) => {
-        if (this.transcoders.get(cameraId) === transcoder) this.transcoders.delete(cameraId);
-        this.logger.log(`Camera ${name}: its live picture is no longer re-encoded: ${reason}`);
-      },
-    });
-    if (transcoder.running) {
-      this.transcoders.set(cameraId, transcoder);
-      this.logger.log(`Camera ${name}: its live picture is re-encoded to H.264 for a browser (it sends ${codec}, and has no H.264 sub-stream)`);
-    }
-    return transcoder;
+    return this.transcoders.for(cameraId, this.recorderOf(cameraId)?.spec.name ?? cameraId, source, codec);
   }
 
   /** The recorder of a camera's sub-stream, when it has one. */
@@ -214,7 +196,7 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
       height: info?.height ?? null,
       // an H.265 camera is watched live in its H.264 sub-stream, when it has one
       livePlayable: (recorder.live.info?.browserPlayable ?? false) || (this.subRecorderOf(recorder.spec.cameraId)?.live.info?.browserPlayable ?? false),
-      liveReencoded: this.transcoders.get(recorder.spec.cameraId)?.running ?? false,
+      liveReencoded: this.transcoders.isRunning(recorder.spec.cameraId),
       viewers: recorder.live.viewerCount,
       clipsWritten: recorder.clipsWritten,
       clipsWaiting: this.uploader.backlog(recorder.spec.cameraId),

@@ -233,7 +233,8 @@ describe.each(brokers)('analyser plugins on %s', (_broker, makeBroker) => {
     await exchange.eventCreated(event.id);
     for (const name of ['floods-messages', 'too-big', 'floods-output']) {
       await expect.poll(() => status(name).state, { timeout: 30_000 }).toBe('stopped');
-      expect((await requestOf(name, event.id))?.errorCode).toBe('PLUGIN_STOPPED');
+      // the request's row is written once the stopped plugin's pending call has failed: a moment after its state
+      await expect.poll(async () => (await requestOf(name, event.id))?.errorCode, { timeout: 20_000 }).toBe('PLUGIN_STOPPED');
     }
     expect(status('floods-messages').lastError).toBe('stopped: it sent more than 50 messages in a minute');
     expect(status('too-big').lastError).toMatch(/^stopped: it sent a message of \d+ KB, more than its limit of 100 KB$/);

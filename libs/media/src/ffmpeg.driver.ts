@@ -497,6 +497,8 @@ export class FfmpegDriver {
 
   /** The formats a video device captures in, with the picture sizes it lists for each (parseV4l2FormatList); null when it does not capture video. */
   async videoDeviceFormatList(device: string): Promise<VideoDeviceFormat[] | null> {
+    // a device that is not there (unplugged, another machine's) has none: no ffmpeg to start for that
+    if (!(await stat(device).then(() => true, () => false))) return null;
     const run = await this.runTool(this.binaries.ffmpegPath, ['-hide_banner', '-nostdin', '-f', 'v4l2', '-list_formats', 'all', '-i', device], { timeoutMs: 5000 });
     return parseV4l2FormatList(run.stderr);
   }

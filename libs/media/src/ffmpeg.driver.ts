@@ -230,7 +230,7 @@ export class FfmpegDriver {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = appendBounded(stderr, chunk);
     });
-    // a snapshot camera's stdin closes under us when ffmpeg dies: that is not our crash
+    // stdin (a snapshot camera's pictures, a live picture to re-encode) closes under us when ffmpeg dies: that is not our crash
     child.stdin?.on('error', () => undefined);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError: Error | null }>((resolve) => {
       child.once('error', (error) => resolve({ code: null, signal: null, spawnError: error }));

@@ -273,7 +273,9 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
     for (const [cameraId, spec] of wanted) {
       if (this.recorders.has(cameraId) || this.stopping) continue;
       const stored = await this.db.getRepository(CameraRecordingEntity).findOneBy({ cameraId });
-      const initial: RecordingStatus | null = stored && stored.state !== 'stopped' ? { state: stored.state, message: stored.message, since: stored.since } : null;
+      // what this recorder last said (it restarted): go on from there; another recorder's state (the camera was moved here) is not this one's
+      const own = stored && (stored.recorderId === null || stored.recorderId === this.config.recorder.id);
+      const initial: RecordingStatus | null = stored && own && stored.state !== 'stopped' ? { state: stored.state, message: stored.message, since: stored.since } : null;
       const recorder = new CameraStreamRecorder(
         spec,
         this.ffmpeg,
@@ -375,12 +377,13 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
       if (!row || (row.state !== 'online' && row.state !== 'starting')) continue;
       const message = `its recorder ${lost.recorderId} (${lost.hostname}) stopped answering (is that machine on, and on the network?)`;
       const spec = { cameraId: camera.id, name: camera.name } as CameraRecordingSpec;
-      await this.saveStatus(spec, { state: 'offline', message, since: lost.lastSeenAt }, { state: row.state, message: row.message, since: row.since });
+      await this.saveStatus(spec, { state: 'offline', message, since: lost.lastSeenAt }, { state: row.state, message: row.message, since: row.since }, lost.recorderId);
     }
   }
 
   /** Keeps the state and, when it matters to people, tells the chat through the outbox. */
-  private async saveStatus(spec: CameraRecordingSpec, status: RecordingStatus, previous: RecordingStatus): Promise<void> {
+  /** `recorderId`: whose state it is (this recorder's, or a lost one's that the main recorder reports) */
+  private async saveStatus(spec: CameraRecordingSpec, status: RecordingStatus, previous: RecordingStatus, recorderId = this.config.recorder.id): Promise<void> {
     const recorder = this.recorders.get(spec.cameraId)?.recorder;
     const info = recorder?.streamInfo;
     await this.db.transaction(async (manager) => {
@@ -394,6 +397,7 @@ export class RecordingSupervisor implements OnApplicationBootstrap, OnApplicatio
         codec: info?.codec ?? row?.codec ?? null,
         width: info?.width ?? row?.width ?? null,
         height: info?.height ?? row?.height ?? null,
+        recorderId,
         updatedAt: new Date(),
       };
       if (row) await repository.update({ id: row.id }, fields);

@@ -37,6 +37,10 @@ export class CameraRecordingEntity extends BaseEntity {
   @Column({ type: 'integer', nullable: true })
   height: number | null;
 
+  /** the recorder (RECORDER_ID) that wrote this state; null: written before recorders said so */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  recorderId: string | null;
+
   @Column(timestamp)
   updatedAt: Date;
 }

@@ -11,6 +11,7 @@ import { LiveRecording1764800000000 } from './1764800000000-live-recording.js';
 import { Recorders1765000000000 } from './1765000000000-recorders.js';
 import { WebcamCapture1765000000001 } from './1765000000001-webcam-capture.js';
 import { AnalysisBehind1765100000000 } from './1765100000000-analysis-behind.js';
+import { RecordingRecorder1765200000000 } from './1765200000000-recording-recorder.js';
 
 /** In order. A migration is never edited once committed: add a new one. */
 export const platformMigrations = [
@@ -26,5 +27,6 @@ export const platformMigrations = [
   Recorders1765000000000,
   WebcamCapture1765000000001,
   AnalysisBehind1765100000000,
+  RecordingRecorder1765200000000,
 ];
 export const registryMigrations = [InitialRegistry1763780000001];

@@ -5,13 +5,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it, type ExpectStatic } from 'vitest';
 import { AnalysisEntity, ClipEntity, ClipShareEntity, EventEntity, openPlatformDatabase } from '@cameramonit/db';
 import { In, IsNull, MoreThan, type DataSource } from 'typeorm';
 import { startLiveSoak, type LiveSoakInfo, type RunningLiveSoak } from '../support/live-soak.js';
 import { freePort, longCameraVideo, startRtspServer, type RunningRtspServer } from '../support/rtsp-server.js';
+import { launchChromium, openAdminPage } from '../support/browser.js';
 import { login, waitFor } from '../support/platform.harness.js';
 import { takePlatformLock, type ReleasePlatformLock } from '../support/platform-lock.js';
 
@@ -234,7 +235,7 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
   it.concurrent('the admin page adds an RTSP camera with its password, shows it recording, switches it off and deletes it', async ({ expect }) => {
     const porch = await startRtspServer({ file: await longCameraVideo({ minutes: 30, width: 640, height: 360, fps: 10 }), mount: '/porch', username: 'installer', password: 'porch-secret' });
     extraServers.push(porch);
-    const adminBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const adminBrowser = await launchChromium();
     try {
       const page = await adminBrowser.newPage({ viewport: { width: 1280, height: 900 } });
       page.on('dialog', (dialog) => void dialog.accept());
@@ -444,13 +445,9 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     expect((await fetch(`${shedShareUrl}/video.mp4?stream=thumbnail`)).status).toBe(400);
 
     // in Chromium (no H.265 decoder): the timeline, the loop and the share page fall back to the sub-stream and say so
-    const shedBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
+    const shedBrowser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
     try {
-      const page = await shedBrowser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(`${soak.urls.chat}/#camera=${cameraId}`);
-      await page.getByTestId('login-email').fill(soak.adminEmail);
-      await page.getByTestId('login-password').fill(soak.adminPassword);
-      await page.getByTestId('login-submit').click();
+      const page = await openAdminPage(shedBrowser, { url: `${soak.urls.chat}/#camera=${cameraId}`, email: soak.adminEmail, password: soak.adminPassword });
       await page.getByTestId('live-open').click();
       await page.getByTestId('live-mode-recordings').click();
       await page.getByTestId('timeline-span').first().waitFor({ timeout: 20_000 });
@@ -520,13 +517,9 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     expect((await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', join(soak.dataDir, 'storage', ...mainClip.path.split('/').filter(Boolean))])).stdout.trim()).toBe('hevc');
 
     // in Chromium (no H.265 decoder): the live panel plays it and says it is re-encoded
-    const barnBrowser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
+    const barnBrowser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
     try {
-      const page = await barnBrowser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(`${soak.urls.chat}/#camera=${cameraId}`);
-      await page.getByTestId('login-email').fill(soak.adminEmail);
-      await page.getByTestId('login-password').fill(soak.adminPassword);
-      await page.getByTestId('login-submit').click();
+      const page = await openAdminPage(barnBrowser, { url: `${soak.urls.chat}/#camera=${cameraId}`, email: soak.adminEmail, password: soak.adminPassword });
       await page.getByTestId('live-open').click();
       await expectPlaying(page, 'live', 640, expect);
       expect(await page.getByTestId('live-video').getAttribute('data-stream')).toBe('reencoded');
@@ -596,12 +589,8 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
   it('in Chromium: the live picture, the last 60 s in a loop, the recordings timeline with events, a share link that works without an account and stops when it expires', async () => {
     // the last 60 s need 60 s of recording (run on its own, the soak has just begun)
     await waitFor('a minute of recording', async () => Date.now() - soak.startedAtMs > 75_000, 90_000, 1000);
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${soak.urls.chat}/#camera=${soak.cameraId}`);
-    await page.getByTestId('login-email').fill(soak.adminEmail);
-    await page.getByTestId('login-password').fill(soak.adminPassword);
-    await page.getByTestId('login-submit').click();
+    browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+    const page = await openAdminPage(browser, { url: `${soak.urls.chat}/#camera=${soak.cameraId}`, email: soak.adminEmail, password: soak.adminPassword });
     await page.locator(`[data-testid="camera-item"][data-camera-id="${soak.cameraId}"] [data-testid="camera-live-state"][data-state="online"]`).waitFor({ timeout: 30_000 });
 
     // live: the camera's own H.264 through MediaSource, moving

@@ -5,7 +5,7 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs] });
 }
 
-/** A page of the admin app, logged in. */
+/** A page of the admin or chat app (same login form), logged in. */
 export async function openAdminPage(browser: Browser, admin: { url: string; email: string; password: string }): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(admin.url);

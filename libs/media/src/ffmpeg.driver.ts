@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CameramonitError } from '@cameramonit/contracts';
 import {
@@ -395,7 +395,8 @@ export class FfmpegDriver {
     const { width, height, keyFrames, continuing: stream } = options;
     let index = 0;
     let lastSec = -Infinity;
-    const clip = splitFragmentedClip(await readFileWhole(file));
+    // the recorder's clips are a few megabytes
+    const clip = splitFragmentedClip(await readFile(file));
     const decoder = clip ? this.keyFrameDecoders.acquire(stream, clip, width, height) : null;
     if (clip && decoder) {
       let failure: Error | null = null;
@@ -670,16 +671,6 @@ async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number): Promise<It
     return await Promise.race([iterator.next(), timeout]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/** A clip into memory (the recorder's clips are a few megabytes). */
-async function readFileWhole(file: string): Promise<Buffer> {
-  const handle = await open(file, 'r');
-  try {
-    return await handle.readFile();
-  } finally {
-    await handle.close();
   }
 }
 

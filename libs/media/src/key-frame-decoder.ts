@@ -148,10 +148,6 @@ export class KeyFrameDecoder {
     child.stdin?.write(options.init);
   }
 
-  static args(width: number, height: number): string[] {
-    return buildKeyFrameStreamArgs(width, height);
-  }
-
   get pid(): number | undefined {
     return this.child.pid;
   }
@@ -334,7 +330,7 @@ export class KeyFrameDecoders {
       entry.decoder.kill();
       this.decoders.delete(oldest);
     }
-    const decoder = new KeyFrameDecoder(this.start(KeyFrameDecoder.args(width, height)), { width, height, init: clip.init, timescale: clip.timescale, frameTimeoutMs: this.options.frameTimeoutMs });
+    const decoder = new KeyFrameDecoder(this.start(buildKeyFrameStreamArgs(width, height)), { width, height, init: clip.init, timescale: clip.timescale, frameTimeoutMs: this.options.frameTimeoutMs });
     this.started++;
     decoder.busy = true;
     this.decoders.set(stream, { decoder, idle: null });

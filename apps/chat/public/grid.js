@@ -38,12 +38,13 @@ class Tile {
     this.camera = camera;
     this.video = h('video', { muted: true, playsinline: true, autoplay: true, 'data-testid': 'grid-video' });
     this.video.muted = true;
-    this.overlay = new DetectionOverlay(this.video, 'grid-boxes-layer');
+    // a grid of many cameras shows their sub-streams (smaller), where they have one
+    this.player = new LivePlayer(this.video, (status) => this.onStatus(status), socket, { stream: 'sub' });
+    // the live boxes are drawn for the moment the picture shown was taken (the player's clock)
+    this.overlay = new DetectionOverlay(this.video, 'grid-boxes-layer', this.player.clock);
     this.status = h('span', { class: 'tile__status' });
     this.root = h('div', { class: 'tile', 'data-testid': 'grid-tile', 'data-camera-id': camera.id, title: camera.name, onclick: () => (location.href = `/#camera=${encodeURIComponent(camera.id)}`) },
       this.video, this.overlay.canvas, h('span', { class: 'tile__label' }, h('span', { class: 'tile__dot' }), camera.name), this.status);
-    // a grid of many cameras shows their sub-streams (smaller), where they have one
-    this.player = new LivePlayer(this.video, (status) => this.onStatus(status), socket, { stream: 'sub' });
   }
 
   start() {
@@ -104,7 +105,7 @@ async function main() {
     const tile = tiles.get(payload?.cameraId);
     if (tile && payload.message?.event) tile.addEvent(payload.message.event);
   });
-  socket.on('live:boxes', (payload) => tiles.get(payload?.cameraId)?.overlay.setLive(payload.boxes));
+  socket.on('live:boxes', (payload) => tiles.get(payload?.cameraId)?.overlay.setLive(payload));
   const boxes = document.getElementById('grid-boxes');
   const frame = () => {
     for (const tile of tiles.values()) tile.draw(boxes.checked);

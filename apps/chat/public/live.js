@@ -5,6 +5,8 @@
 // the page the login token (localStorage), the open camera (the cameramonit:camera-selected event)
 // and the camera's live state (cameramonit:camera-status).
 
+import { LiveClock, liveBoxesAt } from './live-motion.js';
+
 const TOKEN_KEY = 'cameramonit.token';
 const LANG_KEY = 'cameramonit.lang';
 
@@ -73,10 +75,18 @@ async function call(path, { method = 'GET', body } = {}) {
   return data;
 }
 
-/** Feeds fragmented MP4 bytes to a <video> through MediaSource, staying near the live edge. */
+/**
+ * Feeds fragmented MP4 bytes to a <video> through MediaSource, staying near the live edge; says
+ * when the pictures up to each new media time came (`onMedia(mediaEnd, arrivedAtMs)`), so the live
+ * boxes can be drawn for the picture shown (LiveClock).
+ */
 class MseSink {
-  constructor(video, codec) {
+  constructor(video, codec, onMedia = () => undefined) {
     this.video = video;
+    this.onMedia = onMedia;
+    /** the bytes being appended, and the buffered end before them */
+    this.appending = null;
+    this.bufferedEnd = 0;
     this.mime = `video/mp4; codecs="${codec || 'avc1.640028'}"`;
     this.queue = [];
     this.buffer = null;
@@ -101,6 +111,8 @@ class MseSink {
       const ranges = this.video.buffered;
       if (ranges.length) {
         const end = ranges.end(ranges.length - 1);
+        if (this.appending && end > this.bufferedEnd + 0.001) this.onMedia(end, this.appending.arrivedAtMs);
+        this.bufferedEnd = Math.max(this.bufferedEnd, end);
         // a tab in the background, or a slow moment: jump to the live edge rather than lag behind
         if (end - this.video.currentTime > 4) this.video.currentTime = Math.max(ranges.start(ranges.length - 1), end - 0.8);
       }
@@ -111,8 +123,9 @@ class MseSink {
     this.pump();
   }
 
-  append(bytes) {
-    this.queue.push(bytes);
+  /** Bytes of the stream, which came at `arrivedAtMs`. */
+  append(bytes, arrivedAtMs = Date.now()) {
+    this.queue.push({ bytes, arrivedAtMs });
     this.pump();
   }
 
@@ -125,7 +138,8 @@ class MseSink {
       buffer.remove(0, this.video.currentTime - 10);
       return;
     }
-    if (this.queue.length) buffer.appendBuffer(this.queue.shift());
+    this.appending = this.queue.shift() ?? null;
+    if (this.appending) buffer.appendBuffer(this.appending.bytes);
   }
 
   lag() {
@@ -158,6 +172,8 @@ export class LivePlayer {
     this.onStatus = onStatus;
     this.socket = socket;
     this.stream = options.stream === 'sub' ? 'sub' : 'main';
+    /** when the picture shown was taken (the live boxes follow it) */
+    this.clock = new LiveClock();
     this.stopped = true;
     this.cleanup = null;
     this.sink = null;
@@ -178,7 +194,8 @@ export class LivePlayer {
   async began(codec, size, stream) {
     // which of the camera's streams plays (main; sub: asked for, or an H.265 camera's H.264 sub-stream; reencoded: an H.265 camera without one, re-encoded by its recorder)
     this.video.dataset.stream = stream || 'main';
-    const sink = new MseSink(this.video, codec);
+    this.clock.reset();
+    const sink = new MseSink(this.video, codec, (mediaEnd, arrivedAtMs) => this.clock.fragment(mediaEnd, arrivedAtMs));
     if (!sink.supported) {
       this.cleanup?.();
       return this.onStatus({ kind: 'error', message: t('unsupported') });
@@ -195,14 +212,14 @@ export class LivePlayer {
     const onStart = async (payload) => {
       if (payload?.streamId !== streamId) return;
       await this.began(payload.codec, payload.size || '', payload.stream);
-      for (const bytes of pending) this.sink?.append(bytes);
+      for (const { bytes, arrivedAtMs } of pending) this.sink?.append(bytes, arrivedAtMs);
       pending = [];
     };
     const onData = (payload, ack) => {
       if (payload?.streamId === streamId) {
         const bytes = new Uint8Array(payload.chunk);
         if (this.sink?.buffer) this.sink.append(bytes);
-        else pending.push(bytes);
+        else pending.push({ bytes, arrivedAtMs: Date.now() });
       }
       if (typeof ack === 'function') ack();
     };
@@ -294,26 +311,52 @@ const LABEL_COLOURS = { person: '#2563eb', car: '#ea580c', truck: '#c2410c', bus
 const BOX_SHOW_MS = 20_000;
 /** the boxes of a live key frame stand until the next key frame's come, or this long */
 const LIVE_BOX_SHOW_MS = 2500;
+/** live key frames' boxes kept to draw the picture's moment from (about one a second) */
+const LIVE_MOMENTS_KEPT = 12;
 
 /**
- * What the analysis found, drawn over a live picture (the grid's tiles, the live panel): the
- * detector's boxes of the newest key frame while the worker looks at the live picture
- * (`live:boxes`, about one a second: what is there now), else each event's boxes (its objects at
- * their best moment, fractions of the picture), which come with the event a few seconds after the
- * clip was recorded, so each says how old it is and fades out.
+ * What the analysis found, drawn over a live picture (the grid's tiles, the live panel): while the
+ * worker looks at the live picture, the detector's boxes of its key frames (`live:boxes`, about one
+ * a second: what is there now), drawn for the moment the picture shown was taken and moved between
+ * key frames (live-motion.js, with the player's LiveClock; without it, the newest key frame's until
+ * the next); else each event's boxes (its objects at their best moment, fractions of the picture),
+ * which come with the event a few seconds after the clip was recorded, so each says how old it is
+ * and fades out.
  */
 export class DetectionOverlay {
-  constructor(video, testId) {
+  constructor(video, testId, clock = null) {
     this.video = video;
+    this.clock = clock;
     this.detections = [];
     /** the newest live key frame's boxes, and when they came */
     this.live = { boxes: [], shownAt: 0 };
+    /** the live key frames' boxes with when each was taken (worker's clock), oldest first */
+    this.moments = [];
     this.canvas = h('canvas', { class: 'detections', 'data-testid': testId, 'aria-hidden': 'true' });
+    // for tests and tools: the live boxes drawn for the picture at a media time of the video
+    this.canvas.liveBoxesAt = (mediaTime) => this.liveBoxes(mediaTime);
   }
 
-  /** The detector's boxes of the camera's newest live key frame: they replace the previous ones. */
-  setLive(boxes, receivedAt = Date.now()) {
-    this.live = { boxes: Array.isArray(boxes) ? boxes.slice(0, 50) : [], shownAt: receivedAt };
+  /** The detector's boxes of one of the camera's live key frames (a `live:boxes` message). */
+  setLive(payload, receivedAt = Date.now()) {
+    const boxes = Array.isArray(payload?.boxes) ? payload.boxes.slice(0, 50) : [];
+    this.live = { boxes, shownAt: receivedAt };
+    this.clock?.message(payload?.sentAtMs, receivedAt);
+    if (typeof payload?.takenAtMs !== 'number') return;
+    this.moments = this.moments.filter((moment) => moment.takenAtMs !== payload.takenAtMs);
+    this.moments.push({ takenAtMs: payload.takenAtMs, boxes });
+    this.moments.sort((a, b) => a.takenAtMs - b.takenAtMs);
+    this.moments = this.moments.slice(-LIVE_MOMENTS_KEPT);
+  }
+
+  /**
+   * The live boxes to draw over the picture at `mediaTime`: those of the moment it was taken when
+   * the clock knows it, else the newest key frame's until the next; `current` false: none now.
+   */
+  liveBoxes(mediaTime, now = Date.now()) {
+    const at = this.clock?.takenAt(mediaTime) ?? null;
+    if (at !== null && this.moments.length) return { ...liveBoxesAt(this.moments, at, { holdMs: LIVE_BOX_SHOW_MS }), timed: true };
+    return { boxes: this.live.boxes, current: now - this.live.shownAt < LIVE_BOX_SHOW_MS, timed: false };
   }
 
   /** An event (new or updated) of this camera: its boxes replace the ones it had. */
@@ -326,6 +369,7 @@ export class DetectionOverlay {
   clear() {
     this.detections = [];
     this.live = { boxes: [], shownAt: 0 };
+    this.moments = [];
   }
 
   /** Draws the boxes over the part of the video element the picture fills (object-fit: contain). */
@@ -339,11 +383,14 @@ export class DetectionOverlay {
     const now = Date.now();
     this.detections = this.detections.filter((d) => now - d.shownAt < BOX_SHOW_MS);
     // while live key frames come, their boxes are what is there now: the events' older boxes step aside
-    const liveNow = now - this.live.shownAt < LIVE_BOX_SHOW_MS;
-    const shown = liveNow ? this.live.boxes.map((box) => ({ ...box, shownAt: this.live.shownAt, live: true })) : this.detections;
+    const live = this.liveBoxes(video.currentTime, now);
+    const liveNow = live.current;
+    const shown = liveNow ? live.boxes.map((box) => ({ ...box, shownAt: now, live: true })) : this.detections;
     const visible = enabled && video.videoWidth;
     canvas.dataset.boxes = String(visible ? shown.length : 0);
     canvas.dataset.liveBoxes = String(visible && liveNow ? shown.length : 0);
+    // 'picture': drawn for the moment the picture shown was taken; 'arrival': as they came
+    canvas.dataset.liveTiming = live.timed ? 'picture' : 'arrival';
     if (!enabled || !video.videoWidth || !width || !height) return;
     // the video element may be smaller than the canvas (the live panel's picture keeps 16:9)
     const box = video.getBoundingClientRect();
@@ -391,21 +438,21 @@ class LivePanel {
       h('button', { type: 'button', class: 'segmented__button', 'data-mode': mode, 'data-testid': `live-mode-${mode}`, 'aria-pressed': 'false', onclick: () => this.show(mode) }),
     );
     this.timeline = new Timeline(this);
+    this.player = new LivePlayer(this.video, (status) => this.playerStatus(status));
     this.root.append(
       h('div', { class: 'live__bar' }, h('div', { class: 'segmented', role: 'group' }, this.tabs), this.status,
         h('button', { type: 'button', class: 'icon-button live__close', 'data-testid': 'live-close', 'aria-label': t('close'), title: t('close'), onclick: () => this.close(), text: '✕' })),
-      h('div', { class: 'live__stage' }, this.video, (this.overlay = new DetectionOverlay(this.video, 'live-boxes-layer')).canvas),
+      h('div', { class: 'live__stage' }, this.video, (this.overlay = new DetectionOverlay(this.video, 'live-boxes-layer', this.player.clock)).canvas),
       this.timeline.root,
     );
     // what the analysis finds is drawn over the live picture (not over the loop or recordings: their time is another)
     window.addEventListener('cameramonit:live-boxes', (e) => {
-      if (e.detail.cameraId === this.camera?.id) this.overlay.setLive(e.detail.boxes);
+      if (e.detail.cameraId === this.camera?.id) this.overlay.setLive(e.detail);
     });
     window.addEventListener('cameramonit:event', (e) => {
       if (e.detail.cameraId === this.camera?.id) this.overlay.add(e.detail.event);
     });
     this.drawing = false;
-    this.player = new LivePlayer(this.video, (status) => this.playerStatus(status));
     this.video.addEventListener('ended', () => {
       if (this.mode === 'loop') void this.loadLoop();
       else if (this.mode === 'recordings') void this.timeline.playNext();

@@ -113,6 +113,14 @@ describe('live boxes: the detector on the key frames of a watched live picture',
         expect(value).toBeLessThanOrEqual(1.01);
       }
     }
+    // each says when its key frame was taken (on this clock, before it was published) and when it was published: key frames in order
+    for (const payload of received) {
+      expect(payload.takenAtMs).toEqual(expect.any(Number));
+      expect(payload.sentAtMs).toBeGreaterThanOrEqual(payload.takenAtMs as number);
+      expect(payload.sentAtMs - (payload.takenAtMs as number)).toBeLessThan(5000);
+    }
+    const taken = received.map((payload) => payload.takenAtMs as number);
+    expect(taken).toEqual([...taken].sort((a, b) => a - b));
     // only the watched camera's live picture is being read
     expect([...open]).toEqual([gate]);
     // nobody says they watch any more: the live picture is let go, and nothing more is published

@@ -8,7 +8,7 @@ import { BusClient } from '@cameramonit/bus';
 import type { AppConfig } from '@cameramonit/config';
 import { Topics, type LiveBox, type LiveBoxesPayload } from '@cameramonit/contracts';
 import { CameraEntity } from '@cameramonit/db';
-import { fitFrameSize, type VideoFrame } from '@cameramonit/media';
+import { fitFrameSize, type LiveKeyFrame } from '@cameramonit/media';
 import { APP_CONFIG, RecorderDirectory } from '@cameramonit/server';
 import { SceneZones } from '@cameramonit/vision';
 import { AnalysisEngine } from './analysis-engine.service.js';
@@ -105,10 +105,10 @@ export class LiveLookService implements OnApplicationShutdown {
       if (!(sourceWidth > 0 && sourceHeight > 0)) return;
       const { width, height } = fitFrameSize(sourceWidth, sourceHeight, LOOK_WIDTH);
       this.logger.log(`Looking at the live picture of ${camera.name} (${sourceWidth}x${sourceHeight}, key frames at ${width}x${height})`);
-      let waiting: VideoFrame | null = null;
+      let waiting: LiveKeyFrame | null = null;
       let busy: Promise<void> | null = null;
-      const lookAt = async (frame: VideoFrame): Promise<void> => {
-        let next: VideoFrame | null = frame;
+      const lookAt = async (frame: LiveKeyFrame): Promise<void> => {
+        let next: LiveKeyFrame | null = frame;
         while (next && !signal.aborted) {
           await this.publish(camera, next).catch((error: unknown) => this.logger.warn(`Live boxes of ${camera.name}: ${(error as Error).message}`));
           next = waiting;
@@ -131,7 +131,7 @@ export class LiveLookService implements OnApplicationShutdown {
   }
 
   /** The detector on one key frame, with the camera's settings read now; the boxes as fractions of the picture. */
-  private async publish(camera: CameraEntity, frame: VideoFrame): Promise<void> {
+  private async publish(camera: CameraEntity, frame: LiveKeyFrame): Promise<void> {
     const fresh = (await this.db.getRepository(CameraEntity).findOneBy({ id: camera.id })) ?? camera;
     const { settings } = this.engine.settingsFor(fresh);
     const masks = new SceneZones([], settings.masks, frame.width, frame.height);
@@ -146,7 +146,7 @@ export class LiveLookService implements OnApplicationShutdown {
         width: detection.box.width / frame.width,
         height: detection.box.height / frame.height,
       }));
-    const payload: LiveBoxesPayload = { cameraId: camera.id, at: new Date().toISOString(), boxes };
+    const payload: LiveBoxesPayload = { cameraId: camera.id, at: new Date().toISOString(), takenAtMs: frame.takenAtMs, sentAtMs: Date.now(), boxes };
     await this.bus.publish(Topics.liveBoxes, payload);
   }
 }

@@ -228,6 +228,14 @@ export interface LiveBoxesPayload {
   cameraId: string;
   /** when the key frame reached the detector (ISO 8601) */
   at: string;
+  /**
+   * when the key frame was taken, on the worker's clock (ms since the epoch), told from when the live
+   * stream's fragments came (LiveStreamClock); null when not known. The browser ties it to the
+   * picture it shows, so boxes follow the picture, not their arrival (apps/chat/public/live-motion.js).
+   */
+  takenAtMs: number | null;
+  /** when this was published, on the same clock: a browser tells its clock from the worker's by it */
+  sentAtMs: number;
   /** the objects of the camera's classes above its minimum confidence; empty: nothing there */
   boxes: LiveBox[];
 }

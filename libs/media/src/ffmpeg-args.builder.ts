@@ -100,38 +100,13 @@ export function buildFrameReaderArgs(file: string, options: FrameReaderOptions):
 }
 
 /**
- * ffmpeg reading a live fragmented MP4 on stdin (a camera's live picture) and writing only its key
- * frames, scaled to width x height, on stdout as PPM pictures (RGB, a short header each). PPM through
+ * ffmpeg decoding only the key frames of fragmented MP4 on stdin, scaled to width x height, written
+ * on stdout as PPM pictures (RGB, a short header each) the moment each is decoded. PPM through
  * image2pipe, not raw video: the raw video muxer held each frame back until the next one came (a
- * whole key-frame interval late), image2pipe writes it as soon as it is decoded.
- */
-export function buildLiveKeyFrameArgs(width: number, height: number): string[] {
-  requireEvenSize('width', width);
-  requireEvenSize('height', height);
-  return [
-    ...commonArgs,
-    '-threads', '1',
-    '-skip_frame', 'nokey',
-    '-probesize', '32768',
-    '-analyzeduration', '0',
-    '-f', 'mp4',
-    '-i', 'pipe:0',
-    '-map', '0:v:0',
-    '-an',
-    '-sn',
-    '-vf', `scale=${width}:${height}:flags=area`,
-    '-fps_mode', 'passthrough',
-    '-f', 'image2pipe',
-    '-c:v', 'ppm',
-    'pipe:1',
-  ];
-}
-
-/**
- * ffmpeg kept running for a camera's recording (KeyFrameDecoder): fragmented MP4 clips, one after
- * the other, on stdin as one stream; only their key frames are decoded, scaled to width x height and
- * written as PPM pictures the moment each is decoded. The `showinfo` filter says each picture's
- * timestamp on stderr (at `-v info`), so each is known to belong to the clip it came from.
+ * whole key-frame interval late). The `showinfo` filter says each picture's timestamp (its
+ * fragment's own decode time) on stderr, at `-v info`. Used for a camera's live picture
+ * (FfmpegDriver.readLiveKeyFrames: when each was taken) and for its recorded clips, one after the
+ * other in one ffmpeg kept running (KeyFrameDecoder: which clip each belongs to).
  */
 export function buildKeyFrameStreamArgs(width: number, height: number): string[] {
   requireEvenSize('width', width);
@@ -142,7 +117,7 @@ export function buildKeyFrameStreamArgs(width: number, height: number): string[]
     '-skip_frame', 'nokey',
     '-probesize', '32768',
     '-analyzeduration', '0',
-    // the timestamps are the fragments' own decode times (the clip's key-frame times are read from them), not moved by an edit list
+    // the timestamps are the fragments' own decode times, not moved by an edit list
     '-copyts',
     '-ignore_editlist', '1',
     '-f', 'mp4',

@@ -130,6 +130,36 @@ describe('FfmpegDriver.readFrames', () => {
     expect(difference / usual[0].rgb.length).toBeLessThan(3);
   });
 
+  it('says when each live key frame was taken, from when its fragments arrived: a stale first fragment (the newest when the viewer joined) is put right by the next', async () => {
+    const live = join(workDir, 'live-timed.mp4');
+    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-ss', '5', '-i', vtest, '-t', '4', '-an', '-vf', 'scale=320:-2', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-bf', '0', '-pix_fmt', 'yuv420p', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', live]);
+    expect(made.status, made.stderr.toString()).toBe(0);
+    const boxes = new Mp4BoxSplitter().push(await readFile(live));
+    const init = Buffer.concat(boxes.filter((box) => box.type === 'ftyp' || box.type === 'moov').map((box) => box.bytes));
+    const fragments = boxes.flatMap((box, i) => (box.type === 'moof' ? [Buffer.concat([box.bytes, (boxes[i + 1] as { bytes: Buffer }).bytes])] : []));
+    expect(fragments).toHaveLength(4);
+    // fragment k holds the second k..k+1 of the picture; a camera's fragment comes whole when the next
+    // key frame is taken. Fragment 0 is sent at once (it had come 600 ms before the viewer joined),
+    // then each as a live camera sends it: 400 ms later, then every second
+    const sentAt: number[] = [];
+    async function* camera() {
+      yield init;
+      for (const [k, fragment] of fragments.entries()) {
+        if (k > 0) await new Promise((resolve) => setTimeout(resolve, k === 1 ? 400 : 1000));
+        sentAt.push(Date.now());
+        yield fragment;
+      }
+    }
+    const taken: (number | null)[] = [];
+    for await (const frame of driver.readLiveKeyFrames(camera(), { width: 160, height: 120 })) taken.push(frame.takenAtMs);
+    expect(taken).toHaveLength(4);
+    // from fragment 1 on, the stream's clock is known: key frame k was taken when fragment k came, less its second
+    for (const k of [1, 2, 3]) expect(Math.abs((taken[k] as number) - ((sentAt[k] as number) - 1000)), `key frame ${k}`).toBeLessThan(150);
+    // the first could only be dated by its own late arrival: at most that late, never earlier than it was
+    expect(taken[0] as number).toBeGreaterThanOrEqual((sentAt[1] as number) - 2000 - 150);
+    expect(taken[0] as number).toBeLessThanOrEqual((sentAt[0] as number) - 1000 + 150);
+  });
+
   it('reads the whole fixture at 5 fps', async () => {
     let last = -1;
     for await (const frame of driver.readFrames(vtest, { fps: 5, width: 128, height: 96 })) last = frame.index;

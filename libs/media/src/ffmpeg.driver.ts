@@ -7,7 +7,7 @@ import {
   buildDecodeCheckArgs,
   buildFrameImageArgs,
   buildFrameReaderArgs,
-  buildLiveKeyFrameArgs,
+  buildKeyFrameStreamArgs,
   buildLiveTranscodeArgs,
   buildMp4TranscodeArgs,
   buildProbeArgs,
@@ -26,6 +26,7 @@ import type {
   AnimationOptions,
   FrameImageOptions,
   FrameReaderOptions,
+  LiveKeyFrame,
   MediaProgressListener,
   Mp4TranscodeOptions,
   SnapshotOptions,
@@ -34,8 +35,11 @@ import type {
 } from './media.types.js';
 import { interpretProbeOutput, lastStderrLine, looksLikeVideoContainer } from './probe-result.parser.js';
 import { probeFragmentedMp4 } from './fmp4.probe.js';
+import { Mp4BoxSplitter, parseFragment, parseInitSegment, type FragmentInfo, type InitSegmentInfo } from './fmp4.parser.js';
 import { parseV4l2FormatList, type VideoDeviceFormat } from './video-devices.js';
 import { KeyFrameDecoders, splitFragmentedClip, type KeyFrameDecodersOptions } from './key-frame-decoder.js';
+import { LiveStreamClock } from './live-clock.js';
+import { TimedPictures } from './timed-pictures.js';
 
 export interface FfmpegDriverOptions {
   /** explicit binaries; default: FFMPEG_PATH / FFPROBE_PATH, else PATH (looked up on first use) */
@@ -97,6 +101,8 @@ interface ToolRunOptions {
 }
 
 const maxStderrChars = 16 * 1024;
+/** live key frames decoded and not yet taken by the reader: beyond, the oldest is dropped */
+const maxWaitingLiveFrames = 4;
 
 /** Children still running, killed if this process exits, so no ffmpeg outlives us. */
 const liveChildren = new Set<ChildProcess>();
@@ -249,54 +255,94 @@ export class FfmpegDriver {
 
   /**
    * The key frames of a live fragmented MP4 (a camera's live picture from the recorder), decoded as
-   * they come, scaled to width x height, as packed RGB; `sec` is the time since reading began.
-   * Ends when the input ends or `signal` aborts; breaking out of the loop kills ffmpeg.
+   * they come, scaled to width x height, as packed RGB; `sec` is the time since reading began and
+   * `takenAtMs` when the picture was taken on this machine's clock, told from when its fragments
+   * arrived (LiveStreamClock). Ends when the input ends or `signal` aborts; breaking out of the loop
+   * kills ffmpeg. The input is read as it comes, whether or not the pictures are taken as fast.
    */
-  async *readLiveKeyFrames(input: AsyncIterable<Uint8Array>, options: { width: number; height: number; signal?: AbortSignal }): AsyncGenerator<VideoFrame, void, undefined> {
+  async *readLiveKeyFrames(input: AsyncIterable<Uint8Array>, options: { width: number; height: number; signal?: AbortSignal }): AsyncGenerator<LiveKeyFrame, void, undefined> {
     const { width, height } = options;
-    const header = Buffer.from(`P6\n${width} ${height}\n255\n`, 'latin1');
-    const pictureBytes = header.length + width * height * 3;
-    const { child, closed, stderr, onAbort } = this.startReader(buildLiveKeyFrameArgs(width, height), 'pipe', options.signal);
-    // the live picture goes in as it comes; ffmpeg going away ends the copy
+    const { child, closed, onAbort } = this.startReader(buildKeyFrameStreamArgs(width, height), 'pipe', options.signal);
+    const started = Date.now();
+    const clock = new LiveStreamClock();
+    let timescale = 0;
+    const ready: LiveKeyFrame[] = [];
+    let failure: Error | null = null;
+    let wake: (() => void) | null = null;
+    const pictures = new TimedPictures(
+      width,
+      height,
+      (pts, rgb) => {
+        const mediaMs = timescale > 0 ? (Number(pts) * 1000) / timescale : null;
+        // a reader slower than the key frames misses the oldest: what matters is what is there now
+        if (ready.length >= maxWaitingLiveFrames) ready.shift();
+        ready.push({ index: 0, sec: (Date.now() - started) / 1000, width, height, rgb, takenAtMs: mediaMs === null ? null : clock.takenAt(mediaMs) });
+        wake?.();
+      },
+      (message) => {
+        failure = mediaError(MediaErrorCode.ffmpegFailed, message);
+        kill(child);
+      },
+    );
+    child.stdout?.on('data', (chunk: Buffer) => pictures.stdout(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => pictures.stderr(chunk));
+    let ended = false;
+    void closed.then(() => {
+      ended = true;
+      wake?.();
+    });
+    // the live picture goes in as it comes, its fragments timed on the way; ffmpeg going away ends the copy
     const stdin = child.stdin;
     stdin?.on('error', () => undefined);
     void (async () => {
+      const splitter = new Mp4BoxSplitter();
+      let init: Buffer[] = [];
+      let track: InitSegmentInfo | null = null;
+      let moof: FragmentInfo | null = null;
       try {
         for await (const chunk of input) {
           if (!stdin || stdin.destroyed) return;
+          for (const box of splitter.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+            if (box.type === 'moov') {
+              track = parseInitSegment(Buffer.concat([...init, box.bytes]));
+              timescale = track.timescale;
+              init = [];
+            } else if (box.type === 'moof' && track) {
+              moof = parseFragment(box.bytes, track);
+            } else if (box.type === 'mdat' && moof && timescale > 0) {
+              clock.arrived((Number(moof.baseDecodeTime + BigInt(moof.duration)) * 1000) / timescale, Date.now());
+              moof = null;
+            } else if (!track) {
+              init.push(box.bytes);
+            }
+          }
           if (!stdin.write(chunk)) await new Promise((resolve) => stdin.once('drain', resolve));
         }
       } catch {
-        // the live picture ended (the camera went away, the request was aborted)
+        // the live picture ended (the camera went away, the request was aborted), or its boxes do not parse: ffmpeg says what it makes of them
       } finally {
         stdin?.end();
       }
     })();
-    const started = Date.now();
-    let picture = Buffer.alloc(pictureBytes);
-    let filled = 0;
     let index = 0;
     try {
-      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-        let offset = 0;
-        while (offset < chunk.length) {
-          const take = Math.min(pictureBytes - filled, chunk.length - offset);
-          chunk.copy(picture, filled, offset, offset + take);
-          filled += take;
-          offset += take;
-          if (filled === pictureBytes) {
-            if (!picture.subarray(0, header.length).equals(header)) throw mediaError(MediaErrorCode.ffmpegFailed, `ffmpeg wrote a picture that is not a ${width}x${height} PPM`);
-            yield { index, sec: (Date.now() - started) / 1000, width, height, rgb: new Uint8Array(picture.buffer, picture.byteOffset + header.length, width * height * 3) };
-            index += 1;
-            picture = Buffer.alloc(pictureBytes);
-            filled = 0;
-          }
+      for (;;) {
+        const next = ready.shift();
+        if (next) {
+          yield { ...next, index: index++ };
+          continue;
         }
+        if (failure) throw failure;
+        if (ended) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = null;
       }
       const { code, spawnError } = await closed;
       if (spawnError) throw this.spawnFailure(spawnError);
       if (code !== 0 && !options.signal?.aborted && index === 0) {
-        throw mediaError(MediaErrorCode.corruptVideo, `ffmpeg could not read the live picture (${lastStderrLine(stderr()) || `exit code ${code}`}).`);
+        throw mediaError(MediaErrorCode.corruptVideo, `ffmpeg could not read the live picture (${pictures.lastError() || `exit code ${code}`}).`);
       }
     } finally {
       options.signal?.removeEventListener('abort', onAbort);

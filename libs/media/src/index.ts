@@ -15,3 +15,4 @@ export * from './mp4-header.reader.js';
 export * from './frame-images.js';
 export * from './video-devices.js';
 export * from './key-frame-decoder.js';
+export * from './live-clock.js';

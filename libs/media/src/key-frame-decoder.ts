@@ -1,6 +1,7 @@
 import { buildKeyFrameStreamArgs } from './ffmpeg-args.builder.js';
 import { parseFragment, parseInitSegment, shiftFragmentTime } from './fmp4.parser.js';
 import { MediaErrorCode, mediaError } from './media.errors.js';
+import { TimedPictures } from './timed-pictures.js';
 
 /** The ffmpeg a KeyFrameDecoder drives, as FfmpegDriver starts it (stdin, stdout and stderr piped). */
 export interface DecoderProcess {
@@ -97,9 +98,6 @@ export interface KeyFrameDecoderOptions {
   frameTimeoutMs: number;
 }
 
-/** What a showinfo line says of a picture: its number and its timestamp. */
-const showinfoLine = /\bn:\s*(\d+)\s+pts:\s*(-?\d+)\s/;
-
 /**
  * One ffmpeg kept running for a continuous stream of fragmented MP4 clips (a camera's recording),
  * decoding only their key frames (buildKeyFrameStreamArgs). Each clip's fragments go in after the
@@ -110,18 +108,9 @@ const showinfoLine = /\bn:\s*(\d+)\s+pts:\s*(-?\d+)\s/;
 export class KeyFrameDecoder {
   /** where the next clip's time starts in the stream ffmpeg reads (track ticks) */
   private nextBase = 0n;
-  private readonly pictureBytes: number;
-  private readonly header: Buffer;
-  private picture: Buffer;
-  private filled = 0;
-  private readonly pictures: Uint8Array[] = [];
-  private readonly ptsByNumber = new Map<number, bigint>();
-  /** the number of the next picture to pair with its timestamp */
-  private paired = 0;
+  private readonly pictures: TimedPictures;
   private readonly ready: { pts: bigint; rgb: Uint8Array }[] = [];
   private wake: (() => void) | null = null;
-  private stderrTail = '';
-  private stderrPartial = '';
   private ended = false;
   clips = 0;
   busy = false;
@@ -130,12 +119,17 @@ export class KeyFrameDecoder {
     private readonly child: DecoderProcess,
     readonly options: KeyFrameDecoderOptions,
   ) {
-    const { width, height } = options;
-    this.header = Buffer.from(`P6\n${width} ${height}\n255\n`, 'latin1');
-    this.pictureBytes = this.header.length + width * height * 3;
-    this.picture = Buffer.alloc(this.pictureBytes);
-    child.stdout?.on('data', (chunk: Buffer) => this.onPictureBytes(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => this.onStderr(chunk));
+    this.pictures = new TimedPictures(
+      options.width,
+      options.height,
+      (pts, rgb) => {
+        this.ready.push({ pts, rgb });
+        this.wake?.();
+      },
+      () => this.kill(),
+    );
+    child.stdout?.on('data', (chunk: Buffer) => this.pictures.stdout(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.pictures.stderr(chunk));
     child.stdin?.on('error', () => undefined);
     child.once('close', () => {
       this.ended = true;
@@ -216,58 +210,11 @@ export class KeyFrameDecoder {
         } else if (this.ended) {
           clearTimeout(timer);
           this.wake = null;
-          reject(mediaError(MediaErrorCode.ffmpegFailed, `the key-frame decoder stopped (${this.lastError() || 'no message'})`));
+          reject(mediaError(MediaErrorCode.ffmpegFailed, `the key-frame decoder stopped (${this.pictures.lastError() || 'no message'})`));
         }
       };
       this.wake();
     });
-  }
-
-  private lastError(): string {
-    return this.stderrTail.trim().split('\n').pop() ?? '';
-  }
-
-  private onPictureBytes(chunk: Buffer): void {
-    let offset = 0;
-    while (offset < chunk.length) {
-      const take = Math.min(this.pictureBytes - this.filled, chunk.length - offset);
-      chunk.copy(this.picture, this.filled, offset, offset + take);
-      this.filled += take;
-      offset += take;
-      if (this.filled === this.pictureBytes) {
-        if (!this.picture.subarray(0, this.header.length).equals(this.header)) {
-          this.stderrTail += `\nffmpeg wrote a picture that is not a ${this.options.width}x${this.options.height} PPM`;
-          this.kill();
-          return;
-        }
-        this.pictures.push(new Uint8Array(this.picture.buffer, this.picture.byteOffset + this.header.length, this.options.width * this.options.height * 3));
-        this.picture = Buffer.alloc(this.pictureBytes);
-        this.filled = 0;
-        this.pair();
-      }
-    }
-  }
-
-  private onStderr(chunk: Buffer): void {
-    const lines = (this.stderrPartial + chunk.toString('latin1')).split('\n');
-    this.stderrPartial = lines.pop() ?? '';
-    for (const line of lines) {
-      const info = line.includes('showinfo') ? showinfoLine.exec(line) : null;
-      if (info) this.ptsByNumber.set(Number(info[1]), BigInt(info[2]));
-      else if (!line.includes('showinfo')) this.stderrTail = (this.stderrTail + line + '\n').slice(-4096);
-    }
-    this.pair();
-  }
-
-  /** pictures (stdout) and their timestamps (stderr) come on two pipes: put them together by number */
-  private pair(): void {
-    while (this.pictures.length > 0 && this.ptsByNumber.has(this.paired)) {
-      const pts = this.ptsByNumber.get(this.paired) as bigint;
-      this.ptsByNumber.delete(this.paired);
-      this.paired++;
-      this.ready.push({ pts, rgb: this.pictures.shift() as Uint8Array });
-    }
-    if (this.ready.length > 0) this.wake?.();
   }
 }
 

@@ -40,6 +40,12 @@ export interface VideoFrame {
   rgb: Uint8Array;
 }
 
+/** A key frame of a live picture (FfmpegDriver.readLiveKeyFrames). */
+export interface LiveKeyFrame extends VideoFrame {
+  /** when the picture was taken, on this machine's clock (ms since the epoch, give or take the stream's least delay); null when its stream's time is not known */
+  takenAtMs: number | null;
+}
+
 export interface FrameReaderOptions {
   /** frames per second to sample (ffmpeg `fps` filter) */
   fps: number;

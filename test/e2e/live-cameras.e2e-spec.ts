@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, inject, it, type ExpectStatic } 
 import { AnalysisEntity, ClipEntity, ClipShareEntity, EventEntity, openPlatformDatabase } from '@cameramonit/db';
 import { In, IsNull, MoreThan, type DataSource } from 'typeorm';
 import { startLiveSoak, type LiveSoakInfo, type RunningLiveSoak } from '../support/live-soak.js';
-import { freePort, longCameraVideo, startRtspServer, type RunningRtspServer } from '../support/rtsp-server.js';
+import { cameraVideo, freePort, longCameraVideo, startRtspServer, type RunningRtspServer } from '../support/rtsp-server.js';
 import { launchChromium, openAdminPage } from '../support/browser.js';
-import { login, waitFor } from '../support/platform.harness.js';
+import { fixture, login, waitFor } from '../support/platform.harness.js';
 import { takePlatformLock, type ReleasePlatformLock } from '../support/platform-lock.js';
 
 const run = promisify(execFile);
@@ -27,6 +27,9 @@ declare module 'vitest' {
 
 /** How long the soak camera must have recorded without a gap. */
 const soakSec = 300;
+/** the size pictures are compared at (the live boxes test) */
+const probeWidth = 192;
+const probeHeight = 144;
 
 interface RecordingView {
   cameraId: string;
@@ -665,6 +668,100 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     await page.screenshot({ path: join(process.cwd(), 'test-results', 'live-grid.png') });
   });
 
+  it('in Chromium: the live boxes stay on a person walking across, drawn for the picture shown and moved between key frames (a key frame every 2 s)', async () => {
+    // a man crossing the road every 9 s at 110 px/s (fixtures/eval/person-left-to-right.mp4, 768x576), a key frame every 2 s
+    const video = await cameraVideo({ seconds: 150, width: 768, height: 576, fps: 10, source: 'eval/person-left-to-right.mp4', keyFrameSeconds: 2 });
+    const road = await startRtspServer({ file: video, mount: '/road' });
+    extraServers.push(road);
+    const cameraId = await addCamera('road', { kind: 'rtsp', url: road.url });
+    await waitFor('the road camera to stream', async () => (await recording(cameraId))?.state === 'online', 60_000);
+    // the empty road (the first frame, before he comes in), as the test sees pictures: grey, 192x144
+    const empty = (await run('ffmpeg', ['-v', 'error', '-i', fixture('eval/person-left-to-right.mp4'), '-frames:v', '1', '-vf', `scale=${probeWidth}:${probeHeight}:flags=area,format=gray`, '-f', 'rawvideo', '-'], { encoding: 'buffer', maxBuffer: 1 << 20 })).stdout as Buffer;
+    expect(empty.length).toBe(probeWidth * probeHeight);
+
+    browser ??= await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+    for (const open of browser.contexts().flatMap((context) => context.pages())) await open.close();
+    const page = await openAdminPage(browser, { url: `${soak.urls.chat}/#camera=${cameraId}`, email: soak.adminEmail, password: soak.adminPassword });
+    await page.locator(`[data-testid="camera-item"][data-camera-id="${cameraId}"] [data-testid="camera-live-state"][data-state="online"]`).waitFor({ timeout: 30_000 });
+    await page.getByTestId('live-open').click();
+    await expectPlaying(page, 'live', 768);
+    const layer = page.getByTestId('live-boxes-layer');
+    // the worker's boxes come, tied to the picture's time
+    await expect.poll(() => layer.getAttribute('data-live-timing'), { timeout: 60_000, interval: 500 }).toBe('picture');
+    // what the page would have drawn before: the newest boxes that had come, as they came
+    await page.evaluate(() => {
+      const received: { at: number; boxes: unknown[] }[] = [];
+      (window as unknown as { receivedBoxes: typeof received }).receivedBoxes = received;
+      window.addEventListener('cameramonit:live-boxes', (e) => received.push({ at: performance.now(), boxes: (e as CustomEvent<{ boxes: unknown[] }>).detail.boxes }));
+    });
+    // 60 pictures as shown (every third, 18 s: two crossings), each with the boxes drawn over it
+    const samples = await page.evaluate(
+      async ({ width, height, count }) => {
+        const video = document.querySelector('[data-testid="live-video"]') as HTMLVideoElement;
+        const canvas = document.querySelector('[data-testid="live-boxes-layer"]') as HTMLCanvasElement & { liveBoxesAt(mediaTime: number): { boxes: { label: string; x: number; width: number }[]; current: boolean } };
+        const probe = new OffscreenCanvas(width, height);
+        const context = probe.getContext('2d', { willReadFrequently: true }) as OffscreenCanvasRenderingContext2D;
+        context.imageSmoothingQuality = 'high';
+        const received = (window as unknown as { receivedBoxes: { at: number; boxes: { label: string; x: number; width: number }[] }[] }).receivedBoxes;
+        const taken: { grey: number[]; drawn: { label: string; x: number; width: number }[]; current: boolean; asTheyCame: { label: string; x: number; width: number }[] }[] = [];
+        let presented = 0;
+        await new Promise<void>((resolve) => {
+          const next = (now: number, frame: { mediaTime: number }) => {
+            if (presented++ % 3 === 0) {
+              context.drawImage(video, 0, 0, width, height);
+              const rgba = context.getImageData(0, 0, width, height).data;
+              const grey: number[] = [];
+              for (let i = 0; i < rgba.length; i += 4) grey.push(Math.round(0.299 * rgba[i] + 0.587 * rgba[i + 1] + 0.114 * rgba[i + 2]));
+              const live = canvas.liveBoxesAt(frame.mediaTime);
+              const newest = [...received].reverse().find((r) => r.at <= now);
+              taken.push({ grey, drawn: live.boxes, current: live.current, asTheyCame: newest && now - newest.at < 2500 ? newest.boxes : [] });
+            }
+            if (taken.length >= count) resolve();
+            else video.requestVideoFrameCallback(next);
+          };
+          video.requestVideoFrameCallback(next);
+        });
+        return taken;
+      },
+      { width: probeWidth, height: probeHeight, count: 60 },
+    );
+    await page.screenshot({ path: join(process.cwd(), 'test-results', 'live-boxes-walking.png') });
+
+    // where he is in each picture shown (what differs from the empty road), and where the box drawn over it is
+    const errors: number[] = [];
+    const before: number[] = [];
+    let missed = 0;
+    let missedBefore = 0;
+    for (const sample of samples) {
+      const person = silhouette(sample.grey, empty);
+      // only while he is wholly in the picture
+      if (!person || person.left < 0.03 || person.right > 0.97) continue;
+      const centre = (person.left + person.right) / 2;
+      const nearest = (boxes: { label: string; x: number; width: number }[]) =>
+        Math.min(...boxes.filter((box) => box.label === 'person').map((box) => Math.abs(box.x + box.width / 2 - centre)));
+      const error = nearest(sample.drawn);
+      if (!Number.isFinite(error)) missed++;
+      else errors.push(error);
+      const then = nearest(sample.asTheyCame);
+      if (Number.isFinite(then)) before.push(then);
+      else missedBefore++;
+    }
+    const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+    const median = (values: number[]) => sorted(values)[Math.floor(values.length / 2)] ?? Infinity;
+    console.log(
+      `live boxes over a walking person: ${errors.length + missed} pictures with him wholly in view; box centre off by median ${(median(errors) * 100).toFixed(1)}%, ` +
+        `worst ${(Math.max(...errors) * 100).toFixed(1)}% of the width, ${missed} without a box; drawn as they came instead: median ${(median(before) * 100).toFixed(1)}%, ` +
+        `worst ${(Math.max(...before) * 100).toFixed(1)}%, ${missedBefore} without a box`,
+    );
+    expect(errors.length + missed).toBeGreaterThanOrEqual(20);
+    // a box over him in nearly every picture, its centre within his own width (4.7% of the picture) of his
+    expect(missed).toBeLessThanOrEqual(Math.floor((errors.length + missed) / 10));
+    expect(median(errors)).toBeLessThan(0.025);
+    expect(sorted(errors)[Math.floor(errors.length * 0.9)]).toBeLessThan(0.05);
+    await page.close();
+    expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
+  });
+
   it('recorded 5 minutes and more without a gap over 1 s, every clip analysed', async () => {
     const from = new Date(soak.startedAtMs + 10_000);
     await waitFor(`${soakSec} s of recording`, async () => Date.now() - from.getTime() >= (soakSec + 10) * 1000, (soakSec + 60) * 1000, 2000);
@@ -688,6 +785,32 @@ function largestGapSec(clips: Pick<ClipEntity, 'startedAt' | 'durationSec'>[]): 
     largest = Math.max(largest, Math.abs(clips[i].startedAt.getTime() - end) / 1000);
   }
   return largest;
+}
+
+/**
+ * Where something is in a grey picture that is not in the empty one: the widest run of columns with
+ * at least 3 pixels that differ by more than 30 (a gap of a column allowed), as fractions of the width.
+ */
+function silhouette(grey: number[], empty: Buffer): { left: number; right: number } | null {
+  const columns = new Array<number>(probeWidth).fill(0);
+  for (let y = 0; y < probeHeight; y++) {
+    for (let x = 0; x < probeWidth; x++) if (Math.abs((grey[y * probeWidth + x] as number) - (empty[y * probeWidth + x] as number)) > 30) columns[x]++;
+  }
+  let best: [number, number] | null = null;
+  let start = -1;
+  let last = -2;
+  for (let x = 0; x <= probeWidth; x++) {
+    const on = x < probeWidth && (columns[x] as number) >= 3;
+    if (on && start >= 0 && x - last <= 2) last = x;
+    else if (on) {
+      if (start >= 0 && (!best || last - start > best[1] - best[0])) best = [start, last];
+      start = x;
+      last = x;
+    } else if (x === probeWidth && start >= 0 && (!best || last - start > best[1] - best[0])) best = [start, last];
+  }
+  // a person is a few columns wide; one column is noise
+  if (!best || best[1] - best[0] < 3) return null;
+  return { left: best[0] / probeWidth, right: (best[1] + 1) / probeWidth };
 }
 
 /** How many pixels of a canvas are drawn on (not transparent). */

@@ -109,7 +109,7 @@ export async function startRtspServer(options: RtspServerOptions): Promise<Runni
  * looped), at `width` x `height`, a key frame every second. Made once per size and length and kept
  * in the temporary folder.
  */
-export async function cameraVideo(options: { seconds: number; width?: number; height?: number; fps?: number; source?: string; codec?: 'h264' | 'h265' }): Promise<string> {
+export async function cameraVideo(options: { seconds: number; width?: number; height?: number; fps?: number; source?: string; codec?: 'h264' | 'h265'; keyFrameSeconds?: number }): Promise<string> {
   const width = options.width ?? 1280;
   const height = options.height ?? 720;
   const fps = options.fps ?? 10;
@@ -117,15 +117,18 @@ export async function cameraVideo(options: { seconds: number; width?: number; he
   const source = options.source ?? 'vtest.avi';
   const scene = source === 'vtest.avi' ? '' : `-${source.replace(/[^a-z0-9]+/gi, '_')}`;
   const h265 = options.codec === 'h265';
-  const out = join(tmpdir(), `cm-camera${scene}${h265 ? '-h265' : ''}-${width}x${height}-${fps}fps-${options.seconds}s.mp4`);
+  // a key frame a second unless asked otherwise (many cameras send one every 2 s or more)
+  const keyInterval = Math.round(fps * (options.keyFrameSeconds ?? 1));
+  const gop = options.keyFrameSeconds === undefined ? '' : `-gop${keyInterval}`;
+  const out = join(tmpdir(), `cm-camera${scene}${h265 ? '-h265' : ''}-${width}x${height}-${fps}fps${gop}-${options.seconds}s.mp4`);
   if (existsSync(out)) return out;
   const part = `${out}.part.mp4`;
   await run('ffmpeg', [
     '-v', 'error', '-y', '-stream_loop', '-1', '-i', fixture(source), '-t', String(options.seconds),
     '-vf', `scale=${width}:${height},fps=${fps}`,
     ...(h265
-      ? ['-c:v', 'libx265', '-preset', 'veryfast', '-x265-params', `keyint=${fps}:min-keyint=${fps}:bframes=0:log-level=error`, '-tag:v', 'hvc1']
-      : ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(fps), '-bf', '0']),
+      ? ['-c:v', 'libx265', '-preset', 'veryfast', '-x265-params', `keyint=${keyInterval}:min-keyint=${keyInterval}:bframes=0:log-level=error`, '-tag:v', 'hvc1']
+      : ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(keyInterval), '-bf', '0']),
     '-pix_fmt', 'yuv420p', '-an', '-movflags', '+faststart', part,
   ]);
   await run('mv', [part, out]);

@@ -18,8 +18,7 @@ export class LiveClock {
   takenAt(mediaTime: number): number | null;
 }
 export function pairBoxes(from: LiveBoxLike[], to: LiveBoxLike[]): [number, number][];
-export function interpolateBoxes<T extends LiveBoxLike>(from: T[], to: T[], f: number): T[];
-export function extrapolateBoxes<T extends LiveBoxLike>(previous: { takenAtMs: number; boxes: T[] }, newest: { takenAtMs: number; boxes: T[] }, aheadMs: number): T[];
+export function trackBoxes<T extends LiveBoxLike>(moments: { takenAtMs: number; boxes: T[] }[], maxGapMs?: number): { index: number; takenAtMs: number; box: T }[][];
 export function liveBoxesAt<T extends LiveBoxLike>(
   moments: { takenAtMs: number; boxes: T[] }[],
   at: number,

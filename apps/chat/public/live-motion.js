@@ -107,63 +107,86 @@ const clamp = (box) => {
   return { ...box, x: Math.min(1 - width, Math.max(0, box.x)), y: Math.min(1 - height, Math.max(0, box.y)), width, height };
 };
 
-/** The boxes a fraction `f` of the way from one moment's to the next: paired ones move, the others show on their own side of half-way. */
-export function interpolateBoxes(from, to, f) {
-  const pairs = pairBoxes(from, to);
-  const pairedFrom = new Set(pairs.map(([i]) => i));
-  const pairedTo = new Set(pairs.map(([, j]) => j));
-  const moved = pairs.map(([i, j]) => {
-    const a = from[i];
-    const b = to[j];
-    return { ...b, x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f, width: a.width + (b.width - a.width) * f, height: a.height + (b.height - a.height) * f };
-  });
-  const alone = f < 0.5 ? from.filter((_, i) => !pairedFrom.has(i)) : to.filter((_, j) => !pairedTo.has(j));
-  return [...moved, ...alone].map(clamp);
+const lerp = (a, b, f) => ({ ...b, x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f, width: a.width + (b.width - a.width) * f, height: a.height + (b.height - a.height) * f });
+
+/** A box moved on by its track's last velocity (its centre), `aheadMs` after its last point, never further than two of its last steps. */
+function coast(track, aheadMs) {
+  const last = track.at(-1);
+  if (track.length < 2) return last.box;
+  const before = track.at(-2);
+  const span = last.takenAtMs - before.takenAtMs;
+  const ahead = Math.min(aheadMs, 2 * span);
+  const from = centre(before.box);
+  const to = centre(last.box);
+  return { ...last.box, x: last.box.x + ((to.x - from.x) / span) * ahead, y: last.box.y + ((to.y - from.y) / span) * ahead };
 }
 
-/** The newest moment's boxes `aheadMs` after it, each paired one moved on the way it went since the moment before. */
-export function extrapolateBoxes(previous, newest, aheadMs) {
-  const span = newest.takenAtMs - previous.takenAtMs;
-  const pairs = new Map(pairBoxes(previous.boxes, newest.boxes).map(([i, j]) => [j, i]));
-  return newest.boxes.map((box, j) => {
-    const i = pairs.get(j);
-    if (i === undefined || !(span > 0)) return clamp(box);
-    const from = centre(previous.boxes[i]);
-    const to = centre(box);
-    return clamp({ ...box, x: box.x + ((to.x - from.x) / span) * aheadMs, y: box.y + ((to.y - from.y) / span) * aheadMs });
+const inPicture = (box) => box.x + box.width > 0.02 && box.x < 0.98 && box.y + box.height > 0.02 && box.y < 0.98;
+
+/**
+ * The objects of the moments (oldest first) followed from one to the next: a box is paired with
+ * the track seen in the moment before, else with one last seen the moment before that (the detector
+ * missed it once), never across more than `maxGapMs`. Each track: [{ index, takenAtMs, box }].
+ */
+export function trackBoxes(moments, maxGapMs = 4000) {
+  const tracks = [];
+  moments.forEach((moment, index) => {
+    let boxes = moment.boxes.map((box, j) => ({ box, j }));
+    for (const back of [1, 2]) {
+      const open = tracks.filter((track) => track.at(-1).index === index - back && moment.takenAtMs - track.at(-1).takenAtMs <= maxGapMs);
+      if (!open.length || !boxes.length) continue;
+      // where each would be now, going on as it went
+      const expected = open.map((track) => coast(track, moment.takenAtMs - track.at(-1).takenAtMs));
+      const paired = new Set();
+      for (const [i, k] of pairBoxes(expected, boxes.map((b) => b.box))) {
+        open[i].push({ index, takenAtMs: moment.takenAtMs, box: boxes[k].box });
+        paired.add(k);
+      }
+      boxes = boxes.filter((_, k) => !paired.has(k));
+    }
+    for (const { box } of boxes) tracks.push([{ index, takenAtMs: moment.takenAtMs, box }]);
   });
+  return tracks;
 }
 
 /**
  * The boxes of the picture taken at `at` (worker's clock), from the key frames' boxes around it
- * (`moments`: { takenAtMs, boxes }, oldest first). `current` false: none is near enough in time
- * (the worker stopped looking, the picture is far behind or ahead), so none should be drawn as
- * what is there now.
+ * (`moments`: { takenAtMs, boxes }, oldest first), each object followed from moment to moment
+ * (trackBoxes): between two of its sightings it moves from one to the other; after its last it goes
+ * on the way it was going (while no later moment says it is gone: missed twice, or missed once
+ * while going out of the picture), at most `holdMs`; before its first it shows from half-way after
+ * the moment before. `current` false: no moment is near enough in time (the worker stopped
+ * looking, the picture is far behind or ahead), so none should be drawn as what is there now.
  */
 export function liveBoxesAt(moments, at, { holdMs = 2500, maxGapMs = 4000, leadMs = 1000 } = {}) {
-  let before = null;
-  let previous = null;
-  let after = null;
-  for (const moment of moments) {
-    if (moment.takenAtMs <= at) {
-      previous = before;
-      before = moment;
+  const before = moments.findLast((moment) => moment.takenAtMs <= at) ?? null;
+  const after = moments.find((moment) => moment.takenAtMs > at) ?? null;
+  const current = Boolean((before && at - before.takenAtMs <= holdMs) || (before && after && after.takenAtMs - before.takenAtMs <= maxGapMs) || (!before && after && after.takenAtMs - at <= leadMs));
+  if (!current) return { boxes: [], current: false };
+  const boxes = [];
+  for (const track of trackBoxes(moments, maxGapMs)) {
+    const first = track[0];
+    const last = track.at(-1);
+    if (at < first.takenAtMs) {
+      const previous = moments[first.index - 1];
+      const from = previous && first.takenAtMs - previous.takenAtMs <= maxGapMs ? (previous.takenAtMs + first.takenAtMs) / 2 : first.takenAtMs - leadMs;
+      if (at >= from) boxes.push(first.box);
+    } else if (at <= last.takenAtMs) {
+      const k = track.findIndex((point) => point.takenAtMs >= at);
+      const [a, b] = [track[Math.max(0, k - 1)], track[k]];
+      boxes.push(a === b ? b.box : lerp(a.box, b.box, (at - a.takenAtMs) / (b.takenAtMs - a.takenAtMs)));
     } else {
-      after = moment;
-      break;
+      const next = moments[last.index + 1];
+      const ahead = Math.min(at - last.takenAtMs, holdMs);
+      const moved = coast(track, ahead);
+      // seen no more: gone once half-way to the moment that missed it, unless that was one miss in the middle of the picture
+      const missedTwice = Boolean(moments[last.index + 2]);
+      const goingOut = next && !inPicture(coast(track, next.takenAtMs - last.takenAtMs));
+      if (next && (missedTwice || goingOut) && at > (last.takenAtMs + next.takenAtMs) / 2) continue;
+      if (at - last.takenAtMs > holdMs) continue;
+      if (!inPicture(moved)) continue;
+      boxes.push(moved);
     }
   }
-  if (before && after && after.takenAtMs - before.takenAtMs <= maxGapMs) {
-    return { boxes: interpolateBoxes(before.boxes, after.boxes, (at - before.takenAtMs) / (after.takenAtMs - before.takenAtMs)), current: true };
-  }
-  if (before && at - before.takenAtMs <= holdMs) {
-    if (previous && before.takenAtMs - previous.takenAtMs <= maxGapMs) {
-      // never further ahead than the two moments were apart
-      const ahead = Math.min(at - before.takenAtMs, before.takenAtMs - previous.takenAtMs);
-      return { boxes: extrapolateBoxes(previous, before, ahead), current: true };
-    }
-    return { boxes: before.boxes.map(clamp), current: true };
-  }
-  if (!before && after && after.takenAtMs - at <= leadMs) return { boxes: after.boxes.map(clamp), current: true };
-  return { boxes: [], current: false };
+  return { boxes: boxes.map(clamp), current };
 }

@@ -42,16 +42,18 @@ describe('live boxes that follow the picture (live-motion.js)', () => {
     expect(current).toBe(true);
     expect(boxes.find((box) => box.label === 'person')?.x).toBeCloseTo(0.225);
     expect(boxes.find((box) => box.label === 'car')?.x).toBeCloseTo(0.5);
-    // someone (far off: small) who came in at the second key frame shows from half-way; one who left, until half-way
-    const comings = [
-      { takenAtMs: 1000, boxes: [person(0.1, 0.4, 0.04, 0.1)] },
-      { takenAtMs: 2000, boxes: [person(0.8, 0.4, 0.04, 0.1)] },
-    ];
-    expect(liveBoxesAt(comings, 1400).boxes.map((box) => box.x)).toEqual([0.1]);
-    expect(liveBoxesAt(comings, 1600).boxes.map((box) => box.x)).toEqual([0.8]);
   });
 
-  it('after the newest key frame, moves each object on the way it was going, no further ahead than the key frames were apart', () => {
+  it('shows someone new from half-way to the key frame that first saw them', () => {
+    const moments = [
+      { takenAtMs: 1000, boxes: [car(0.5)] },
+      { takenAtMs: 2000, boxes: [car(0.5), person(0.1, 0.4, 0.04, 0.1)] },
+    ];
+    expect(liveBoxesAt(moments, 1400).boxes.map((box) => box.label)).toEqual(['car']);
+    expect(liveBoxesAt(moments, 1600).boxes.map((box) => box.label)).toEqual(['car', 'person']);
+  });
+
+  it('after the newest key frame, moves each object on the way it was going, at most two steps ahead, never out of the picture', () => {
     const moments = [
       { takenAtMs: 1000, boxes: [person(0.2), car(0.5)] },
       { takenAtMs: 2000, boxes: [person(0.3), car(0.5)] },
@@ -59,21 +61,48 @@ describe('live boxes that follow the picture (live-motion.js)', () => {
     const half = liveBoxesAt(moments, 2500).boxes;
     expect(half.find((box) => box.label === 'person')?.x).toBeCloseTo(0.35);
     expect(half.find((box) => box.label === 'car')?.x).toBeCloseTo(0.5);
-    // 2 s on: held at one interval ahead
-    expect(liveBoxesAt(moments, 4000).boxes.find((box) => box.label === 'person')?.x).toBeCloseTo(0.4);
-    // never out of the picture
+    expect(liveBoxesAt(moments, 2500, { holdMs: 5000 }).boxes).toHaveLength(2);
+    expect(liveBoxesAt(moments, 4400, { holdMs: 5000 }).boxes.find((box) => box.label === 'person')?.x).toBeCloseTo(0.5);
+    // nothing is drawn as "now" long after the newest key frame
+    expect(liveBoxesAt(moments, 4600)).toEqual({ boxes: [], current: false });
     const leaving = [
       { takenAtMs: 1000, boxes: [person(0.8)] },
       { takenAtMs: 2000, boxes: [person(0.9)] },
     ];
-    const [edge] = liveBoxesAt(leaving, 2900).boxes;
+    const [edge] = liveBoxesAt(leaving, 2300).boxes;
     expect((edge?.x ?? 0) + (edge?.width ?? 0)).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps following someone the detector missed once in the middle of the picture, not someone gone out of it or missed twice', () => {
+    const missedOnce = [
+      { takenAtMs: 1000, boxes: [person(0.2)] },
+      { takenAtMs: 2000, boxes: [person(0.3)] },
+      { takenAtMs: 3000, boxes: [] },
+      { takenAtMs: 4000, boxes: [person(0.5)] },
+    ];
+    // across the miss: from 0.3 at 2 s to 0.5 at 4 s
+    expect(liveBoxesAt(missedOnce, 3000).boxes.map((box) => box.x)).toEqual([expect.closeTo(0.4)]);
+    // not yet known whether he comes back: he goes on the way he went
+    expect(liveBoxesAt(missedOnce.slice(0, 3), 3200).boxes.map((box) => box.x)).toEqual([expect.closeTo(0.42)]);
+    const missedTwice = [...missedOnce.slice(0, 3), { takenAtMs: 4000, boxes: [] }];
+    expect(liveBoxesAt(missedTwice, 2400).boxes).toHaveLength(1);
+    expect(liveBoxesAt(missedTwice, 2600).boxes).toHaveLength(0);
+    // going out at the right edge, not seen in the next key frame: gone from half-way to it
+    const out = [
+      { takenAtMs: 1000, boxes: [person(0.8)] },
+      { takenAtMs: 2000, boxes: [person(0.9)] },
+      { takenAtMs: 3000, boxes: [] },
+    ];
+    expect(liveBoxesAt(out, 2400).boxes).toHaveLength(1);
+    expect(liveBoxesAt(out, 2600).boxes).toHaveLength(0);
   });
 
   it('draws nothing as "now" when the key frames are far from the picture shown', () => {
     const moments = [{ takenAtMs: 10_000, boxes: [person(0.2)] }];
     // long after the last key frame (the worker stopped looking)
     expect(liveBoxesAt(moments, 20_000, { holdMs: 2500 })).toEqual({ boxes: [], current: false });
+    // a while after it, with no way known that it went: where it was
+    expect(liveBoxesAt(moments, 11_000).boxes.map((box) => box.x)).toEqual([0.2]);
     // long before the first (the picture is far behind)
     expect(liveBoxesAt(moments, 5000).current).toBe(false);
     // just before the first: those boxes

@@ -26,11 +26,12 @@ interface Look {
 /**
  * The detector's boxes over a live picture someone is watching: the chat says which cameras are
  * watched (Topics.liveWatched, every few seconds); for each (at most LIVE_BOXES_CAMERAS), this reads
- * the recorder's live picture (the sub-stream where there is one), decodes only its key frames as
- * they come (about one a second), runs the detector on the newest (a frame that comes while the
- * detector is busy waits; an older waiting one is dropped) and publishes what it found with the
- * camera's classes, minimum confidence and masks (Topics.liveBoxes). A camera no longer watched
- * is let go after WATCH_TIMEOUT_MS.
+ * the recorder's live picture (the sub-stream where there is one), decodes its key frames as they
+ * come (and a picture between two where they are far apart: about one a second), runs the detector
+ * on the newest (a frame that comes while the detector is busy waits; an older waiting one is
+ * dropped) and publishes what it found with the camera's classes, minimum confidence and masks,
+ * with when the picture was taken (Topics.liveBoxes: the browser draws the boxes for the picture
+ * it shows). A camera no longer watched is let go after WATCH_TIMEOUT_MS.
  */
 @Injectable()
 export class LiveLookService implements OnApplicationShutdown {

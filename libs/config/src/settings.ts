@@ -122,7 +122,7 @@ export const Settings = {
     default: '4',
     min: 0,
     max: 16,
-    description: "Most cameras whose live picture gets the detector's boxes of its newest key frame (about one detector run a second each, while someone watches it); 0: none (the live picture then shows the boxes of recent events only).",
+    description: "Most cameras whose live picture gets the detector's boxes (of its key frames, and a picture between them where they are more than 1.2 s apart: about one detector run a second each, while someone watches it); 0: none (the live picture then shows the boxes of recent events only).",
   },
   ANALYSIS_KEYFRAME_WATCH: {
     type: 'bool',

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  buildKeyFrameStreamArgs,
+  buildLivePictureArgs,
   buildAnimationArgs,
   buildDecodeCheckArgs,
   buildDrawboxFilter,
@@ -15,6 +17,18 @@ import {
 import { fitFrameSize } from './ffmpeg.driver.js';
 
 describe('ffmpeg argument builders', () => {
+  it('live pictures: only key frames (skipped undecoded), or every picture decoded and one written between key frames far apart', () => {
+    const keys = buildKeyFrameStreamArgs(640, 360);
+    expect(keys).toEqual(buildLivePictureArgs(640, 360, null));
+    expect(keys.join(' ')).toContain('-skip_frame nokey');
+    expect(keys[keys.indexOf('-vf') + 1]).toBe('scale=640:360:flags=area,showinfo');
+    const spaced = buildLivePictureArgs(640, 360, 0.95);
+    expect(spaced).not.toContain('-skip_frame');
+    expect(spaced[spaced.indexOf('-vf') + 1]).toBe("select='eq(pict_type\\,I)+gte(t-prev_selected_t\\,0.95)',scale=640:360:flags=area,showinfo");
+    expect(() => buildLivePictureArgs(640, 360, 0)).toThrow(/everySec/);
+  });
+
+
   it('formats seconds without exponent or trailing zeros', () => {
     expect(formatSeconds(0)).toBe('0');
     expect(formatSeconds(12)).toBe('12');

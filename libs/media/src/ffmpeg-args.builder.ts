@@ -109,12 +109,23 @@ export function buildFrameReaderArgs(file: string, options: FrameReaderOptions):
  * other in one ffmpeg kept running (KeyFrameDecoder: which clip each belongs to).
  */
 export function buildKeyFrameStreamArgs(width: number, height: number): string[] {
+  return buildLivePictureArgs(width, height, null);
+}
+
+/**
+ * As buildKeyFrameStreamArgs; with `everySec`, every picture is decoded and, besides the key
+ * frames, one is written whenever `everySec` has passed since the last one written: a camera whose
+ * key frames are far apart is still looked at that often (at the cost of decoding all its pictures).
+ */
+export function buildLivePictureArgs(width: number, height: number, everySec: number | null): string[] {
   requireEvenSize('width', width);
   requireEvenSize('height', height);
+  if (everySec !== null && !(everySec > 0 && everySec <= 60)) throw mediaError(MediaErrorCode.invalidArgument, `everySec must be between 0 and 60, got ${everySec}`);
+  const select = everySec === null ? '' : `select='eq(pict_type\\,I)+gte(t-prev_selected_t\\,${formatSeconds(everySec)})',`;
   return [
     '-hide_banner', '-nostdin', '-nostats', '-v', 'info',
     '-threads', '1',
-    '-skip_frame', 'nokey',
+    ...(everySec === null ? ['-skip_frame', 'nokey'] : []),
     '-probesize', '32768',
     '-analyzeduration', '0',
     // the timestamps are the fragments' own decode times, not moved by an edit list
@@ -125,7 +136,7 @@ export function buildKeyFrameStreamArgs(width: number, height: number): string[]
     '-map', '0:v:0',
     '-an',
     '-sn',
-    '-vf', `scale=${width}:${height}:flags=area,showinfo`,
+    '-vf', `${select}scale=${width}:${height}:flags=area,showinfo`,
     '-fps_mode', 'passthrough',
     '-f', 'image2pipe',
     '-c:v', 'ppm',

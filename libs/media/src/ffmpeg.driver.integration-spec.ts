@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegDriver } from './ffmpeg.driver.js';
 import { Mp4BoxSplitter } from './fmp4.parser.js';
-import type { MediaProgress } from './media.types.js';
+import type { LiveKeyFrame, MediaProgress } from './media.types.js';
 
 const vtest = resolve(import.meta.dirname, '../../../fixtures/vtest.avi');
 const driver = new FfmpegDriver();
@@ -158,6 +158,40 @@ describe('FfmpegDriver.readFrames', () => {
     // the first could only be dated by its own late arrival: at most that late, never earlier than it was
     expect(taken[0] as number).toBeGreaterThanOrEqual((sentAt[1] as number) - 2000 - 150);
     expect(taken[0] as number).toBeLessThanOrEqual((sentAt[0] as number) - 1000 + 150);
+  });
+
+  it('looks at a live picture whose key frames are 2 s apart every second: the picture between them too, dated a second after its key frame', async () => {
+    const live = join(workDir, 'live-gop2.mp4');
+    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-ss', '5', '-i', vtest, '-t', '6', '-an', '-vf', 'scale=320:-2', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '20', '-bf', '0', '-pix_fmt', 'yuv420p', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', live]);
+    expect(made.status, made.stderr.toString()).toBe(0);
+    const boxes = new Mp4BoxSplitter().push(await readFile(live));
+    const init = Buffer.concat(boxes.filter((box) => box.type === 'ftyp' || box.type === 'moov').map((box) => box.bytes));
+    const fragments = boxes.flatMap((box, i) => (box.type === 'moof' ? [Buffer.concat([box.bytes, (boxes[i + 1] as { bytes: Buffer }).bytes])] : []));
+    expect(fragments).toHaveLength(3);
+    async function* camera() {
+      yield init;
+      for (const [k, fragment] of fragments.entries()) {
+        if (k > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+        yield fragment;
+      }
+    }
+    const frames: LiveKeyFrame[] = [];
+    for await (const frame of driver.readLiveKeyFrames(camera(), { width: 160, height: 120 })) frames.push(frame);
+    // 0, 1, 2, 3, 4, 5 s of the picture
+    expect(frames).toHaveLength(6);
+    // each picture between two key frames is dated a second after its key frame (the fragments come faster than real time here, so only within one)
+    const taken = frames.map((frame) => frame.takenAtMs as number);
+    for (const k of [1, 3, 5]) expect(Math.abs((taken[k] as number) - (taken[k - 1] as number) - 1000), `picture ${k}`).toBeLessThanOrEqual(1);
+    // the one between the first two key frames is the picture at 1 s, as reading the file the usual way gives it
+    const usual = [];
+    for await (const frame of driver.readFrames(live, { fps: 10, width: 160, height: 120, startSec: 1, durationSec: 0.1 })) usual.push(frame);
+    let difference = 0;
+    for (let i = 0; i < usual[0].rgb.length; i++) difference += Math.abs((usual[0].rgb[i] as number) - (frames[1]?.rgb[i] as number));
+    expect(difference / usual[0].rgb.length).toBeLessThan(3);
+    // only key frames when asked so
+    let keyOnly = 0;
+    for await (const _ of driver.readLiveKeyFrames(camera(), { width: 160, height: 120, keyFramesEverySec: 3 })) keyOnly++;
+    expect(keyOnly).toBe(3);
   });
 
   it('reads the whole fixture at 5 fps', async () => {

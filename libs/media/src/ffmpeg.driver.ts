@@ -7,7 +7,7 @@ import {
   buildDecodeCheckArgs,
   buildFrameImageArgs,
   buildFrameReaderArgs,
-  buildKeyFrameStreamArgs,
+  buildLivePictureArgs,
   buildLiveTranscodeArgs,
   buildMp4TranscodeArgs,
   buildProbeArgs,
@@ -35,10 +35,9 @@ import type {
 } from './media.types.js';
 import { interpretProbeOutput, lastStderrLine, looksLikeVideoContainer } from './probe-result.parser.js';
 import { probeFragmentedMp4 } from './fmp4.probe.js';
-import { Mp4BoxSplitter, parseFragment, parseInitSegment, type FragmentInfo, type InitSegmentInfo } from './fmp4.parser.js';
 import { parseV4l2FormatList, type VideoDeviceFormat } from './video-devices.js';
 import { KeyFrameDecoders, splitFragmentedClip, type KeyFrameDecodersOptions } from './key-frame-decoder.js';
-import { LiveStreamClock } from './live-clock.js';
+import { LiveStreamTiming } from './live-clock.js';
 import { TimedPictures } from './timed-pictures.js';
 
 export interface FfmpegDriverOptions {
@@ -255,17 +254,45 @@ export class FfmpegDriver {
 
   /**
    * The key frames of a live fragmented MP4 (a camera's live picture from the recorder), decoded as
-   * they come, scaled to width x height, as packed RGB; `sec` is the time since reading began and
-   * `takenAtMs` when the picture was taken on this machine's clock, told from when its fragments
-   * arrived (LiveStreamClock). Ends when the input ends or `signal` aborts; breaking out of the loop
-   * kills ffmpeg. The input is read as it comes, whether or not the pictures are taken as fast.
+   * they come, scaled to width x height, as packed RGB; where the key frames are further apart than
+   * `keyFramesEverySec` (default 1.2 s, told from the first fragment), pictures between them too, so
+   * that one comes about every second. `sec` is the time since reading began and `takenAtMs` when the
+   * picture was taken on this machine's clock, told from when its fragments arrived
+   * (LiveStreamTiming). Ends when the input ends or `signal` aborts; breaking out of the loop kills
+   * ffmpeg. The input is read as it comes, whether or not the pictures are taken as fast: a reader
+   * slower than them misses the oldest.
    */
-  async *readLiveKeyFrames(input: AsyncIterable<Uint8Array>, options: { width: number; height: number; signal?: AbortSignal }): AsyncGenerator<LiveKeyFrame, void, undefined> {
+  async *readLiveKeyFrames(
+    input: AsyncIterable<Uint8Array>,
+    options: { width: number; height: number; signal?: AbortSignal; keyFramesEverySec?: number },
+  ): AsyncGenerator<LiveKeyFrame, void, undefined> {
     const { width, height } = options;
-    const { child, closed, onAbort } = this.startReader(buildKeyFrameStreamArgs(width, height), 'pipe', options.signal);
+    const timing = new LiveStreamTiming();
+    const source = input[Symbol.asyncIterator]();
+    const pushTiming = (chunk: Uint8Array) => {
+      try {
+        timing.push(chunk);
+      } catch (error) {
+        throw mediaError(MediaErrorCode.corruptVideo, `The live picture is not fragmented MP4 (${(error as Error).message}).`);
+      }
+    };
+    // the first whole fragment says how far apart the key frames are (one fragment per key frame)
+    const head: Uint8Array[] = [];
+    while (timing.keyFrameIntervalSec === null) {
+      const { value, done } = await source.next();
+      if (done) {
+        if (head.length === 0 || options.signal?.aborted) return;
+        throw mediaError(MediaErrorCode.corruptVideo, 'The live picture ended before its first whole fragment.');
+      }
+      head.push(value);
+      pushTiming(value);
+    }
+    const every = options.keyFramesEverySec ?? 1.2;
+    const interval = timing.keyFrameIntervalSec;
+    // evenly between the key frames, at most `every` apart (a little less, so rounding never skips one)
+    const everySec = interval > every ? (interval / Math.ceil(interval / every)) * 0.95 : null;
+    const { child, closed, onAbort } = this.startReader(buildLivePictureArgs(width, height, everySec), 'pipe', options.signal);
     const started = Date.now();
-    const clock = new LiveStreamClock();
-    let timescale = 0;
     const ready: LiveKeyFrame[] = [];
     let failure: Error | null = null;
     let wake: (() => void) | null = null;
@@ -273,10 +300,8 @@ export class FfmpegDriver {
       width,
       height,
       (pts, rgb) => {
-        const mediaMs = timescale > 0 ? (Number(pts) * 1000) / timescale : null;
-        // a reader slower than the key frames misses the oldest: what matters is what is there now
         if (ready.length >= maxWaitingLiveFrames) ready.shift();
-        ready.push({ index: 0, sec: (Date.now() - started) / 1000, width, height, rgb, takenAtMs: mediaMs === null ? null : clock.takenAt(mediaMs) });
+        ready.push({ index: 0, sec: (Date.now() - started) / 1000, width, height, rgb, takenAtMs: timing.takenAt(pts) });
         wake?.();
       },
       (message) => {
@@ -295,33 +320,20 @@ export class FfmpegDriver {
     const stdin = child.stdin;
     stdin?.on('error', () => undefined);
     void (async () => {
-      const splitter = new Mp4BoxSplitter();
-      let init: Buffer[] = [];
-      let track: InitSegmentInfo | null = null;
-      let moof: FragmentInfo | null = null;
       try {
-        for await (const chunk of input) {
+        for (const chunk of head) if (stdin && !stdin.destroyed) stdin.write(chunk);
+        for (;;) {
           if (!stdin || stdin.destroyed) return;
-          for (const box of splitter.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
-            if (box.type === 'moov') {
-              track = parseInitSegment(Buffer.concat([...init, box.bytes]));
-              timescale = track.timescale;
-              init = [];
-            } else if (box.type === 'moof' && track) {
-              moof = parseFragment(box.bytes, track);
-            } else if (box.type === 'mdat' && moof && timescale > 0) {
-              clock.arrived((Number(moof.baseDecodeTime + BigInt(moof.duration)) * 1000) / timescale, Date.now());
-              moof = null;
-            } else if (!track) {
-              init.push(box.bytes);
-            }
-          }
-          if (!stdin.write(chunk)) await new Promise((resolve) => stdin.once('drain', resolve));
+          const { value, done } = await source.next();
+          if (done) return;
+          pushTiming(value);
+          if (!stdin.write(value)) await new Promise((resolve) => stdin.once('drain', resolve));
         }
       } catch {
         // the live picture ended (the camera went away, the request was aborted), or its boxes do not parse: ffmpeg says what it makes of them
       } finally {
         stdin?.end();
+        void source.return?.()?.catch(() => undefined);
       }
     })();
     let index = 0;

@@ -1,3 +1,5 @@
+import { Mp4BoxSplitter, parseFragment, parseInitSegment, type FragmentInfo, type InitSegmentInfo } from './fmp4.parser.js';
+
 /**
  * When the pictures of a live stream were taken, on this machine's clock, from when its fragments
  * arrived. A fragment comes whole only once the picture after its last has been taken (the next key
@@ -34,5 +36,47 @@ export class LiveStreamClock {
 
   private least(): number | null {
     return this.samples.length > 0 ? Math.min(...this.samples) : null;
+  }
+}
+
+/**
+ * Reads a live fragmented MP4's boxes as they pass (the bytes go on unchanged elsewhere): its time
+ * scale, how far apart its key frames are (its first fragment's length: one fragment per key frame),
+ * and when each fragment came whole, into a LiveStreamClock. Throws Mp4FormatError on boxes that
+ * are not MP4.
+ */
+export class LiveStreamTiming {
+  readonly clock = new LiveStreamClock();
+  /** ticks per second of the video track; 0 until the init segment came */
+  timescale = 0;
+  /** seconds between key frames, from the first whole fragment; null before it */
+  keyFrameIntervalSec: number | null = null;
+  private readonly splitter = new Mp4BoxSplitter();
+  private init: Buffer[] = [];
+  private track: InitSegmentInfo | null = null;
+  private moof: FragmentInfo | null = null;
+
+  push(chunk: Uint8Array, nowMs = Date.now()): void {
+    for (const box of this.splitter.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
+      if (box.type === 'moov') {
+        this.track = parseInitSegment(Buffer.concat([...this.init, box.bytes]));
+        this.timescale = this.track.timescale;
+        this.init = [];
+      } else if (box.type === 'moof' && this.track) {
+        this.moof = parseFragment(box.bytes, this.track);
+      } else if (box.type === 'mdat' && this.moof && this.timescale > 0) {
+        const { baseDecodeTime, duration } = this.moof;
+        this.keyFrameIntervalSec ??= duration / this.timescale;
+        this.clock.arrived((Number(baseDecodeTime + BigInt(duration)) * 1000) / this.timescale, nowMs);
+        this.moof = null;
+      } else if (!this.track) {
+        this.init.push(box.bytes);
+      }
+    }
+  }
+
+  /** When the picture at `pts` (track ticks) was taken; null before the time scale is known. */
+  takenAt(pts: bigint): number | null {
+    return this.timescale > 0 ? this.clock.takenAt((Number(pts) * 1000) / this.timescale) : null;
   }
 }

@@ -106,7 +106,7 @@ export async function startRtspServer(options: RtspServerOptions): Promise<Runni
 
 /**
  * An H.264 MP4 camera picture made from fixtures/vtest.avi: `seconds` long (the 79.5 s fixture
- * looped), at `width` x `height`, a key frame every second. Made once per size and length and kept
+ * looped), at `width` x `height`, a key frame every second (or every `keyFrameSeconds`). Made once per size and length and kept
  * in the temporary folder.
  */
 export async function cameraVideo(options: { seconds: number; width?: number; height?: number; fps?: number; source?: string; codec?: 'h264' | 'h265'; keyFrameSeconds?: number }): Promise<string> {
@@ -121,18 +121,43 @@ export async function cameraVideo(options: { seconds: number; width?: number; he
   const keyInterval = Math.round(fps * (options.keyFrameSeconds ?? 1));
   const gop = options.keyFrameSeconds === undefined ? '' : `-gop${keyInterval}`;
   const out = join(tmpdir(), `cm-camera${scene}${h265 ? '-h265' : ''}-${width}x${height}-${fps}fps${gop}-${options.seconds}s.mp4`);
-  if (existsSync(out)) return out;
-  const part = `${out}.part.mp4`;
-  await run('ffmpeg', [
-    '-v', 'error', '-y', '-stream_loop', '-1', '-i', fixture(source), '-t', String(options.seconds),
-    '-vf', `scale=${width}:${height},fps=${fps}`,
-    ...(h265
-      ? ['-c:v', 'libx265', '-preset', 'veryfast', '-x265-params', `keyint=${keyInterval}:min-keyint=${keyInterval}:bframes=0:log-level=error`, '-tag:v', 'hvc1']
-      : ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(keyInterval), '-bf', '0']),
-    '-pix_fmt', 'yuv420p', '-an', '-movflags', '+faststart', part,
-  ]);
-  await run('mv', [part, out]);
-  return out;
+  return makeOnce(out, async (part) => {
+    await run('ffmpeg', [
+      '-v', 'error', '-y', '-stream_loop', '-1', '-i', fixture(source), '-t', String(options.seconds),
+      '-vf', `scale=${width}:${height},fps=${fps}`,
+      ...(h265
+        ? ['-c:v', 'libx265', '-preset', 'veryfast', '-x265-params', `keyint=${keyInterval}:min-keyint=${keyInterval}:bframes=0:log-level=error`, '-tag:v', 'hvc1']
+        : ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(keyInterval), '-bf', '0']),
+      '-pix_fmt', 'yuv420p', '-an', '-movflags', '+faststart', part,
+    ]);
+  });
+}
+
+/** files being made now, so two tests asking for the same one at once wait for one ffmpeg */
+const making = new Map<string, Promise<string>>();
+
+/**
+ * `out`, made by `make` into a part file of this call's own (renamed into place when whole, so
+ * another process making the same file at the same time never reads or renames a half-written one)
+ * unless it is there already; one at a time per file in this process.
+ */
+function makeOnce(out: string, make: (part: string) => Promise<void>): Promise<string> {
+  if (existsSync(out)) return Promise.resolve(out);
+  const pending = making.get(out);
+  if (pending) return pending;
+  const made = (async () => {
+    const part = `${out}.${process.pid}-${Math.random().toString(36).slice(2)}.part.mp4`;
+    try {
+      await make(part);
+      await run('mv', [part, out]);
+      return out;
+    } finally {
+      making.delete(out);
+      await run('rm', ['-f', part]);
+    }
+  })();
+  making.set(out, made);
+  return made;
 }
 
 /**
@@ -142,9 +167,7 @@ export async function cameraVideo(options: { seconds: number; width?: number; he
 export async function longCameraVideo(options: { minutes: number; width?: number; height?: number; fps?: number; codec?: 'h264' | 'h265' }): Promise<string> {
   const base = await cameraVideo({ seconds: 60, width: options.width, height: options.height, fps: options.fps, codec: options.codec });
   const out = base.replace(/-60s\.mp4$/, `-${options.minutes}min.mp4`);
-  if (existsSync(out)) return out;
-  const part = `${out}.part.mp4`;
-  await run('ffmpeg', ['-v', 'error', '-y', '-stream_loop', String(options.minutes - 1), '-i', base, '-c', 'copy', '-movflags', '+faststart', part]);
-  await run('mv', [part, out]);
-  return out;
+  return makeOnce(out, async (part) => {
+    await run('ffmpeg', ['-v', 'error', '-y', '-stream_loop', String(options.minutes - 1), '-i', base, '-c', 'copy', '-movflags', '+faststart', part]);
+  });
 }

@@ -482,7 +482,7 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
   });
 
-  it.concurrent('an H.265 camera without a sub-stream is re-encoded to H.264 for its live view while someone watches, and plays in Chromium', async ({ expect }) => {
+  it.concurrent('an H.265 camera without a sub-stream is re-encoded to H.264 for its live view while someone watches, and plays in Chromium; one camera more than LIVE_TRANSCODE_CAMERAS waits its turn', async ({ expect }) => {
     const barn = await startRtspServer({ file: await longCameraVideo({ minutes: 30, width: 640, height: 360, fps: 10, codec: 'h265' }), codec: 'h265', mount: '/barn' });
     extraServers.push(barn);
     const cameraId = await addCamera('barn', { kind: 'rtsp', url: barn.url });
@@ -521,17 +521,42 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
 
     // in Chromium (no H.265 decoder): the live panel plays it and says it is re-encoded
     const barnBrowser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
+    let loftId: string | null = null;
     try {
       const page = await openAdminPage(barnBrowser, { url: `${soak.urls.chat}/#camera=${cameraId}`, email: soak.adminEmail, password: soak.adminPassword });
       await page.getByTestId('live-open').click();
       await expectPlaying(page, 'live', 640, expect);
       expect(await page.getByTestId('live-video').getAttribute('data-stream')).toBe('reencoded');
       await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toMatch(/re-encoded to H\.264 for this browser \(the camera sends H\.265\)/);
+
+      // this recorder re-encodes one camera at a time (LIVE_TRANSCODE_CAMERAS=1 on the soak platform):
+      // a second H.265 camera's live picture is refused while the barn's is watched, saying why and what to do
+      loftId = await addCamera('loft', { kind: 'rtsp', url: barn.url });
+      await waitFor('the loft recording', async () => ((await recording(loftId as string)) as BarnView | null)?.codec ?? null, 60_000);
+      const busy = await fetch(`${soak.urls.chat}/api/cameras/${loftId}/live.mp4`, { headers: bearer() });
+      expect(busy.status).toBe(503);
+      const refusal = (await busy.json()) as { code: string; message: string };
+      expect(refusal.code).toBe('LIVE_REENCODING_BUSY');
+      expect(refusal.message).toMatch(/LIVE_TRANSCODE_CAMERAS.*close another H\.265 camera's live view, or give this camera an H\.264 sub-stream/);
+      // and the page watching it says so while it waits for its turn
+      const loftPage = await openAdminPage(barnBrowser, { url: `${soak.urls.chat}/#camera=${loftId}`, email: soak.adminEmail, password: soak.adminPassword });
+      await loftPage.getByTestId('live-open').click();
+      await expect.poll(() => loftPage.getByTestId('live-status').textContent(), { timeout: 15_000 }).toMatch(/re-encodes as many cameras as it may already/);
+      await loftPage.close();
+      expect(((await recording(loftId)) as BarnView).liveReencoded).toBe(false);
     } finally {
       await barnBrowser.close();
     }
     // nobody watches: the recorder stops re-encoding soon after
     await waitFor('the re-encoding to stop', async () => (((await recording(cameraId)) as BarnView | null)?.liveReencoded === false ? true : null), 45_000);
+    // then the other camera's turn has come
+    const turn = new AbortController();
+    const loftLive = await fetch(`${soak.urls.chat}/api/cameras/${loftId}/live.mp4`, { headers: bearer(), signal: turn.signal });
+    expect(loftLive.status).toBe(200);
+    expect(loftLive.headers.get('x-stream')).toBe('reencoded');
+    turn.abort();
+    await loftLive.body?.cancel().catch(() => undefined);
+    expect((await adminCall('DELETE', `/api/cameras/${loftId}`)).status).toBe(204);
     expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
   });
 

@@ -55,6 +55,8 @@ export async function startLiveSoak(portBase = 30_000): Promise<RunningLiveSoak>
       RECORDER_SETTINGS_RETRY_SECONDS: '60',
       RECORDER_STALL_SECONDS: '8',
       RETENTION_SWEEP_SECONDS: '3600',
+      // one H.265 camera re-encoded for live viewers at a time: the second is refused (LIVE_REENCODING_BUSY)
+      LIVE_TRANSCODE_CAMERAS: '1',
     },
   }).catch(async (error: unknown) => {
     await rtsp.stop();

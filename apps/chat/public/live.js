@@ -84,8 +84,9 @@ class MseSink {
   constructor(video, codec, onMedia = () => undefined) {
     this.video = video;
     this.onMedia = onMedia;
-    /** the bytes being appended, and the buffered end before them */
+    /** the bytes being appended, with when they came */
     this.appending = null;
+    /** the furthest the buffered media has reached */
     this.bufferedEnd = 0;
     this.mime = `video/mp4; codecs="${codec || 'avc1.640028'}"`;
     this.queue = [];

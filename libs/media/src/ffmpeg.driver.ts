@@ -330,7 +330,7 @@ export class FfmpegDriver {
           if (!stdin.write(value)) await new Promise((resolve) => stdin.once('drain', resolve));
         }
       } catch {
-        // the live picture ended (the camera went away, the request was aborted), or its boxes do not parse: ffmpeg says what it makes of them
+        // the live picture ended (the camera went away, the request was aborted), or its boxes stopped parsing: ffmpeg ends with what it had
       } finally {
         stdin?.end();
         void source.return?.()?.catch(() => undefined);

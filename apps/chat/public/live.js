@@ -86,8 +86,9 @@ class MseSink {
     this.onMedia = onMedia;
     /** the bytes being appended, with when they came */
     this.appending = null;
-    /** the furthest the buffered media has reached */
+    /** the furthest the buffered media has reached, and how far each of the last appends moved it (seconds) */
     this.bufferedEnd = 0;
+    this.steps = [];
     this.mime = `video/mp4; codecs="${codec || 'avc1.640028'}"`;
     this.queue = [];
     this.buffer = null;
@@ -112,10 +113,16 @@ class MseSink {
       const ranges = this.video.buffered;
       if (ranges.length) {
         const end = ranges.end(ranges.length - 1);
-        if (this.appending && end > this.bufferedEnd + 0.001) this.onMedia(end, this.appending.arrivedAtMs);
+        if (this.appending && end > this.bufferedEnd + 0.001) {
+          this.onMedia(end, this.appending.arrivedAtMs);
+          // the stream's step: its usual fragment (half a second from the recorder, a key-frame interval from a re-encoding), the median of the last few
+          if (this.bufferedEnd > 0) this.steps = [...this.steps, end - this.bufferedEnd].slice(-9);
+        }
+        const step = this.steps.length ? [...this.steps].sort((a, b) => a - b)[Math.floor(this.steps.length / 2)] : 0.5;
         this.bufferedEnd = Math.max(this.bufferedEnd, end);
-        // a tab in the background, or a slow moment: jump to the live edge rather than lag behind
-        if (end - this.video.currentTime > 4) this.video.currentTime = Math.max(ranges.start(ranges.length - 1), end - 0.8);
+        // joined between two key frames (the fragments since the last came at once), a tab in the
+        // background, a slow moment: jump to the live edge rather than lag behind
+        if (end - this.video.currentTime > step + 1) this.video.currentTime = Math.max(ranges.start(ranges.length - 1), end - Math.min(step, 0.5));
       }
       this.pump();
     });

@@ -48,7 +48,7 @@ export class LiveProxyController {
       throw new CameramonitError(body.code ?? 'LIVE_UNAVAILABLE', body.message ?? `The recorder answered ${upstream.status}`, upstream.status === 200 ? 502 : upstream.status);
     }
     response.status(200);
-    for (const name of ['content-type', 'x-codec', 'x-video-size', 'x-stream']) {
+    for (const name of ['content-type', 'x-codec', 'x-video-size', 'x-stream', 'x-key-frame-interval']) {
       const value = upstream.headers.get(name);
       if (value) response.setHeader(name, value);
     }

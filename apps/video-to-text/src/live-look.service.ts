@@ -116,7 +116,9 @@ export class LiveLookService implements OnApplicationShutdown {
           waiting = null;
         }
       };
-      for await (const frame of this.engine.ffmpeg.readLiveKeyFrames(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), { width, height, signal })) {
+      // the recorder says how far apart the key frames are (when it has seen two): pictures between them are looked at where they are far apart
+      const keyFrameIntervalSec = Number(response.headers.get('x-key-frame-interval')) || null;
+      for await (const frame of this.engine.ffmpeg.readLiveKeyFrames(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), { width, height, signal, keyFrameIntervalSec })) {
         if (busy) {
           waiting = frame;
           continue;

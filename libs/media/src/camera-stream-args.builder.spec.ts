@@ -8,7 +8,7 @@ describe('buildCameraStreamArgs', () => {
     expect(args[args.indexOf('-i') + 1]).toBe('rtsp://viewer:p%40ss%3Aw%2Frd@10.0.0.5:554/stream1');
     expect(args).toContain('copy');
     expect(args).not.toContain('libx264');
-    expect(args.slice(-5)).toEqual(['-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', 'pipe:1']);
+    expect(args.slice(-7)).toEqual(['-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '500000', 'pipe:1']);
     expect(args[args.indexOf('-timeout') + 1]).toBe('10000000');
   });
 

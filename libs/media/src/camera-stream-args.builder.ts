@@ -1,7 +1,7 @@
 /**
  * The ffmpeg command line that reads one camera and writes its video as fragmented MP4 on stdout
- * (an init segment, then one fragment per key frame): the recorder cuts clips out of it and feeds
- * the live view from it. Pure: unit tests assert the arguments; FfmpegDriver runs them, without a
+ * (an init segment, then a fragment at every key frame and every half second between): the
+ * recorder cuts clips out of it (at key frames) and feeds the live view from it. Pure: unit tests assert the arguments; FfmpegDriver runs them, without a
  * shell, so nothing in an address is ever interpreted.
  */
 import { MediaErrorCode, mediaError } from './media.errors.js';
@@ -37,8 +37,16 @@ export interface CameraStreamInput {
   wallClockTimestamps?: boolean;
 }
 
-/** The flags that make ffmpeg's MP4 muxer stream: no index at the end, one fragment per key frame. */
+/** The flags that make ffmpeg's MP4 muxer stream: no index at the end, a new fragment at every key frame. */
 export const liveMp4Flags = '+frag_keyframe+empty_moov+default_base_moof';
+
+/**
+ * A fragment also ends after this long (ffmpeg's -frag_duration, microseconds): a fragment reaches
+ * the recorder only when it is whole, so with one per key frame a camera sending a key frame every
+ * 2 s (many do; "smart" codecs 4 s and more) was watched 2 s late at best, and a recorder killed
+ * mid-clip lost up to that much. Half a second bounds both.
+ */
+export const liveFragmentMicroseconds = 500_000;
 
 /** Puts the credentials into the address, percent-encoded (only ffmpeg ever sees the result). */
 export function addressWithCredentials(url: string, username?: string | null, password?: string | null): string {
@@ -130,7 +138,7 @@ export function buildCameraStreamArgs(input: CameraStreamInput): string[] {
   } else {
     args.push('-c:v', 'copy');
   }
-  args.push('-f', 'mp4', '-movflags', liveMp4Flags, 'pipe:1');
+  args.push('-f', 'mp4', '-movflags', liveMp4Flags, '-frag_duration', String(liveFragmentMicroseconds), 'pipe:1');
   return args;
 }
 

@@ -211,8 +211,8 @@ export class FfmpegDriver {
   }
 
   /**
-   * Starts ffmpeg reading a camera (buildCameraStreamArgs): fragmented MP4 on stdout, one fragment
-   * per key frame. No shell: the address goes to ffmpeg as one argument. The process is tracked and
+   * Starts ffmpeg reading a camera (buildCameraStreamArgs): fragmented MP4 on stdout, a fragment at
+   * every key frame and every half second between. No shell: the address goes to ffmpeg as one argument. The process is tracked and
    * killed when this process exits; the caller kills it when the camera stops or stalls.
    */
   openCameraStream(input: CameraStreamInput): CameraStreamProcess {
@@ -255,8 +255,9 @@ export class FfmpegDriver {
   /**
    * The key frames of a live fragmented MP4 (a camera's live picture from the recorder), decoded as
    * they come, scaled to width x height, as packed RGB; where the key frames are further apart than
-   * `keyFramesEverySec` (default 1.2 s, told from the first fragment), pictures between them too, so
-   * that one comes about every second. `sec` is the time since reading began and `takenAtMs` when the
+   * `keyFramesEverySec` (default 1.2 s; `keyFrameIntervalSec` as the recorder says it, else told
+   * from the stream: its first key frame to the next, which ffmpeg then waits for), pictures
+   * between them too, so that one comes about every second. `sec` is the time since reading began and `takenAtMs` when the
    * picture was taken on this machine's clock, told from when its fragments arrived
    * (LiveStreamTiming). Ends when the input ends or `signal` aborts; breaking out of the loop kills
    * ffmpeg. The input is read as it comes, whether or not the pictures are taken as fast: a reader
@@ -264,7 +265,7 @@ export class FfmpegDriver {
    */
   async *readLiveKeyFrames(
     input: AsyncIterable<Uint8Array>,
-    options: { width: number; height: number; signal?: AbortSignal; keyFramesEverySec?: number },
+    options: { width: number; height: number; signal?: AbortSignal; keyFramesEverySec?: number; keyFrameIntervalSec?: number | null },
   ): AsyncGenerator<LiveKeyFrame, void, undefined> {
     const { width, height } = options;
     const timing = new LiveStreamTiming();
@@ -276,9 +277,9 @@ export class FfmpegDriver {
         throw mediaError(MediaErrorCode.corruptVideo, `The live picture is not fragmented MP4 (${(error as Error).message}).`);
       }
     };
-    // the first whole fragment says how far apart the key frames are (one fragment per key frame)
+    // without the recorder's word, the stream says how far apart its key frames are before ffmpeg starts
     const head: Uint8Array[] = [];
-    while (timing.keyFrameIntervalSec === null) {
+    while (!options.keyFrameIntervalSec && timing.keyFrameIntervalSec === null) {
       const { value, done } = await source.next();
       if (done) {
         if (head.length === 0 || options.signal?.aborted) return;
@@ -288,7 +289,7 @@ export class FfmpegDriver {
       pushTiming(value);
     }
     const every = options.keyFramesEverySec ?? 1.2;
-    const interval = timing.keyFrameIntervalSec;
+    const interval = options.keyFrameIntervalSec || (timing.keyFrameIntervalSec as number);
     // evenly between the key frames, at most `every` apart (a little less, so rounding never skips one)
     const everySec = interval > every ? (interval / Math.ceil(interval / every)) * 0.95 : null;
     const { child, closed, onAbort } = this.startReader(buildLivePictureArgs(width, height, everySec), 'pipe', options.signal);

@@ -27,7 +27,7 @@ async function readBox(handle: FileHandle, offset: number, size: number): Promis
 }
 
 /**
- * Describes a fragmented MP4 (the recorder's clips: ftyp, moov, then moof+mdat per key frame) by
+ * Describes a fragmented MP4 (the recorder's clips: ftyp, moov, then moof+mdat pairs, one at every key frame) by
  * walking its box headers, reading only the init segment and the moofs (the mdat payloads are
  * skipped), without starting ffprobe: on this kind of machine every ffprobe costs about 0.15 s of
  * CPU just to start, and storage and the worker each probed every clip of every camera. Null when

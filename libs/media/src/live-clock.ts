@@ -41,9 +41,9 @@ export class LiveStreamClock {
 
 /**
  * Reads a live fragmented MP4's boxes as they pass (the bytes go on unchanged elsewhere): its time
- * scale, how far apart its key frames are (its first fragment's length: one fragment per key frame),
- * and when each fragment came whole, into a LiveStreamClock. Throws Mp4FormatError on boxes that
- * are not MP4.
+ * scale, how far apart its key frames are (from its first key frame to the next), and when each
+ * fragment came whole, into a LiveStreamClock.
+ * Throws Mp4FormatError on boxes that are not MP4.
  */
 export class LiveStreamTiming {
   readonly clock = new LiveStreamClock();
@@ -55,6 +55,7 @@ export class LiveStreamTiming {
   private init: Buffer[] = [];
   private track: InitSegmentInfo | null = null;
   private moof: FragmentInfo | null = null;
+  private firstKey: FragmentInfo | null = null;
 
   push(chunk: Uint8Array, nowMs = Date.now()): void {
     for (const box of this.splitter.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))) {
@@ -65,8 +66,11 @@ export class LiveStreamTiming {
       } else if (box.type === 'moof' && this.track) {
         this.moof = parseFragment(box.bytes, this.track);
       } else if (box.type === 'mdat' && this.moof && this.timescale > 0) {
-        const { baseDecodeTime, duration } = this.moof;
-        this.keyFrameIntervalSec ??= duration / this.timescale;
+        const { baseDecodeTime, duration, startsWithKeyFrame } = this.moof;
+        if (this.keyFrameIntervalSec === null && startsWithKeyFrame) {
+          if (this.firstKey) this.keyFrameIntervalSec = Number(baseDecodeTime - this.firstKey.baseDecodeTime) / this.timescale;
+          else this.firstKey = this.moof;
+        }
         this.clock.arrived((Number(baseDecodeTime + BigInt(duration)) * 1000) / this.timescale, nowMs);
         this.moof = null;
       } else if (!this.track) {

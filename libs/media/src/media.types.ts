@@ -24,7 +24,7 @@ export interface VideoInfo {
   hasAudioStream: boolean;
   /**
    * Times of the key frames, seconds from the first frame, when the probe read them for free (the
-   * recorder's fragmented MP4: one fragment per key frame); absent when unknown.
+   * recorder's fragmented MP4 starts a fragment at every key frame); absent when unknown.
    */
   keyFrameSecs?: number[];
 }

@@ -262,7 +262,7 @@ export class CameraStreamRecorder {
         streamed = true;
         this.setOnline();
       }
-      this.live.fragment(Buffer.concat([moof, mdat]), fragment.startsWithKeyFrame);
+      this.live.fragment(Buffer.concat([moof, mdat]), fragment.startsWithKeyFrame, Number(fragment.baseDecodeTime) / info.timescale);
       const action = cutter.next(fragment, now);
       if (action.action === 'skip') {
         if (action.closeOpen) closeWriter();

@@ -13,19 +13,32 @@ export interface LiveStreamInfo extends InitSegmentInfo {
   sinceMs: number;
 }
 
+/** the fragments since the newest key frame are kept for viewers who join up to this size; beyond, a joiner waits for the next key frame */
+const maxKeptBytes = 16 * 1024 * 1024;
+
 /**
  * One camera's live picture for any number of viewers, without re-encoding: the fragmented MP4
- * the recorder reads from ffmpeg is passed on as it comes. A viewer that joins gets the init
- * segment and the newest fragment (each starts with a key frame), so the picture appears at once,
- * about one fragment behind the camera. A slow viewer skips fragments (never blocks the camera).
+ * the recorder reads from ffmpeg is passed on as it comes (a fragment at every key frame and every
+ * half second between). A viewer that joins gets the init segment and the fragments since the
+ * newest key frame, so the picture appears at once (the player skips ahead to the newest). A slow
+ * viewer skips fragments until the next key frame (never blocks the camera).
  */
 export class LiveHub {
   private init: { bytes: Buffer; info: LiveStreamInfo } | null = null;
-  private latest: Buffer | null = null;
+  /** the fragments since the newest key frame (the first starts with it); null: none to start from */
+  private sinceKey: Buffer[] | null = null;
+  private sinceKeyBytes = 0;
+  private lastKeySec: number | null = null;
+  private keyIntervalSec: number | null = null;
   private readonly viewers = new Map<LiveViewer, { waitingForKeyFrame: boolean }>();
 
   get info(): LiveStreamInfo | null {
     return this.init?.info ?? null;
+  }
+
+  /** seconds between the stream's last two key frames; null until two came */
+  get keyFrameIntervalSec(): number | null {
+    return this.keyIntervalSec;
   }
 
   get viewerCount(): number {
@@ -38,8 +51,20 @@ export class LiveHub {
     this.init = { bytes: initBytes, info: { ...info, sinceMs: nowMs } };
   }
 
-  fragment(bytes: Buffer, startsWithKeyFrame: boolean): void {
-    if (startsWithKeyFrame) this.latest = bytes;
+  /** A whole fragment; `decodeSec`: its first picture's decode time, in seconds (for the key-frame interval). */
+  fragment(bytes: Buffer, startsWithKeyFrame: boolean, decodeSec?: number): void {
+    if (startsWithKeyFrame) {
+      if (decodeSec !== undefined) {
+        if (this.lastKeySec !== null && decodeSec > this.lastKeySec) this.keyIntervalSec = decodeSec - this.lastKeySec;
+        this.lastKeySec = decodeSec;
+      }
+      this.sinceKey = [bytes];
+      this.sinceKeyBytes = bytes.length;
+    } else if (this.sinceKey) {
+      this.sinceKeyBytes += bytes.length;
+      if (this.sinceKeyBytes > maxKeptBytes) this.sinceKey = null;
+      else this.sinceKey.push(bytes);
+    }
     for (const [viewer, state] of this.viewers) {
       if (state.waitingForKeyFrame && !startsWithKeyFrame) continue;
       state.waitingForKeyFrame = !viewer.write(bytes);
@@ -51,14 +76,18 @@ export class LiveHub {
     for (const viewer of this.viewers.keys()) viewer.end();
     this.viewers.clear();
     this.init = null;
-    this.latest = null;
+    this.sinceKey = null;
+    this.sinceKeyBytes = 0;
+    this.lastKeySec = null;
+    this.keyIntervalSec = null;
   }
 
   /** Adds a viewer; false when there is no picture to show (the camera is not streaming). */
   join(viewer: LiveViewer): boolean {
     if (!this.init) return false;
     viewer.write(this.init.bytes);
-    const ready = this.latest ? viewer.write(this.latest) : true;
+    let ready = this.sinceKey !== null;
+    for (const bytes of this.sinceKey ?? []) ready = viewer.write(bytes) && ready;
     this.viewers.set(viewer, { waitingForKeyFrame: !ready });
     return true;
   }

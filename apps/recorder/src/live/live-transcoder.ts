@@ -122,7 +122,7 @@ export class LiveTranscoder {
             moof = box.bytes;
           } else if (box.type === 'mdat' && moof) {
             const fragment = parseFragment(moof, info);
-            this.hub.fragment(Buffer.concat([moof, box.bytes]), fragment.startsWithKeyFrame);
+            this.hub.fragment(Buffer.concat([moof, box.bytes]), fragment.startsWithKeyFrame, Number(fragment.baseDecodeTime) / info.timescale);
             moof = null;
             // viewers can join once there is a key frame to start from
             if (fragment.startsWithKeyFrame) this.settleReady(true);

@@ -67,7 +67,7 @@ export class LiveController {
   @ApiProduces('video/mp4')
   @ApiOperation({
     summary:
-      "The live picture: fragmented MP4 (init segment, then a fragment per key frame) until the client goes away; X-Codec says the MediaSource codec, X-Stream which of the camera's streams it is (main; sub: its sub-stream, asked for with ?stream=sub or given when browsers cannot play the main stream's codec; reencoded: the main stream re-encoded to H.264, for a camera in a codec browsers cannot play without an H.264 sub-stream, LIVE_TRANSCODE_CAMERAS at a time, 503 LIVE_REENCODING_BUSY beyond)",
+      "The live picture: fragmented MP4 (init segment, the fragments since the newest key frame, then each as it comes: one at every key frame and every half second between) until the client goes away; X-Codec says the MediaSource codec, X-Key-Frame-Interval the seconds between its key frames (when known), X-Stream which of the camera's streams it is (main; sub: its sub-stream, asked for with ?stream=sub or given when browsers cannot play the main stream's codec; reencoded: the main stream re-encoded to H.264, for a camera in a codec browsers cannot play without an H.264 sub-stream, LIVE_TRANSCODE_CAMERAS at a time, 503 LIVE_REENCODING_BUSY beyond)",
   })
   @ApiQuery({ name: 'stream', required: false, enum: ['main', 'sub'] })
   async live(@Param('id', ParseUUIDPipe) id: string, @Query('stream') stream: string | undefined, @Req() request: Request, @Res() response: Response): Promise<void> {
@@ -81,6 +81,9 @@ export class LiveController {
     response.setHeader('x-codec', playing.codec);
     response.setHeader('x-video-size', `${playing.width}x${playing.height}`);
     response.setHeader('x-stream', which);
+    // how far apart its key frames are (the worker looks at pictures between them when they are far apart)
+    const keyFrameInterval = source.hub.keyFrameIntervalSec;
+    if (keyFrameInterval !== null) response.setHeader('x-key-frame-interval', keyFrameInterval.toFixed(3));
     response.flushHeaders();
     const viewer: LiveViewer = {
       write: (bytes) => {
@@ -103,11 +106,11 @@ export class LiveController {
    * The stream a browser is shown: the main one; the sub-stream when asked for or when browsers
    * cannot play the main one's codec (H.265); without a sub-stream, the main one re-encoded to H.264.
    */
-  private async liveSource(id: string, stream: string | undefined): Promise<{ join: (viewer: LiveViewer) => boolean; leave: (viewer: LiveViewer) => void; playing: LiveStreamInfo; which: 'main' | 'sub' | 'reencoded' }> {
+  private async liveSource(id: string, stream: string | undefined): Promise<{ join: (viewer: LiveViewer) => boolean; leave: (viewer: LiveViewer) => void; playing: LiveStreamInfo; which: 'main' | 'sub' | 'reencoded'; hub: LiveHub }> {
     const main = this.supervisor.recorderOf(id);
     const subLive = this.supervisor.subRecorderOf(id)?.live;
     const subInfo = subLive?.info?.browserPlayable ? subLive.info : null;
-    const of = (hub: LiveHub, playing: LiveStreamInfo, which: 'main' | 'sub') => ({ join: (viewer: LiveViewer) => hub.join(viewer), leave: (viewer: LiveViewer) => hub.leave(viewer), playing, which });
+    const of = (hub: LiveHub, playing: LiveStreamInfo, which: 'main' | 'sub') => ({ join: (viewer: LiveViewer) => hub.join(viewer), leave: (viewer: LiveViewer) => hub.leave(viewer), playing, which, hub });
     if (stream === 'sub' && subLive && subInfo) return of(subLive, subInfo, 'sub');
     const info = main?.live.info;
     if (!main || !info) {
@@ -125,6 +128,6 @@ export class LiveController {
     }
     const playing = (await transcoder.ready) ? transcoder.hub.info : null;
     if (!playing) throw new CameramonitError('LIVE_UNAVAILABLE', `No live picture: re-encoding the camera's ${info.codec} to H.264 did not start; try again`, 503);
-    return { join: (viewer) => transcoder.join(viewer), leave: (viewer) => transcoder.leave(viewer), playing, which: 'reencoded' };
+    return { join: (viewer) => transcoder.join(viewer), leave: (viewer) => transcoder.leave(viewer), playing, which: 'reencoded', hub: transcoder.hub };
   }
 }

@@ -101,12 +101,7 @@ describe('FfmpegDriver.readFrames', () => {
 
   it('reads the key frames of a live fragmented MP4 as its fragments come, each before the next fragment', async () => {
     // 4 s of vtest.avi as the recorder's live picture: fragmented MP4, a key frame every second
-    const live = join(workDir, 'live.mp4');
-    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-ss', '5', '-i', vtest, '-t', '4', '-an', '-vf', 'scale=640:-2', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-bf', '0', '-pix_fmt', 'yuv420p', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', live]);
-    expect(made.status, made.stderr.toString()).toBe(0);
-    const boxes = new Mp4BoxSplitter().push(await readFile(live));
-    const init = Buffer.concat(boxes.filter((box) => box.type === 'ftyp' || box.type === 'moov').map((box) => box.bytes));
-    const fragments = boxes.flatMap((box, i) => (box.type === 'moof' ? [Buffer.concat([box.bytes, (boxes[i + 1] as { bytes: Buffer }).bytes])] : []));
+    const { live, init, fragments } = await liveFragments('live.mp4', { seconds: 4, width: 640, keyEvery: 10 });
     expect(fragments).toHaveLength(4);
     let sent = 0;
     async function* camera() {
@@ -132,12 +127,7 @@ describe('FfmpegDriver.readFrames', () => {
   });
 
   it('says when each live key frame was taken, from when its fragments arrived: a stale first fragment (the newest when the viewer joined) is dated by the next', async () => {
-    const live = join(workDir, 'live-timed.mp4');
-    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-ss', '5', '-i', vtest, '-t', '4', '-an', '-vf', 'scale=320:-2', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-bf', '0', '-pix_fmt', 'yuv420p', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', live]);
-    expect(made.status, made.stderr.toString()).toBe(0);
-    const boxes = new Mp4BoxSplitter().push(await readFile(live));
-    const init = Buffer.concat(boxes.filter((box) => box.type === 'ftyp' || box.type === 'moov').map((box) => box.bytes));
-    const fragments = boxes.flatMap((box, i) => (box.type === 'moof' ? [Buffer.concat([box.bytes, (boxes[i + 1] as { bytes: Buffer }).bytes])] : []));
+    const { init, fragments } = await liveFragments('live-timed.mp4', { seconds: 4, width: 320, keyEvery: 10 });
     expect(fragments).toHaveLength(4);
     // fragment k holds the second k..k+1 of the picture; a camera's fragment comes whole when the next
     // key frame is taken. Fragment 0 is sent at once (it had come 600 ms before the viewer joined),
@@ -161,12 +151,7 @@ describe('FfmpegDriver.readFrames', () => {
   });
 
   it('looks at a live picture whose key frames are 2 s apart every second: the picture between them too, dated a second after its key frame', async () => {
-    const live = join(workDir, 'live-gop2.mp4');
-    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-ss', '5', '-i', vtest, '-t', '6', '-an', '-vf', 'scale=320:-2', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '20', '-bf', '0', '-pix_fmt', 'yuv420p', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', live]);
-    expect(made.status, made.stderr.toString()).toBe(0);
-    const boxes = new Mp4BoxSplitter().push(await readFile(live));
-    const init = Buffer.concat(boxes.filter((box) => box.type === 'ftyp' || box.type === 'moov').map((box) => box.bytes));
-    const fragments = boxes.flatMap((box, i) => (box.type === 'moof' ? [Buffer.concat([box.bytes, (boxes[i + 1] as { bytes: Buffer }).bytes])] : []));
+    const { live, init, fragments } = await liveFragments('live-gop2.mp4', { seconds: 6, width: 320, keyEvery: 20 });
     expect(fragments).toHaveLength(3);
     async function* camera() {
       yield init;
@@ -276,3 +261,14 @@ describe('FfmpegDriver writers', () => {
     expect((await driver.probe(copy)).width).toBe(768);
   });
 });
+
+/** Seconds of vtest.avi as a recorder's live picture (fragmented MP4, a fragment per key frame, no B-frames): the file, its init segment and its fragments. */
+async function liveFragments(name: string, options: { seconds: number; width: number; keyEvery: number }): Promise<{ live: string; init: Buffer; fragments: Buffer[] }> {
+  const live = join(workDir, name);
+  const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-ss', '5', '-i', vtest, '-t', String(options.seconds), '-an', '-vf', `scale=${options.width}:-2`, '-c:v', 'libx264', '-preset', 'veryfast', '-g', String(options.keyEvery), '-bf', '0', '-pix_fmt', 'yuv420p', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', live]);
+  expect(made.status, made.stderr.toString()).toBe(0);
+  const boxes = new Mp4BoxSplitter().push(await readFile(live));
+  const init = Buffer.concat(boxes.filter((box) => box.type === 'ftyp' || box.type === 'moov').map((box) => box.bytes));
+  const fragments = boxes.flatMap((box, i) => (box.type === 'moof' ? [Buffer.concat([box.bytes, (boxes[i + 1] as { bytes: Buffer }).bytes])] : []));
+  return { live, init, fragments };
+}

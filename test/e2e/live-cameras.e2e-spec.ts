@@ -428,7 +428,7 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     expect(sub.body.clip.url).toContain(subClip?.path);
     const wrong = await at('thumbnail');
     expect(wrong.status).toBe(400);
-    expect(JSON.stringify(wrong.body)).toContain("stream must be 'main' or 'sub'");
+    expect(JSON.stringify(wrong.body)).toContain("stream must be 'main', 'sub' or 'playable'");
 
     // an export of the sub-stream: H.264 at 320 px; the link's signature covers the stream
     const exportOf = (stream: string) => fetch(`${soak.urls.chat}/api/cameras/${cameraId}/exports`, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: JSON.stringify({ from: new Date(moment.getTime() - 6000).toISOString(), to: moment.toISOString(), stream }) });
@@ -483,7 +483,7 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
     expect((await adminCall('DELETE', `/api/cameras/${cameraId}`)).status).toBe(204);
   });
 
-  it.concurrent('an H.265 camera without a sub-stream is re-encoded to H.264 for its live view while someone watches, and plays in Chromium; one camera more than LIVE_TRANSCODE_CAMERAS waits its turn', async ({ expect }) => {
+  it.concurrent('an H.265 camera without a sub-stream is re-encoded to H.264 for its live view while someone watches, and plays in Chromium; one camera more than LIVE_TRANSCODE_CAMERAS waits its turn; its recordings play re-encoded when asked for', async ({ expect }) => {
     const barn = await startRtspServer({ file: await longCameraVideo({ minutes: 30, width: 640, height: 360, fps: 10, codec: 'h265' }), codec: 'h265', mount: '/barn' });
     extraServers.push(barn);
     const cameraId = await addCamera('barn', { kind: 'rtsp', url: barn.url });
@@ -545,9 +545,30 @@ describe('live cameras: record, lose and regain cameras, watch live, the last 60
       await expect.poll(() => loftPage.getByTestId('live-status').textContent(), { timeout: 15_000 }).toMatch(/re-encodes as many cameras as it may already/);
       await loftPage.close();
       expect(((await recording(loftId)) as BarnView).liveReencoded).toBe(false);
+
+      // its recordings (H.265, no sub-stream) play too, re-encoded when asked for: the last 60 s in a loop, and a moment of the timeline
+      await page.getByTestId('live-mode-loop').click();
+      await expectPlaying(page, 'loop', 640, expect);
+      expect(await page.getByTestId('live-video').getAttribute('data-stream')).toBe('playable');
+      await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toMatch(/in a loop, re-encoded to H\.264 for this browser/);
+      await page.getByTestId('live-mode-recordings').click();
+      const span = page.getByTestId('timeline-span').last();
+      await span.waitFor({ timeout: 20_000 });
+      const box = await span.boundingBox();
+      if (!box) throw new Error('no recorded span on the timeline');
+      await page.mouse.click(box.x + box.width * 0.5, box.y + box.height / 2);
+      await expectPlaying(page, 'recording', 640, expect);
+      expect(await page.getByTestId('live-video').getAttribute('data-stream')).toBe('playable');
+      await expect.poll(() => page.getByTestId('live-status').textContent(), { timeout: 10_000 }).toMatch(/^Recording at .*re-encoded to H\.264 for this browser/);
     } finally {
       await barnBrowser.close();
     }
+    // the worker made no H.264 copy of the clips as they came: that is done when they are played
+    const analysed = await waitFor('a barn clip analysed', async () => {
+      const rows = await db.getRepository(AnalysisEntity).find({ where: { clipId: In((await clipsOf(cameraId)).map((clip) => clip.id)), status: 'done' } });
+      return rows.length > 0 ? rows : null;
+    }, 90_000);
+    expect(analysed.every((analysis) => analysis.playablePath === null)).toBe(true);
     // nobody watches: the recorder stops re-encoding soon after
     await waitFor('the re-encoding to stop', async () => (((await recording(cameraId)) as BarnView | null)?.liveReencoded === false ? true : null), 45_000);
     // then the other camera's turn has come

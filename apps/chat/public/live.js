@@ -24,6 +24,9 @@ const STRINGS = {
     playingSub: (time) => `Recording at ${time}, from the camera's sub-stream: this browser cannot play its main stream (H.265)`,
     cannotPlay: "This browser cannot play this camera's recordings (H.265), and the camera has no sub-stream to play instead.",
     reencoded: 're-encoded to H.264 for this browser (the camera sends H.265)',
+    playingReencoded: (time) => `Recording at ${time}, re-encoded to H.264 for this browser (the camera sends H.265 and has no sub-stream)`,
+    loopPlayingReencoded: (from, to) => `Last 60 s (${from}–${to}), in a loop, re-encoded to H.264 for this browser (the camera sends H.265 and has no sub-stream)`,
+    loopReencoding: 'Re-encoding the last 60 seconds for this browser…',
   },
   pl: {
     open: 'Podgląd', live: 'Na żywo', loop: 'Ostatnie 60 s', recordings: 'Nagrania', close: 'Zamknij',
@@ -38,6 +41,9 @@ const STRINGS = {
     playingSub: (time) => `Nagranie z ${time}, ze strumienia pomocniczego kamery: ta przeglądarka nie odtworzy jej strumienia głównego (H.265)`,
     cannotPlay: 'Ta przeglądarka nie odtworzy nagrań tej kamery (H.265), a kamera nie ma strumienia pomocniczego.',
     reencoded: 'przekodowany do H.264 dla tej przeglądarki (kamera wysyła H.265)',
+    playingReencoded: (time) => `Nagranie z ${time}, przekodowane do H.264 dla tej przeglądarki (kamera wysyła H.265 i nie ma strumienia pomocniczego)`,
+    loopPlayingReencoded: (from, to) => `Ostatnie 60 s (${from}–${to}), w pętli, przekodowane do H.264 dla tej przeglądarki (kamera wysyła H.265 i nie ma strumienia pomocniczego)`,
+    loopReencoding: 'Przekodowywanie ostatnich 60 sekund dla tej przeglądarki…',
   },
 };
 const lang = () => (localStorage.getItem(LANG_KEY) === 'pl' ? 'pl' : 'en');
@@ -436,7 +442,8 @@ class LivePanel {
     this.camera = null;
     this.mode = 'live';
     /** the camera whose loop plays from its sub-stream (this browser refused its main stream) */
-    this.loopSubStreamFor = null;
+    /** the camera whose loop plays from its sub-stream or re-encoded (this browser refused its main stream): { cameraId, stream } */
+    this.loopFallback = null;
     this.button = document.getElementById('live-open');
     this.root = document.getElementById('live-panel');
     this.status = h('span', { class: 'live__status', 'data-testid': 'live-status', role: 'status' });
@@ -579,10 +586,10 @@ class LivePanel {
    */
   async loadLoop() {
     const camera = this.camera;
-    this.setStatus(t('loopLoading'));
     const to = new Date();
     const from = new Date(to.getTime() - 60_000);
-    const stream = this.loopSubStreamFor === camera.id ? 'sub' : 'main';
+    const stream = this.loopFallback?.cameraId === camera.id ? this.loopFallback.stream : 'main';
+    this.setStatus(t(stream === 'playable' ? 'loopReencoding' : 'loopLoading'));
     try {
       const { url, startedAt, durationSec } = await call(`/api/cameras/${encodeURIComponent(camera.id)}/exports`, { method: 'POST', body: { from: from.toISOString(), to: to.toISOString(), stream } });
       if (this.mode !== 'loop' || this.camera !== camera) return;
@@ -594,15 +601,20 @@ class LivePanel {
         refused = error;
       });
       if (stream === 'main' && cannotPlay(this.video, refused)) {
-        this.loopSubStreamFor = camera.id;
+        this.loopFallback = { cameraId: camera.id, stream: 'sub' };
         return this.loadLoop();
       }
+      if (stream === 'playable' && cannotPlay(this.video, refused)) return this.setStatus(t('cannotPlay'), 'is-warning');
       const start = new Date(startedAt);
       const span = [clock(start), clock(new Date(start.getTime() + durationSec * 1000))];
-      this.setStatus(stream === 'sub' ? t('loopPlayingSub', ...span) : t('loopPlaying', ...span), 'is-live');
+      this.setStatus(t({ main: 'loopPlaying', sub: 'loopPlayingSub', playable: 'loopPlayingReencoded' }[stream], ...span), 'is-live');
     } catch (error) {
       if (this.mode !== 'loop') return;
-      if (stream === 'sub' && error.code === 'NO_RECORDING') return this.setStatus(t('cannotPlay'), 'is-warning');
+      // no sub-stream (or nothing of it then): the main stream re-encoded for this browser
+      if (stream === 'sub' && error.code === 'NO_RECORDING') {
+        this.loopFallback = { cameraId: camera.id, stream: 'playable' };
+        return this.loadLoop();
+      }
       this.setStatus(error.code === 'NO_RECORDING' ? t('nothingRecorded') : `${t('failed')}: ${error.message}`, 'is-warning');
       setTimeout(() => this.mode === 'loop' && this.camera === camera && !this.root.hidden && this.loadLoop(), 5000);
     }
@@ -625,8 +637,8 @@ class Timeline {
     this.hours = 1;
     this.data = null;
     this.playing = null;
-    /** the camera whose recordings play from its sub-stream (its main stream would not play here) */
-    this.subStreamFor = null;
+    /** the camera whose recordings play from its sub-stream or re-encoded (its main stream would not play here): { cameraId, stream } */
+    this.fallback = null;
     this.selection = null;
     this.track = h('div', { class: 'timeline__track', 'data-testid': 'timeline-track' });
     this.cursor = h('div', { class: 'timeline__cursor', hidden: true });
@@ -652,9 +664,9 @@ class Timeline {
     this.cursor.hidden = true;
   }
 
-  /** The stream recordings play from: the main stream, or the sub-stream after the main one would not play here. */
+  /** The stream recordings play from: the main stream; after it would not play here, the sub-stream, else the main one re-encoded. */
   streamOf(camera) {
-    return this.subStreamFor === camera.id ? 'sub' : 'main';
+    return this.fallback?.cameraId === camera.id ? this.fallback.stream : 'main';
   }
 
   setHours(n) {
@@ -761,7 +773,7 @@ class Timeline {
     const camera = this.panel.camera;
     const stream = this.streamOf(camera);
     try {
-      const found = await call(`/api/cameras/${encodeURIComponent(camera.id)}/recordings/at?time=${time.toISOString()}${stream === 'sub' ? '&stream=sub' : ''}`);
+      const found = await call(`/api/cameras/${encodeURIComponent(camera.id)}/recordings/at?time=${time.toISOString()}${stream === 'main' ? '' : `&stream=${stream}`}`);
       if (this.panel.camera !== camera) return;
       this.playing = found;
       const video = this.panel.video;
@@ -772,16 +784,34 @@ class Timeline {
       const refused = await video.play().then(() => null, (error) => error);
       if (this.panel.camera !== camera) return;
       if (found.stream === 'main' && cannotPlay(video, refused)) {
-        this.subStreamFor = camera.id;
+        this.fallback = { cameraId: camera.id, stream: 'sub' };
         return this.playAt(time);
       }
+      if (found.stream === 'playable' && cannotPlay(video, refused)) return this.panel.setStatus(t('cannotPlay'), 'is-warning');
       this.cursor.hidden = false;
       this.moveCursor();
       const at = clock(new Date(Date.parse(found.clip.startedAt) + found.offsetSec * 1000));
-      this.panel.setStatus(found.stream === 'sub' ? t('playingSub', at) : t('playingAt', at));
+      this.panel.setStatus(t({ main: 'playingAt', sub: 'playingSub', playable: 'playingReencoded' }[found.stream] ?? 'playingAt', at));
+      // an H.265 clip is re-encoded when asked for: the next one is asked for now, so it is ready when this one ends
+      if (found.stream === 'playable' && found.next) void this.prepare(camera, new Date(found.next));
     } catch (error) {
-      if (stream === 'sub' && error.status === 404) return this.panel.setStatus(t('cannotPlay'), 'is-warning');
+      // no sub-stream (or nothing of it then): the main stream re-encoded for this browser
+      if (stream === 'sub' && error.status === 404) {
+        this.fallback = { cameraId: camera.id, stream: 'playable' };
+        return this.playAt(time);
+      }
       this.panel.setStatus(error.status === 404 ? t('noRecording') : `${t('failed')}: ${error.message}`, 'is-warning');
+    }
+  }
+
+  /** Asks for the re-encoded clip at `time` (its first bytes), so it is made before it is played. */
+  async prepare(camera, time) {
+    try {
+      const found = await call(`/api/cameras/${encodeURIComponent(camera.id)}/recordings/at?time=${time.toISOString()}&stream=playable`);
+      const response = await fetch(found.clip.url, { headers: { Range: 'bytes=0-0' } });
+      await response.body?.cancel();
+    } catch {
+      // it is made when it is played, then
     }
   }
 

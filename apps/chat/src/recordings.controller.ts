@@ -6,7 +6,7 @@ import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags 
 import { IsDateString, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { Request, Response } from 'express';
 import { CurrentUser, Permission, Public, RequirePermission, TokenService, type AuthUser } from '@cameramonit/auth';
-import { CameramonitError, parsePlaybackStream } from '@cameramonit/contracts';
+import { CameramonitError, parsePlaybackStream, playbackStreams } from '@cameramonit/contracts';
 import type { AppConfig } from '@cameramonit/config';
 import { APP_CONFIG, StorageClient } from '@cameramonit/server';
 import { CamerasService } from './cameras.service.js';
@@ -30,16 +30,16 @@ export class TimeQuery {
   @IsDateString()
   time: string;
 
-  @ApiPropertyOptional({ enum: ['main', 'sub'], description: "sub: the camera's sub-stream (H.264 where the main stream is H.265 and the browser cannot play it); default main" })
+  @ApiPropertyOptional({ enum: playbackStreams, description: "sub: the camera's sub-stream (H.264 where the main stream is H.265 and the browser cannot play it); playable: the main stream re-encoded to H.264 when it is in another codec (an H.265 camera without a sub-stream); default main" })
   @IsOptional()
-  @IsIn(['main', 'sub'], { message: "stream must be 'main' or 'sub'" })
+  @IsIn(playbackStreams, { message: "stream must be 'main', 'sub' or 'playable'" })
   stream?: PlaybackStream;
 }
 
 export class ExportDto extends RangeQuery {
-  @ApiPropertyOptional({ enum: ['main', 'sub'], description: "sub: the camera's sub-stream (H.264 where the main stream is H.265 and the browser cannot play it); default main" })
+  @ApiPropertyOptional({ enum: playbackStreams, description: "sub: the camera's sub-stream (H.264 where the main stream is H.265 and the browser cannot play it); playable: the main stream re-encoded to H.264 when it is in another codec (an H.265 camera without a sub-stream); default main" })
   @IsOptional()
-  @IsIn(['main', 'sub'], { message: "stream must be 'main' or 'sub'" })
+  @IsIn(playbackStreams, { message: "stream must be 'main', 'sub' or 'playable'" })
   stream?: PlaybackStream;
 }
 
@@ -113,7 +113,7 @@ export class RecordingsController {
     @Res() response: Response,
   ): Promise<void> {
     const { from, to, stream } = this.recordings.verifyExport(cameraId, range, Number(exp), String(sig ?? ''));
-    const name = download ? `camera-${from.toISOString().replace(/[:.]/g, '-')}${stream === 'sub' ? '-sub' : ''}.mp4` : null;
+    const name = download ? `camera-${from.toISOString().replace(/[:.]/g, '-')}${stream === 'main' ? '' : `-${stream}`}.mp4` : null;
     await this.sendExport(request, response, cameraId, from, to, name, stream);
   }
 
@@ -159,6 +159,8 @@ export class RecordingsController {
         video: `/share/${token}/video.mp4`,
         // where the browser cannot play the main stream (H.265), the page plays this instead
         subVideo: hasSubStream ? `/share/${token}/video.mp4?stream=sub` : null,
+        // without a sub-stream: the main stream re-encoded to H.264 when it is in another codec
+        playableVideo: `/share/${token}/video.mp4?stream=playable`,
       };
     } catch (error) {
       if (!(error instanceof CameramonitError)) throw error;

@@ -125,7 +125,11 @@ export class RecordingsService {
     }
     const offsetSec = Math.max(0, (time.getTime() - clip.startedAt.getTime()) / 1000);
     const analysis = await this.db.getRepository(AnalysisEntity).findOne({ select: { playablePath: true }, where: { clipId: clip.id } });
-    const url = this.cameras.mediaUrl(analysis?.playablePath ?? clip.path) as string;
+    // 'playable': an H.264 copy made earlier (an upload in another format), else the clip as an export of its own, re-encoded when it is played
+    const url =
+      stream === 'playable' && !analysis?.playablePath
+        ? (await this.exportLink(cameraId, clip.startedAt, new Date(clipEnd(clip) - 1), 'playable')).url
+        : (this.cameras.mediaUrl(analysis?.playablePath ?? clip.path) as string);
     const following = clips[index + 1] ?? (await this.clips(cameraId, new Date(clipEnd(clip)), new Date(clipEnd(clip) + 10 * 60_000), stream))[0];
     return {
       clip: { id: clip.id, startedAt: clip.startedAt.toISOString(), durationSec: clip.durationSec, url },
@@ -201,15 +205,15 @@ export class RecordingsService {
   }
 }
 
-/** The signed path of an export: the range, and "-sub" for the sub-stream's (so the signature covers the stream too). */
+/** The signed path of an export: the range, and "-sub" or "-playable" for those streams (so the signature covers the stream too). */
 export function exportPath(cameraId: string, from: Date, to: Date, stream: PlaybackStream = 'main'): string {
-  return `exports/${cameraId}/${from.getTime()}-${to.getTime()}${stream === 'sub' ? '-sub' : ''}.mp4`;
+  return `exports/${cameraId}/${from.getTime()}-${to.getTime()}${stream === 'main' ? '' : `-${stream}`}.mp4`;
 }
 
 export function parseRange(range: string): { from: Date; to: Date; stream: PlaybackStream } {
-  const match = /^(\d{1,15})-(\d{1,15})(-sub)?\.mp4$/.exec(range);
+  const match = /^(\d{1,15})-(\d{1,15})(?:-(sub|playable))?\.mp4$/.exec(range);
   if (!match) throw new CameramonitError('BAD_MEDIA_LINK', 'This link is not an export link', 400);
-  return { from: new Date(Number(match[1])), to: new Date(Number(match[2])), stream: match[3] ? 'sub' : 'main' };
+  return { from: new Date(Number(match[1])), to: new Date(Number(match[2])), stream: (match[3] as PlaybackStream | undefined) ?? 'main' };
 }
 
 function hashToken(secret: string): string {

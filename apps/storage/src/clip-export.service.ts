@@ -137,7 +137,7 @@ export class ClipExportService implements OnApplicationShutdown {
         const prepared = await this.join(camera, from, to, stream, key, folder);
         this.logger.log(
           `Exported ${camera.slug}${stream === 'sub' ? "'s sub-stream" : ''} from ${from.toISOString()} to ${to.toISOString()}: ${prepared.clipCount} clip(s), ${prepared.durationSec.toFixed(1)} s` +
-            `${prepared.gaps ? `, ${prepared.gaps} gap(s) left out` : ''}${prepared.reencoded ? ', re-encoded (the clips differ in codec or size)' : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+            `${prepared.gaps ? `, ${prepared.gaps} gap(s) left out` : ''}${prepared.reencoded ? (stream === 'playable' ? ', re-encoded to H.264 for browsers' : ', re-encoded (the clips differ in codec or size)') : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         );
         return prepared;
       } catch (error) {
@@ -176,10 +176,16 @@ export class ClipExportService implements OnApplicationShutdown {
       (runs.at(-1) as ConcatPiece[]).push(piece);
       lastTrack = track;
     }
-    // clips of another codec or size cannot be copied into one stream: all of it is encoded again, at the largest size
+    // clips of another codec or size cannot be copied into one stream: all of it is encoded again, at the largest size;
+    // 'playable' clips in a codec browsers cannot play (H.265) too, to H.264 at most playableMaxWidth wide, quickly
     const largest = pieces.reduce((best, next) => (next.width * next.height > best.width * best.height ? next : best));
-    const output: ConcatOutput = runs.length === 1 ? { mode: 'copy' } : { mode: 'encode', width: even(largest.width), height: even(largest.height) };
-    const fileName = `${camera.slug}-${from.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}${stream === 'sub' ? '-sub' : ''}.mp4`;
+    const toBrowser = stream === 'playable' && pieces.some(({ track }) => !browserPlayableTrack(track));
+    const output: ConcatOutput = toBrowser
+      ? { mode: 'encode', ...fitWithin(largest.width, largest.height, playableMaxWidth), preset: 'veryfast', crf: 26 }
+      : runs.length === 1
+        ? { mode: 'copy' }
+        : { mode: 'encode', width: even(largest.width), height: even(largest.height) };
+    const fileName = `${camera.slug}-${from.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}${stream === 'main' ? '' : `-${stream}`}.mp4`;
     const outputFile = join(folder, fileName);
     const timeoutMs = output.mode === 'copy' ? 10 * 60_000 : Math.max(10 * 60_000, plan.recordedSec * 1000);
     await this.ffmpeg.concatToMp4(runs, outputFile, output, { signal: this.abort.signal, timeoutMs });
@@ -227,6 +233,7 @@ export class ClipExportService implements OnApplicationShutdown {
     return present;
   }
 
+  /** "<codec> <width>x<height>": clips of one track can be joined by stream copy */
   private async trackOf(file: string): Promise<{ track: string; width: number; height: number }> {
     const track = await this.ffmpeg.videoTrack(file);
     return { track: `${track.codec} ${track.width}x${track.height}`, width: track.width, height: track.height };
@@ -263,4 +270,18 @@ function isAlive(pid: number): boolean {
 
 function even(pixels: number): number {
   return Math.max(16, Math.floor(pixels / 2) * 2);
+}
+
+/** 'playable' exports are re-encoded at most this wide (as the live view's re-encoding) */
+const playableMaxWidth = 1280;
+
+/** A track (trackOf) browsers play: H.264. */
+function browserPlayableTrack(track: string): boolean {
+  return /^(avc1|avc3|h264)\b/.test(track);
+}
+
+/** Even width and height within maxWidth, aspect kept. */
+function fitWithin(width: number, height: number, maxWidth: number): { width: number; height: number } {
+  if (width <= maxWidth) return { width: even(width), height: even(height) };
+  return { width: even(maxWidth), height: even((height * maxWidth) / width) };
 }

@@ -27,7 +27,7 @@ export class ExportController {
   @ApiOperation({ summary: "A camera's recorded clips of a time range (at most 6 h) as one MP4, served with ranges; services only. Headers x-export-started-at, x-export-duration-sec, x-export-gaps" })
   @ApiQuery({ name: 'from', required: true, description: 'ISO 8601 time with a zone: the start of the range' })
   @ApiQuery({ name: 'to', required: true, description: 'ISO 8601 time with a zone: the end of the range' })
-  @ApiQuery({ name: 'stream', required: false, enum: ['main', 'sub'], description: "sub: the camera's sub-stream clips (H.264 where the main stream is H.265); default main" })
+  @ApiQuery({ name: 'stream', required: false, enum: ['main', 'sub', 'playable'], description: "sub: the camera's sub-stream clips (H.264 where the main stream is H.265); playable: the main stream's, re-encoded to H.264 (at most 1280 wide) when in another codec; default main" })
   async export(
     @Param('cameraId') cameraId: string,
     @Query('from') fromText: string | undefined,

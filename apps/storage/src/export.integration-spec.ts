@@ -196,7 +196,24 @@ describe.each(testDatabaseKinds())('exporting a time range as one MP4 (%s)', (ki
     expect(await none.json()).toEqual({ statusCode: 404, code: 'NO_RECORDING', message: `Camera ${camera.name}'s sub-stream recorded nothing between ${at(25).toISOString()} and ${at(28).toISOString()}` });
     const wrong = await fetch(`${baseUrl}/exports/${camera.id}?from=${at(0).toISOString()}&to=${at(5).toISOString()}&stream=thumbnail`, { headers: { authorization: `Bearer ${tokens.serviceToken('chat')}` } });
     expect(wrong.status).toBe(400);
-    expect(await wrong.json()).toEqual({ statusCode: 400, code: 'INVALID_STREAM', message: "stream must be 'main' or 'sub'" });
+    expect(await wrong.json()).toEqual({ statusCode: 400, code: 'INVALID_STREAM', message: "stream must be 'main', 'sub' or 'playable'" });
+  });
+
+  it('re-encodes an H.265 camera to H.264 with stream=playable (a browser without H.265, no sub-stream), and copies one already in H.264', async () => {
+    const barn = await bed.camera('barn');
+    // two 5 s clips of an H.265 camera at 1600 px (a camera larger than the 1280 px a browser copy is made at)
+    await bed.record(barn, cutRecordedPiece(join(bed.work, 'barn-a.mp4'), 10, 5, 1600, 'h265'), at(0));
+    await bed.record(barn, cutRecordedPiece(join(bed.work, 'barn-b.mp4'), 15, 5, 1600, 'h265'), at(5));
+    expect(probe(await download(await client.getExport(barn.id, at(0), at(10)), 'barn-main.mp4'))).toMatchObject({ codec: 'hevc', width: 1600 });
+    const playable = await client.getExport(barn.id, at(0), at(10), undefined, 'playable');
+    expect(playable.status).toBe(200);
+    const video = probe(await download(playable, 'barn-playable.mp4'));
+    expect(video).toMatchObject({ codec: 'h264', width: 1280, height: 960 });
+    expect(video.durationSec).toBeGreaterThanOrEqual(9.5);
+    expect(video.durationSec).toBeLessThanOrEqual(10.5);
+    // an H.264 camera's 'playable' is its own clips, copied
+    const gate = probe(await download(await client.getExport(camera.id, at(5), at(10), undefined, 'playable'), 'gate-playable.mp4'));
+    expect(gate).toMatchObject({ codec: 'h264', width: 768 });
   });
 
   it('leaves out clips retention deleted, also from an export of the same range made before', async () => {
@@ -233,7 +250,7 @@ describe.each(testDatabaseKinds())('exporting a time range as one MP4 (%s)', (ki
     expect(body.message).not.toContain(bed.work);
     // no export of this range, finished or half-made (the others expire on their own)
     expect(exportFiles().filter((name) => name.includes('T100006Z'))).toEqual([]);
-    expect(exportFiles().every((name) => /^gate-\d{8}T\d{6}Z(-sub)?\.mp4$/.test(name))).toBe(true);
+    expect(exportFiles().every((name) => /^(gate|barn)-\d{8}T\d{6}Z(-sub|-playable)?\.mp4$/.test(name))).toBe(true);
   });
 
   it('deletes each export once nobody asked for it for a while, and its folder at shutdown', async () => {

@@ -24,11 +24,12 @@ import { CameraAccessPolicy } from './platform-access.js';
  * `seconds` of vtest.avi from `fromSec` as the recorder stores clips: H.264 fragmented MP4, a key
  * frame every 2 s (10 fps); `width` scales it (aspect kept).
  */
-export function cutRecordedPiece(file: string, fromSec: number, seconds: number, width?: number): string {
+export function cutRecordedPiece(file: string, fromSec: number, seconds: number, width?: number, codec: 'h264' | 'h265' = 'h264'): string {
   execFileSync('ffmpeg', [
     '-v', 'error', '-y', '-ss', String(fromSec), '-i', fixture('vtest.avi'), '-t', String(seconds), '-an',
     ...(width ? ['-vf', `scale=${width}:-2`] : []),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '20',
+    ...(codec === 'h265' ? ['-c:v', 'libx265', '-x265-params', 'log-level=error:bframes=0', '-tag:v', 'hvc1'] : ['-c:v', 'libx264']),
+    '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', '20',
     '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', file,
   ]);
   return file;

@@ -401,8 +401,13 @@ export class ClipAnalysisService implements OnApplicationBootstrap, OnApplicatio
     };
   }
 
-  /** Browsers cannot play every camera codec: keep an H.264 MP4 copy next to the clip when needed. */
+  /**
+   * Browsers cannot play every format: an upload in another (AVI, MKV, H.265...) gets an H.264 MP4
+   * copy next to it. A camera's recorded clips do not: an H.265 camera's are re-encoded when someone
+   * plays them (storage's 'playable' exports), not every clip as it comes.
+   */
   private async makePlayable(clip: ClipEntity, info: VideoInfo, videoFile: string, work: string): Promise<string | null> {
+    if (isLiveStream(clip.source)) return null;
     const isMp4 = /mp4|mov/.test(info.formatName) && /\.(mp4|m4v|mov)$/i.test(clip.path);
     if (isMp4 && BROWSER_CODECS.has(info.codec)) return null;
     const out = join(work, 'playable.mp4');

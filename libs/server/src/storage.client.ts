@@ -49,10 +49,10 @@ export class StorageClient {
    * x-export-gaps. Errors are JSON {statusCode, code, message}: 400 INVALID_RANGE, 404
    * NO_RECORDING or UNKNOWN_CAMERA.
    */
-  /** The MP4 of a camera's time range (storage's GET /exports/:cameraId), of its sub-stream with stream 'sub'. */
+  /** The MP4 of a camera's time range (storage's GET /exports/:cameraId): of its sub-stream with stream 'sub', re-encoded for browsers when needed with 'playable'. */
   async getExport(cameraId: string, from: Date, to: Date, range?: string, stream: PlaybackStream = 'main'): Promise<Response> {
     const query = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
-    if (stream === 'sub') query.set('stream', 'sub');
+    if (stream !== 'main') query.set('stream', stream);
     return fetch(`${this.baseUrl}/exports/${encodeURIComponent(cameraId)}?${query.toString()}`, { headers: this.headers(range ? { range } : {}) });
   }
 

@@ -441,7 +441,6 @@ class LivePanel {
   constructor() {
     this.camera = null;
     this.mode = 'live';
-    /** the camera whose loop plays from its sub-stream (this browser refused its main stream) */
     /** the camera whose loop plays from its sub-stream or re-encoded (this browser refused its main stream): { cameraId, stream } */
     this.loopFallback = null;
     this.button = document.getElementById('live-open');

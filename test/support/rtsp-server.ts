@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,11 +150,11 @@ function makeOnce(out: string, make: (part: string) => Promise<void>): Promise<s
     const part = `${out}.${process.pid}-${Math.random().toString(36).slice(2)}.part.mp4`;
     try {
       await make(part);
-      await run('mv', [part, out]);
+      await rename(part, out);
       return out;
     } finally {
       making.delete(out);
-      await run('rm', ['-f', part]);
+      await rm(part, { force: true });
     }
   })();
   making.set(out, made);

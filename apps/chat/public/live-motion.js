@@ -150,6 +150,19 @@ export function trackBoxes(moments, maxGapMs = 4000) {
 }
 
 /**
+ * The tracks of a list of moments, followed once per list: the page draws every frame (each tile of
+ * a grid of 16), and its list is a new one only when a message came (lists are not changed once made).
+ */
+const tracksOfMoments = new WeakMap();
+function tracksOf(moments, maxGapMs) {
+  const made = tracksOfMoments.get(moments);
+  if (made?.maxGapMs === maxGapMs) return made.tracks;
+  const tracks = trackBoxes(moments, maxGapMs);
+  tracksOfMoments.set(moments, { maxGapMs, tracks });
+  return tracks;
+}
+
+/**
  * The boxes of the picture taken at `at` (worker's clock), from the key frames' boxes around it
  * (`moments`: { takenAtMs, boxes }, oldest first), each object followed from moment to moment
  * (trackBoxes): between two of its sightings it moves from one to the other; after its last it goes
@@ -164,7 +177,7 @@ export function liveBoxesAt(moments, at, { holdMs = 2500, maxGapMs = 4000, leadM
   const current = Boolean((before && at - before.takenAtMs <= holdMs) || (before && after && after.takenAtMs - before.takenAtMs <= maxGapMs) || (!before && after && after.takenAtMs - at <= leadMs));
   if (!current) return { boxes: [], current: false };
   const boxes = [];
-  for (const track of trackBoxes(moments, maxGapMs)) {
+  for (const track of tracksOf(moments, maxGapMs)) {
     const first = track[0];
     const last = track.at(-1);
     if (at < first.takenAtMs) {

@@ -7,7 +7,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Between, In, IsNull, type DataSource, type FindOptionsSelect } from 'typeorm';
 import { CameramonitError, playbackSources, type PlaybackStream } from '@cameramonit/contracts';
 import { CameraEntity, ClipEntity } from '@cameramonit/db';
-import { FfmpegDriver, keyFrameAtOrBefore, type ConcatOutput, type ConcatPiece } from '@cameramonit/media';
+import { FfmpegDriver, fitFrameSize, keyFrameAtOrBefore, type ConcatOutput, type ConcatPiece } from '@cameramonit/media';
 import { ClipStore } from './file-servers/index.js';
 import { planExport, type ExportPiece } from './export-plan.js';
 
@@ -181,7 +181,7 @@ export class ClipExportService implements OnApplicationShutdown {
     const largest = pieces.reduce((best, next) => (next.width * next.height > best.width * best.height ? next : best));
     const toBrowser = stream === 'playable' && pieces.some(({ track }) => !browserPlayableTrack(track));
     const output: ConcatOutput = toBrowser
-      ? { mode: 'encode', ...fitWithin(largest.width, largest.height, playableMaxWidth), preset: 'veryfast', crf: 26 }
+      ? { mode: 'encode', ...fitFrameSize(largest.width, largest.height, playableMaxWidth), preset: 'veryfast', crf: 26 }
       : runs.length === 1
         ? { mode: 'copy' }
         : { mode: 'encode', width: even(largest.width), height: even(largest.height) };
@@ -278,10 +278,4 @@ const playableMaxWidth = 1280;
 /** A track (trackOf) browsers play: H.264. */
 function browserPlayableTrack(track: string): boolean {
   return /^(avc1|avc3|h264)\b/.test(track);
-}
-
-/** Even width and height within maxWidth, aspect kept. */
-function fitWithin(width: number, height: number, maxWidth: number): { width: number; height: number } {
-  if (width <= maxWidth) return { width: even(width), height: even(height) };
-  return { width: even(maxWidth), height: even((height * maxWidth) / width) };
 }

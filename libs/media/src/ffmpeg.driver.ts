@@ -212,8 +212,9 @@ export class FfmpegDriver {
 
   /**
    * Starts ffmpeg reading a camera (buildCameraStreamArgs): fragmented MP4 on stdout, a fragment at
-   * every key frame and every half second between. No shell: the address goes to ffmpeg as one argument. The process is tracked and
-   * killed when this process exits; the caller kills it when the camera stops or stalls.
+   * every key frame and every half second between. No shell: the address goes to ffmpeg as one
+   * argument. The process is tracked and killed when this process exits; the caller kills it when
+   * the camera stops or stalls.
    */
   openCameraStream(input: CameraStreamInput): CameraStreamProcess {
     return this.openStreamProcess(buildCameraStreamArgs(input), input.kind === 'snapshot');
@@ -257,11 +258,11 @@ export class FfmpegDriver {
    * they come, scaled to width x height, as packed RGB; where the key frames are further apart than
    * `keyFramesEverySec` (default 1.2 s; `keyFrameIntervalSec` as the recorder says it, else told
    * from the stream: its first key frame to the next, which ffmpeg then waits for), pictures
-   * between them too, so that one comes about every second. `sec` is the time since reading began and `takenAtMs` when the
-   * picture was taken on this machine's clock, told from when its fragments arrived
-   * (LiveStreamTiming). Ends when the input ends or `signal` aborts; breaking out of the loop kills
-   * ffmpeg. The input is read as it comes, whether or not the pictures are taken as fast: a reader
-   * slower than them misses the oldest.
+   * between them too, so that one comes about every second. `sec` is the time since reading began,
+   * `takenAtMs` when the picture was taken on this machine's clock, told from when its fragments
+   * arrived (LiveStreamTiming). Ends when the input ends or `signal` aborts; breaking out of the
+   * loop kills ffmpeg. The input is read as it comes, whether or not the pictures are taken as fast:
+   * a reader slower than them misses the oldest.
    */
   async *readLiveKeyFrames(
     input: AsyncIterable<Uint8Array>,

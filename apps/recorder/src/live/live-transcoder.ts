@@ -177,4 +177,3 @@ export class LiveTranscoders {
     for (const transcoder of [...this.transcoders.values()]) transcoder.stop(reason);
   }
 }
-
